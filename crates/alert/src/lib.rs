@@ -1,0 +1,1 @@
+//! ajil-alert (work in progress).

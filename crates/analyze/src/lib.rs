@@ -1,0 +1,1 @@
+//! ajil-analyze (work in progress).

@@ -1,0 +1,1 @@
+//! ajil-extract (work in progress).

@@ -1,0 +1,1 @@
+//! ajil-fetch (work in progress).

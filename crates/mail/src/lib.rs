@@ -1,0 +1,1 @@
+//! ajil-mail (work in progress).

@@ -1,0 +1,1 @@
+//! ajil-parse (work in progress).

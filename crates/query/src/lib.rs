@@ -1,0 +1,1 @@
+//! ajil-query (work in progress).

@@ -1,0 +1,1 @@
+//! ajil-store (work in progress).

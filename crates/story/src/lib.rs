@@ -1,0 +1,1 @@
+//! ajil-story (work in progress).

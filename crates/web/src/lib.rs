@@ -1,0 +1,1 @@
+//! ajil-web (work in progress).
