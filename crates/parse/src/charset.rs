@@ -1,0 +1,133 @@
+//! Turning feed bytes in any charset into UTF-8 text.
+//!
+//! The order follows how sure each signal is: a byte-order mark cannot be
+//! wrong, the HTTP header is what the server promises (and overrides the XML
+//! declaration, as RFC 7303 says), the declaration comes next, and statistical
+//! detection with chardetng is the last resort (it does well on windows-1256
+//! Arabic that declares nothing).
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use encoding_rs::{Encoding, UTF_8};
+use regex::bytes::Regex;
+
+/// The charset named by a `Content-Type` header value, if encoding_rs knows it.
+///
+/// ```
+/// let enc = ajil_parse::charset_from_content_type("text/xml; charset=Windows-1256").unwrap();
+/// assert_eq!(enc.name(), "windows-1256");
+/// ```
+pub fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        if !key.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        Encoding::for_label(value.as_bytes())
+    })
+}
+
+static XML_DECL_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']"#)
+        .expect("static regex")
+});
+
+/// The encoding named in the XML declaration, read from ASCII-compatible bytes.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let label = XML_DECL_ENCODING.captures(head)?.get(1)?.as_bytes();
+    let enc = Encoding::for_label(label)?;
+    // A UTF-16 label on bytes that we could read as ASCII is a lie: the
+    // document would look like `<\0?\0x\0` otherwise. Trust the bytes.
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return None;
+    }
+    Some(enc)
+}
+
+/// What [`decode`] found: the text and the encoding it used.
+#[derive(Debug)]
+pub(crate) struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    // Read by the tests; callers only need the text today.
+    #[cfg_attr(not(test), expect(dead_code))]
+    pub encoding: &'static Encoding,
+}
+
+/// Decode `bytes` to UTF-8 by BOM, HTTP charset, XML declaration, then detection.
+pub(crate) fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return Decoded { text, encoding: enc };
+    }
+    let header = content_type.and_then(charset_from_content_type);
+    for enc in [header, declared_encoding(bytes)].into_iter().flatten() {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        // A declared UTF-8 that does not decode cleanly is a common lie (the
+        // server default on a legacy-charset file); let detection decide.
+        if !(had_errors && enc == UTF_8) {
+            return Decoded { text, encoding: enc };
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded {
+            text: Cow::Borrowed(text),
+            encoding: UTF_8,
+        };
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let enc = detector.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, _) = enc.decode_without_bom_handling(bytes);
+    Decoded { text, encoding: enc }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_charset_is_read_with_quotes_and_case() {
+        assert_eq!(
+            charset_from_content_type("application/rss+xml;charset= 'us-ascii'").map(|e| e.name()),
+            Some("windows-1252")
+        );
+        assert_eq!(
+            charset_from_content_type("text/xml; Charset=\"ISO-8859-6\"").map(|e| e.name()),
+            Some("ISO-8859-6")
+        );
+        assert!(charset_from_content_type("text/xml").is_none());
+        assert!(charset_from_content_type("text/xml; charset=klingon").is_none());
+    }
+
+    #[test]
+    fn header_overrides_declaration() {
+        // "سلام" in windows-1256, declared as latin-1 in the document.
+        let mut doc = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><t>".to_vec();
+        doc.extend_from_slice(&[0xD3, 0xE1, 0xC7, 0xE3]);
+        doc.extend_from_slice(b"</t>");
+        let d = decode(&doc, Some("text/xml; charset=windows-1256"));
+        assert!(d.text.contains("سلام"), "{}", d.text);
+        let d = decode(&doc, None);
+        assert_eq!(d.encoding.name(), "windows-1252");
+    }
+
+    #[test]
+    fn bom_wins() {
+        let mut doc = vec![0xEF, 0xBB, 0xBF];
+        doc.extend_from_slice("<t>é</t>".as_bytes());
+        let d = decode(&doc, Some("text/xml; charset=windows-1256"));
+        assert_eq!(d.text, "<t>é</t>");
+    }
+
+    #[test]
+    fn utf16_with_bom_decodes() {
+        let mut doc = vec![0xFF, 0xFE];
+        for unit in "<t>ok</t>".encode_utf16() {
+            doc.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode(&doc, None).text, "<t>ok</t>");
+    }
+}

@@ -1,0 +1,137 @@
+//! Sitemaps: `<urlset>` with `<url><loc><lastmod>`, and Google News sitemaps
+//! whose `<news:news>` adds a title, a publication date and a language.
+
+use ajil_model::{FeedItem, ParsedFeed};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use crate::ParseError;
+use crate::xml::{local_name, resolve_ref};
+
+/// Parse a `<urlset>` sitemap into items (one per `<url>`).
+pub(crate) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
+    let mut reader = Reader::from_str(text);
+    let mut items = Vec::new();
+    let mut path: Vec<String> = Vec::new();
+    let mut current: Option<FeedItem> = None;
+    let mut buf = String::new();
+    loop {
+        let event = reader.read_event().map_err(|e| ParseError::Sitemap {
+            reason: format!("at byte {}: {e}", reader.buffer_position()),
+        })?;
+        match event {
+            Event::Start(e) => {
+                let name = local_name(e.name().as_ref());
+                if name == "url" {
+                    current = Some(FeedItem::default());
+                }
+                path.push(name);
+                buf.clear();
+            }
+            Event::Text(t) => buf.push_str(&t.decode().unwrap_or_default()),
+            Event::CData(t) => buf.push_str(&t.decode().unwrap_or_default()),
+            Event::GeneralRef(r) => buf.push_str(&resolve_ref(&r)),
+            Event::End(_) => {
+                let name = path.pop().unwrap_or_default();
+                let parent = path.last().map(String::as_str).unwrap_or("");
+                let value = buf.trim().to_string();
+                buf.clear();
+                if name == "url" {
+                    items.extend(current.take());
+                } else if let Some(item) = current.as_mut()
+                    && !value.is_empty()
+                {
+                    apply(item, &name, parent, value);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(ParsedFeed {
+        items,
+        ..ParsedFeed::default()
+    })
+}
+
+fn apply(item: &mut FeedItem, name: &str, parent: &str, value: String) {
+    match (parent, name) {
+        ("url", "loc") => {
+            item.guid = Some(value.clone());
+            item.url = Some(value);
+        }
+        ("url", "lastmod") => item.updated = parse_w3c_date(&value),
+        ("news", "title") => item.title = Some(value),
+        ("news", "publication_date") => item.published = parse_w3c_date(&value),
+        ("news", "keywords") => {}
+        ("publication", "language") => item.lang = Some(value),
+        _ => {}
+    }
+}
+
+/// Parse the W3C datetime profile sitemaps use: a date, or a date and time
+/// with an offset (`2024-05-01`, `2024-05-01T10:00+03:00`, `…:00.5Z`).
+pub(crate) fn parse_w3c_date(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    // Minutes-only times (`T10:00+03:00`) are allowed by the W3C profile.
+    for fmt in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%MZ"] {
+        if let Ok(dt) = DateTime::parse_from_str(value, fmt) {
+            return Some(dt.with_timezone(&Utc));
+        }
+    }
+    if let Ok(dt) = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S") {
+        return Some(dt.and_utc());
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn news_sitemap_yields_titles_and_dates() {
+        let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url>
+    <loc>https://ex.org/a?x=1&amp;y=2</loc>
+    <news:news>
+      <news:publication><news:name>Ex</news:name><news:language>ar</news:language></news:publication>
+      <news:publication_date>2024-05-01T10:00:00+03:00</news:publication_date>
+      <news:title><![CDATA[عاجل: خبر]]></news:title>
+    </news:news>
+  </url>
+  <url><loc>https://ex.org/b</loc><lastmod>2024-04-30</lastmod></url>
+</urlset>"#;
+        let feed = parse(doc).unwrap();
+        assert_eq!(feed.items.len(), 2);
+        let a = &feed.items[0];
+        assert_eq!(a.url.as_deref(), Some("https://ex.org/a?x=1&y=2"));
+        assert_eq!(a.title.as_deref(), Some("عاجل: خبر"));
+        assert_eq!(a.lang.as_deref(), Some("ar"));
+        assert_eq!(a.published.unwrap().to_rfc3339(), "2024-05-01T07:00:00+00:00");
+        let b = &feed.items[1];
+        assert_eq!(b.title, None);
+        assert_eq!(b.updated.unwrap().to_rfc3339(), "2024-04-30T00:00:00+00:00");
+    }
+
+    #[test]
+    fn w3c_dates() {
+        assert!(parse_w3c_date("2024-05-01T10:00+03:00").is_some());
+        assert!(parse_w3c_date("2024-05-01T10:00:00.5Z").is_some());
+        assert!(parse_w3c_date("yesterday").is_none());
+    }
+
+    #[test]
+    fn broken_sitemap_is_an_error() {
+        assert!(matches!(parse("<urlset><url><loc>x</url>"), Err(ParseError::Sitemap { .. })));
+    }
+}
