@@ -1,0 +1,544 @@
+//! The clusterer: copy detection, same-event joining, merging, eviction and breaking.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use ajil_model::{ArticleId, StoryId};
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::similarity::{
+    DocFreq, band_keys, entity_overlap, key_set, signature_similarity, weighted_cosine,
+};
+use crate::{Assignment, Breaking, StoryError, StoryInput, StoryOptions, StoryState, StoryView};
+
+/// One article held in the window, with the sets the comparisons need.
+#[derive(Debug)]
+struct Doc {
+    id: ArticleId,
+    outlet: String,
+    published: DateTime<Utc>,
+    story: StoryId,
+    /// Sequence number of the original this article copies (always a root, never a copy).
+    copy_of: Option<u64>,
+    independent: bool,
+    wire: Option<String>,
+    title: Vec<String>,
+    lead: Vec<String>,
+    /// Every key of title and body, deduplicated: the document-frequency unit.
+    all: Vec<String>,
+    /// Title keys plus the rarest lead keys: what the same-event index holds.
+    index_keys: Vec<String>,
+    bands: Vec<(u32, u64)>,
+    minhash: Vec<u32>,
+    urls: Vec<String>,
+    content_hash: Option<u64>,
+}
+
+/// One open story.
+#[derive(Debug)]
+struct Story {
+    /// Sequence numbers of its articles, in the order they joined.
+    docs: Vec<u64>,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    state: StoryState,
+    breaking_at: Option<DateTime<Utc>>,
+}
+
+/// Groups articles into stories and tells when a story turns breaking.
+///
+/// Feed it articles with [`Clusterer::add`], roughly in publication order; it keeps the
+/// stories of the last [`StoryOptions::window`] in memory and forgets older ones.
+#[derive(Debug)]
+pub struct Clusterer {
+    opts: StoryOptions,
+    next_story: i64,
+    next_seq: u64,
+    docs: BTreeMap<u64, Doc>,
+    stories: BTreeMap<StoryId, Story>,
+    /// URL or canonical URL → the first article seen with it.
+    urls: HashMap<String, u64>,
+    /// Content hash → the first article seen with it.
+    hashes: HashMap<u64, u64>,
+    /// LSH band key → articles whose signature has that band.
+    bands: HashMap<(u32, u64), Vec<u64>>,
+    /// Title key or rare lead key → articles indexed under it.
+    index: HashMap<String, Vec<u64>>,
+    df: DocFreq,
+    /// When stories turned breaking, for the baseline rate.
+    breaking_log: VecDeque<DateTime<Utc>>,
+}
+
+impl Clusterer {
+    /// A clusterer with no stories, numbering new stories from 1.
+    pub fn new(opts: StoryOptions) -> Result<Self, StoryError> {
+        opts.validate()?;
+        Ok(Clusterer {
+            opts,
+            next_story: 1,
+            next_seq: 0,
+            docs: BTreeMap::new(),
+            stories: BTreeMap::new(),
+            urls: HashMap::new(),
+            hashes: HashMap::new(),
+            bands: HashMap::new(),
+            index: HashMap::new(),
+            df: DocFreq::default(),
+            breaking_log: VecDeque::new(),
+        })
+    }
+
+    /// Makes the next new story get `id` (and later ones count up from it), so ids
+    /// continue after those already stored.
+    #[must_use]
+    pub fn with_next_story_id(mut self, id: StoryId) -> Self {
+        self.next_story = id.0;
+        self
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &StoryOptions {
+        &self.opts
+    }
+
+    /// Places an article: as a copy into its original's story, else into the best
+    /// same-event story above the threshold (merging stories it links strongly), else
+    /// into a new story. Evicts stories older than the window first.
+    pub fn add(&mut self, input: &StoryInput<'_>, now: DateTime<Utc>) -> Assignment {
+        self.evict(now);
+        let mut doc = self.prepare(input);
+        let copy = self.find_copy(&doc);
+
+        let (story, new_story, merged) = match copy {
+            Some(root) => (self.docs[&root].story, false, Vec::new()),
+            None => {
+                let scores = self.event_scores(&doc);
+                match best_story(&scores) {
+                    Some((best, score)) if score >= self.opts.event_threshold => {
+                        let mut linked: Vec<StoryId> = scores
+                            .iter()
+                            .filter(|(id, s)| **id != best && **s >= self.opts.merge_threshold)
+                            .map(|(id, _)| *id)
+                            .collect();
+                        // The oldest story survives a merge, so ids already shown keep
+                        // pointing at the same story.
+                        linked.push(best);
+                        linked.sort_unstable();
+                        let survivor = linked.remove(0);
+                        (survivor, false, linked)
+                    }
+                    _ => (self.new_story_id(), true, Vec::new()),
+                }
+            }
+        };
+        doc.story = story;
+        doc.copy_of = copy;
+        doc.independent = copy.is_none() && !self.same_wire_voice(&doc, story);
+        let copy_of = copy.map(|seq| self.docs[&seq].id);
+        let independent = doc.independent;
+        self.insert(doc);
+        for absorbed in &merged {
+            self.merge_into(story, *absorbed);
+        }
+        let breaking = self.refresh_state(story, now);
+        Assignment {
+            story,
+            new_story,
+            copy_of,
+            independent,
+            merged,
+            breaking,
+        }
+    }
+
+    /// Places an article into a story already decided (at start-up, from the store),
+    /// without re-deciding the story; copies and independence are still worked out so
+    /// outlet counts and breaking state come back as they were.
+    ///
+    /// Replay the window's articles in publication order. New stories made later by
+    /// [`Clusterer::add`] get ids above every id passed here.
+    pub fn add_with_story(
+        &mut self,
+        input: &StoryInput<'_>,
+        story: StoryId,
+        now: DateTime<Utc>,
+    ) -> Assignment {
+        self.evict(now);
+        let mut doc = self.prepare(input);
+        let copy = self.find_copy(&doc);
+        let new_story = !self.stories.contains_key(&story);
+        self.next_story = self.next_story.max(story.0 + 1);
+        doc.story = story;
+        doc.copy_of = copy;
+        doc.independent = copy.is_none() && !self.same_wire_voice(&doc, story);
+        let copy_of = copy.map(|seq| self.docs[&seq].id);
+        let independent = doc.independent;
+        self.insert(doc);
+        let breaking = self.refresh_state(story, now);
+        Assignment {
+            story,
+            new_story,
+            copy_of,
+            independent,
+            merged: Vec::new(),
+            breaking,
+        }
+    }
+
+    /// A snapshot of an open story, or `None` if it was never made, was merged away or
+    /// was evicted.
+    pub fn story(&self, id: StoryId) -> Option<StoryView> {
+        let story = self.stories.get(&id)?;
+        let docs: Vec<&Doc> = story.docs.iter().map(|seq| &self.docs[seq]).collect();
+        let outlets: BTreeSet<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
+        let independent_outlets = first_independent_reports(&docs);
+        Some(StoryView {
+            id,
+            articles: docs.iter().map(|d| d.id).collect(),
+            copies: docs
+                .iter()
+                .filter_map(|d| d.copy_of.map(|root| (d.id, self.docs[&root].id)))
+                .collect(),
+            outlets: outlets.into_iter().map(String::from).collect(),
+            independent_outlet_count: independent_outlets.len(),
+            independent_outlets,
+            first_seen: story.first_seen,
+            last_seen: story.last_seen,
+            state: story.state,
+            breaking_at: story.breaking_at,
+        })
+    }
+
+    /// Ids of the open stories, ascending.
+    pub fn story_ids(&self) -> impl Iterator<Item = StoryId> + '_ {
+        self.stories.keys().copied()
+    }
+
+    /// Number of articles held in the window.
+    pub fn article_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Drops every story whose last article is older than the window before `now`,
+    /// with its articles and their index entries. [`Clusterer::add`] calls it too.
+    pub fn evict(&mut self, now: DateTime<Utc>) {
+        let cutoff = now - self.opts.window;
+        let stale: Vec<StoryId> = self
+            .stories
+            .iter()
+            .filter(|(_, s)| s.last_seen < cutoff)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            let Some(story) = self.stories.remove(&id) else {
+                continue;
+            };
+            for seq in story.docs {
+                if let Some(doc) = self.docs.remove(&seq) {
+                    self.unindex(seq, &doc);
+                }
+            }
+        }
+        let baseline_start = now - self.opts.baseline_window;
+        self.breaking_log.retain(|at| *at >= baseline_start);
+    }
+
+    fn new_story_id(&mut self) -> StoryId {
+        let id = StoryId(self.next_story);
+        self.next_story += 1;
+        id
+    }
+
+    /// Builds the window record of an input; `story`, `copy_of` and `independent` are
+    /// filled in once decided.
+    fn prepare(&self, input: &StoryInput<'_>) -> Doc {
+        // Keys are title then body; the body is what follows the title keys when they
+        // lead, else (an analyser that did not prefix the title) all of them.
+        let body = input
+            .keys
+            .strip_prefix(input.title_keys)
+            .unwrap_or(input.keys);
+        let title = key_set(input.title_keys);
+        let lead = key_set(&body[..body.len().min(self.opts.lead_keys)]);
+        let all = key_set(input.keys);
+        let mut rare: Vec<&String> = lead.iter().filter(|k| title.binary_search(k).is_err()).collect();
+        rare.sort_by_key(|k| (self.df.df(k), *k));
+        let mut index_keys = title.clone();
+        index_keys.extend(rare.into_iter().take(self.opts.rare_keys).cloned());
+        let mut urls = vec![input.url.to_string()];
+        if let Some(canonical) = input.canonical_url
+            && canonical != input.url
+        {
+            urls.push(canonical.to_string());
+        }
+        // A hash of an empty body would make every text-less article a copy of the first.
+        let content_hash = (input.content_hash != 0 && !body.is_empty()).then_some(input.content_hash);
+        Doc {
+            id: input.article,
+            outlet: input.outlet.to_string(),
+            published: input.published,
+            story: StoryId(0),
+            copy_of: None,
+            independent: true,
+            wire: input.wire.map(|w| w.trim().to_lowercase()),
+            title,
+            lead,
+            all,
+            index_keys,
+            bands: band_keys(input.minhash, self.opts.lsh_bands, self.opts.lsh_rows),
+            minhash: input.minhash.to_vec(),
+            urls,
+            content_hash,
+        }
+    }
+
+    fn root(&self, seq: u64) -> u64 {
+        self.docs.get(&seq).and_then(|d| d.copy_of).unwrap_or(seq)
+    }
+
+    /// The original (a root) this article copies: same URL, same content hash, or a
+    /// MinHash near-duplicate at or above the copy threshold.
+    fn find_copy(&self, doc: &Doc) -> Option<u64> {
+        for url in &doc.urls {
+            if let Some(&seq) = self.urls.get(url) {
+                return Some(self.root(seq));
+            }
+        }
+        if let Some(hash) = doc.content_hash
+            && let Some(&seq) = self.hashes.get(&hash)
+        {
+            return Some(self.root(seq));
+        }
+        let candidates: BTreeSet<u64> = doc
+            .bands
+            .iter()
+            .filter_map(|band| self.bands.get(band))
+            .flatten()
+            .copied()
+            .collect();
+        let mut best: Option<(f64, u64)> = None;
+        for seq in candidates {
+            let sim = signature_similarity(&doc.minhash, &self.docs[&seq].minhash);
+            // Ascending seq with a strict `>` keeps the earliest of equally similar articles.
+            if sim >= self.opts.copy_threshold && best.is_none_or(|(b, _)| sim > b) {
+                best = Some((sim, seq));
+            }
+        }
+        best.map(|(_, seq)| self.root(seq))
+    }
+
+    /// Same-event score of `doc` against each story holding a candidate article: the
+    /// best score over that story's candidates.
+    fn event_scores(&self, doc: &Doc) -> BTreeMap<StoryId, f64> {
+        let docs = self.df.docs() as usize;
+        // Keys in more than 5% of the window (and over 50 articles) find too much to be
+        // worth following; the title and rare lead keys of a real match will.
+        let max_postings = (docs / 20).max(50);
+        let mut weights: HashMap<u64, f64> = HashMap::new();
+        for key in &doc.index_keys {
+            let Some(postings) = self.index.get(key) else {
+                continue;
+            };
+            if postings.len() > max_postings {
+                continue;
+            }
+            let idf = self.df.idf(key);
+            for seq in postings {
+                *weights.entry(*seq).or_insert(0.0) += idf;
+            }
+        }
+        let mut candidates: Vec<(u64, f64)> = weights.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(self.opts.max_candidates);
+
+        let mut scores: BTreeMap<StoryId, f64> = BTreeMap::new();
+        for (seq, _) in candidates {
+            let other = &self.docs[&seq];
+            let score = self.event_score(doc, other);
+            let best = scores.entry(other.story).or_insert(0.0);
+            *best = best.max(score);
+        }
+        scores
+    }
+
+    /// How strongly two articles look like reports of one happening, in `0..=1`.
+    fn event_score(&self, a: &Doc, b: &Doc) -> f64 {
+        let o = &self.opts;
+        let title = weighted_cosine(&a.title, &b.title, &self.df);
+        let lead = weighted_cosine(&a.lead, &b.lead, &self.df);
+        let entity = entity_overlap(&a.all, &b.all, &self.df);
+        let hours = (a.published - b.published).num_seconds().abs() as f64 / 3600.0;
+        let half_life = o.time_half_life.num_seconds() as f64 / 3600.0;
+        let time = 0.5f64.powf(hours / half_life);
+        time * (o.title_weight * title + o.lead_weight * lead + o.entity_weight * entity)
+    }
+
+    /// Whether `doc` is a near copy of an earlier report of the same wire agency by
+    /// another outlet in `story`: one agency's text is one voice even when rewritten a little.
+    fn same_wire_voice(&self, doc: &Doc, story: StoryId) -> bool {
+        let (Some(wire), Some(story)) = (&doc.wire, self.stories.get(&story)) else {
+            return false;
+        };
+        story.docs.iter().map(|seq| &self.docs[seq]).any(|other| {
+            other.wire.as_ref() == Some(wire)
+                && other.outlet != doc.outlet
+                && signature_similarity(&doc.minhash, &other.minhash) >= self.opts.wire_threshold
+        })
+    }
+
+    fn insert(&mut self, doc: Doc) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        for url in &doc.urls {
+            self.urls.entry(url.clone()).or_insert(seq);
+        }
+        if let Some(hash) = doc.content_hash {
+            self.hashes.entry(hash).or_insert(seq);
+        }
+        for band in &doc.bands {
+            self.bands.entry(*band).or_default().push(seq);
+        }
+        for key in &doc.index_keys {
+            self.index.entry(key.clone()).or_default().push(seq);
+        }
+        self.df.add(&doc.all);
+        let story = self.stories.entry(doc.story).or_insert_with(|| Story {
+            docs: Vec::new(),
+            first_seen: doc.published,
+            last_seen: doc.published,
+            state: StoryState::New,
+            breaking_at: None,
+        });
+        story.docs.push(seq);
+        story.first_seen = story.first_seen.min(doc.published);
+        story.last_seen = story.last_seen.max(doc.published);
+        self.docs.insert(seq, doc);
+    }
+
+    fn unindex(&mut self, seq: u64, doc: &Doc) {
+        for url in &doc.urls {
+            if self.urls.get(url) == Some(&seq) {
+                self.urls.remove(url);
+            }
+        }
+        if let Some(hash) = doc.content_hash
+            && self.hashes.get(&hash) == Some(&seq)
+        {
+            self.hashes.remove(&hash);
+        }
+        for band in &doc.bands {
+            remove_posting(&mut self.bands, band, seq);
+        }
+        for key in &doc.index_keys {
+            remove_posting(&mut self.index, key, seq);
+        }
+        self.df.remove(&doc.all);
+    }
+
+    /// Moves every article of `absorbed` into `survivor`; the survivor keeps the more
+    /// advanced state and the earlier breaking time.
+    fn merge_into(&mut self, survivor: StoryId, absorbed: StoryId) {
+        let Some(gone) = self.stories.remove(&absorbed) else {
+            return;
+        };
+        for seq in &gone.docs {
+            if let Some(doc) = self.docs.get_mut(seq) {
+                doc.story = survivor;
+            }
+        }
+        let Some(story) = self.stories.get_mut(&survivor) else {
+            return;
+        };
+        story.docs.extend(gone.docs);
+        story.docs.sort_unstable();
+        story.first_seen = story.first_seen.min(gone.first_seen);
+        story.last_seen = story.last_seen.max(gone.last_seen);
+        story.state = story.state.max(gone.state);
+        story.breaking_at = match (story.breaking_at, gone.breaking_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Moves a story forward (New → Developing → Breaking) from its independent
+    /// reports, returning the breaking event the one time it happens.
+    fn refresh_state(&mut self, id: StoryId, now: DateTime<Utc>) -> Option<Breaking> {
+        let story = self.stories.get(&id)?;
+        if story.state == StoryState::Breaking {
+            return None;
+        }
+        let docs: Vec<&Doc> = story.docs.iter().map(|seq| &self.docs[seq]).collect();
+        let reports: Vec<(&str, DateTime<Utc>)> = docs
+            .iter()
+            .filter(|d| d.independent)
+            .map(|d| (d.outlet.as_str(), d.published))
+            .collect();
+        let latest = reports.iter().map(|r| r.1).max()?;
+        let outlets_within = |span: TimeDelta| -> BTreeSet<&str> {
+            reports
+                .iter()
+                .filter(|(_, at)| *at >= latest - span)
+                .map(|(outlet, _)| *outlet)
+                .collect()
+        };
+        // Baseline: each full budget of stories that already turned breaking within the
+        // baseline window asks for one more outlet, so a source mix that covers
+        // everything together does not page on every story it shares.
+        let required = self.opts.breaking_outlets
+            + self.breaking_log.len() / self.opts.baseline_budget.max(1);
+        let breaking_outlets = outlets_within(self.opts.breaking_window);
+        if breaking_outlets.len() >= required {
+            let independent_outlets: Vec<(String, DateTime<Utc>)> =
+                first_independent_reports(&docs)
+                    .into_iter()
+                    .filter(|(outlet, _)| breaking_outlets.contains(outlet.as_str()))
+                    .collect();
+            let story = self.stories.get_mut(&id)?;
+            story.state = StoryState::Breaking;
+            story.breaking_at = Some(now);
+            self.breaking_log.push_back(now);
+            return Some(Breaking {
+                at: now,
+                independent_outlets,
+            });
+        }
+        if story.state == StoryState::New
+            && outlets_within(self.opts.developing_window).len() >= self.opts.developing_outlets
+        {
+            self.stories.get_mut(&id)?.state = StoryState::Developing;
+        }
+        None
+    }
+}
+
+/// The story with the highest score; ties go to the older (smaller) id.
+fn best_story(scores: &BTreeMap<StoryId, f64>) -> Option<(StoryId, f64)> {
+    let mut best: Option<(StoryId, f64)> = None;
+    for (id, score) in scores {
+        if best.is_none_or(|(_, b)| *score > b) {
+            best = Some((*id, *score));
+        }
+    }
+    best
+}
+
+/// Each outlet with an independent report, with its first one, oldest first.
+fn first_independent_reports(docs: &[&Doc]) -> Vec<(String, DateTime<Utc>)> {
+    let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+    for doc in docs.iter().filter(|d| d.independent) {
+        let at = first.entry(doc.outlet.as_str()).or_insert(doc.published);
+        *at = (*at).min(doc.published);
+    }
+    let mut reports: Vec<(String, DateTime<Utc>)> =
+        first.into_iter().map(|(o, at)| (o.to_string(), at)).collect();
+    reports.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    reports
+}
+
+fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u64>>, key: &K, seq: u64) {
+    if let Some(postings) = map.get_mut(key) {
+        postings.retain(|s| *s != seq);
+        if postings.is_empty() {
+            map.remove(key);
+        }
+    }
+}

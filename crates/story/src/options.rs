@@ -1,0 +1,172 @@
+//! Settings of the clusterer, with defaults measured on the Arabic multi-outlet stream.
+
+use chrono::TimeDelta;
+
+use crate::StoryError;
+
+/// How the clusterer decides copies, same-event joins and breaking.
+///
+/// Every field has a default (see [`StoryOptions::default`]); the comments say where
+/// each number comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryOptions {
+    /// How long a story stays open after its last article; older stories are evicted.
+    pub window: TimeDelta,
+    /// Number of LSH bands the MinHash signature is cut into.
+    pub lsh_bands: usize,
+    /// Signature values per LSH band; `lsh_bands * lsh_rows` must not exceed the signature length.
+    pub lsh_rows: usize,
+    /// Estimated Jaccard similarity (share of equal MinHash values) from which an
+    /// article is a near-duplicate of an earlier one.
+    pub copy_threshold: f64,
+    /// Lower similarity from which two reports of the same wire agency count as one
+    /// voice (not independent), without being called copies.
+    pub wire_threshold: f64,
+    /// Same-event score from which an article joins a story.
+    pub event_threshold: f64,
+    /// Same-event score from which an article that joins one story also pulls a
+    /// second story into it (the two are merged).
+    pub merge_threshold: f64,
+    /// Weight of idf-weighted title similarity in the same-event score.
+    pub title_weight: f64,
+    /// Weight of idf-weighted lead similarity in the same-event score.
+    pub lead_weight: f64,
+    /// Weight of shared rare tokens and numbers (entity-like keys) in the same-event score.
+    pub entity_weight: f64,
+    /// Number of body keys that make the lead (the first paragraph or so).
+    pub lead_keys: usize,
+    /// Rarest body keys of each article put in the candidate index besides its title keys.
+    pub rare_keys: usize,
+    /// Half-life of the time-proximity factor of the same-event score.
+    pub time_half_life: TimeDelta,
+    /// Most candidate articles fully scored per added article.
+    pub max_candidates: usize,
+    /// Independent outlets needed within [`StoryOptions::breaking_window`] to call a story breaking.
+    pub breaking_outlets: usize,
+    /// The span in which [`StoryOptions::breaking_outlets`] must report.
+    pub breaking_window: TimeDelta,
+    /// Independent outlets needed within [`StoryOptions::developing_window`] for "developing".
+    pub developing_outlets: usize,
+    /// The span in which [`StoryOptions::developing_outlets`] must report.
+    pub developing_window: TimeDelta,
+    /// Span over which the breaking rate is measured for the baseline.
+    pub baseline_window: TimeDelta,
+    /// Breaking stories expected per baseline window; each further full budget of
+    /// breaking stories in that window raises the outlets needed by one.
+    pub baseline_budget: usize,
+}
+
+impl Default for StoryOptions {
+    fn default() -> Self {
+        StoryOptions {
+            // Three days: the brief's window, and longer than any follow-up gap in the
+            // labelled events of 14–15 May 2018.
+            window: TimeDelta::hours(72),
+            // 32 bands x 4 rows over a 128-value signature: a pair becomes a candidate with
+            // probability 1-(1-s^4)^32, which is 0.5 at s ≈ 0.42 and 0.87 at s = 0.5, so
+            // pairs at the copy threshold are almost always found while pairs below 0.2
+            // (different articles on one event) almost never cost a comparison.
+            lsh_bands: 32,
+            lsh_rows: 4,
+            // Estimated Jaccard 0.5 over word shingles: a reprint keeps most sentences and
+            // stays far above it even with a few sentences changed, while two outlets
+            // writing the same event in their own words share well under 0.1 of their
+            // shingles.
+            copy_threshold: 0.5,
+            wire_threshold: 0.25,
+            event_threshold: 0.30,
+            merge_threshold: 0.55,
+            title_weight: 0.40,
+            lead_weight: 0.35,
+            entity_weight: 0.25,
+            lead_keys: 60,
+            rare_keys: 12,
+            time_half_life: TimeDelta::hours(12),
+            max_candidates: 80,
+            breaking_outlets: 3,
+            breaking_window: TimeDelta::minutes(30),
+            developing_outlets: 2,
+            developing_window: TimeDelta::minutes(15),
+            baseline_window: TimeDelta::hours(24),
+            baseline_budget: 8,
+        }
+    }
+}
+
+impl StoryOptions {
+    /// Checks that thresholds lie in `0..=1`, spans are positive and counts make sense.
+    pub fn validate(&self) -> Result<(), StoryError> {
+        if self.lsh_bands == 0 || self.lsh_rows == 0 {
+            return Err(StoryError::EmptyBanding {
+                bands: self.lsh_bands,
+                rows: self.lsh_rows,
+            });
+        }
+        for (name, value) in [
+            ("copy_threshold", self.copy_threshold),
+            ("wire_threshold", self.wire_threshold),
+            ("event_threshold", self.event_threshold),
+            ("merge_threshold", self.merge_threshold),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(StoryError::ThresholdOutOfRange { name, value });
+            }
+        }
+        for (name, span) in [
+            ("window", self.window),
+            ("time_half_life", self.time_half_life),
+            ("breaking_window", self.breaking_window),
+            ("developing_window", self.developing_window),
+            ("baseline_window", self.baseline_window),
+        ] {
+            if span <= TimeDelta::zero() {
+                return Err(StoryError::NonPositiveDuration {
+                    name,
+                    minutes: span.num_minutes(),
+                });
+            }
+        }
+        if self.developing_outlets == 0 || self.developing_outlets > self.breaking_outlets {
+            return Err(StoryError::OutletCounts {
+                breaking: self.breaking_outlets,
+                developing: self.developing_outlets,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        StoryOptions::default().validate().unwrap();
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let opts = StoryOptions {
+            copy_threshold: 1.5,
+            ..StoryOptions::default()
+        };
+        let err = opts.validate().unwrap_err();
+        assert!(err.to_string().contains("copy_threshold is 1.5"), "{err}");
+
+        let opts = StoryOptions {
+            lsh_rows: 0,
+            ..StoryOptions::default()
+        };
+        assert!(matches!(
+            opts.validate(),
+            Err(StoryError::EmptyBanding { bands: 32, rows: 0 })
+        ));
+
+        let opts = StoryOptions {
+            developing_outlets: 4,
+            ..StoryOptions::default()
+        };
+        assert!(opts.validate().is_err());
+    }
+}
