@@ -60,7 +60,10 @@ pub(crate) struct Decoded<'a> {
 pub(crate) fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        return Decoded { text, encoding: enc };
+        return Decoded {
+            text,
+            encoding: enc,
+        };
     }
     let header = content_type.and_then(charset_from_content_type);
     for enc in [header, declared_encoding(bytes)].into_iter().flatten() {
@@ -68,7 +71,10 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded
         // A declared UTF-8 that does not decode cleanly is a common lie (the
         // server default on a legacy-charset file); let detection decide.
         if !(had_errors && enc == UTF_8) {
-            return Decoded { text, encoding: enc };
+            return Decoded {
+                text,
+                encoding: enc,
+            };
         }
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -81,7 +87,10 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded
     detector.feed(bytes, true);
     let enc = detector.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _) = enc.decode_without_bom_handling(bytes);
-    Decoded { text, encoding: enc }
+    Decoded {
+        text,
+        encoding: enc,
+    }
 }
 
 #[cfg(test)]

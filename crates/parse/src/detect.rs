@@ -91,9 +91,15 @@ mod tests {
 
     #[test]
     fn skips_prolog_and_classifies_roots() {
-        assert_eq!(detect("<!-- c --><!DOCTYPE rss [<!ENTITY a 'b'>]><rss>"), Format::XmlFeed);
+        assert_eq!(
+            detect("<!-- c --><!DOCTYPE rss [<!ENTITY a 'b'>]><rss>"),
+            Format::XmlFeed
+        );
         assert_eq!(detect("<rdf:RDF xmlns:rdf='x'>"), Format::XmlFeed);
-        assert_eq!(detect("<feed xmlns='http://www.w3.org/2005/Atom'>"), Format::XmlFeed);
+        assert_eq!(
+            detect("<feed xmlns='http://www.w3.org/2005/Atom'>"),
+            Format::XmlFeed
+        );
         assert_eq!(detect("<opml version='2.0'>"), Format::Opml);
         assert_eq!(detect("<sitemapindex>"), Format::SitemapIndex);
         assert_eq!(detect("<!DOCTYPE html><html>"), Format::Html);

@@ -23,7 +23,11 @@ fn adapt(feed: Feed) -> ParsedFeed {
     let kind = feed.feed_type.clone();
     let lang = feed.language.clone().filter(|l| !l.trim().is_empty());
     ParsedFeed {
-        title: feed.title.as_ref().map(|t| title_text(t, &kind)).filter(|t| !t.is_empty()),
+        title: feed
+            .title
+            .as_ref()
+            .map(|t| title_text(t, &kind))
+            .filter(|t| !t.is_empty()),
         link: best_link(&feed.links),
         items: feed
             .entries
@@ -46,8 +50,14 @@ fn adapt_entry(entry: Entry, kind: &FeedType, feed_lang: Option<&str>) -> FeedIt
         guid: Some(entry.id).filter(|id| !id.trim().is_empty()),
         url: best_link(&entry.links),
         title,
-        summary: entry.summary.map(|s| s.content).filter(|s| !s.trim().is_empty()),
-        content: entry.content.and_then(|c| c.body).filter(|s| !s.trim().is_empty()),
+        summary: entry
+            .summary
+            .map(|s| s.content)
+            .filter(|s| !s.trim().is_empty()),
+        content: entry
+            .content
+            .and_then(|c| c.body)
+            .filter(|s| !s.trim().is_empty()),
         published: entry.published,
         updated: entry.updated,
         authors: entry
@@ -69,7 +79,11 @@ fn title_text(text: &Text, kind: &FeedType) -> String {
     let is_html = text.content_type.to_string().contains("html");
     match kind {
         FeedType::Atom if is_html => html_to_text(&text.content),
-        FeedType::Atom => text.content.split_whitespace().collect::<Vec<_>>().join(" "),
+        FeedType::Atom => text
+            .content
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         _ if is_html || looks_like_html(&text.content) => html_to_text(&text.content),
         _ => plain_text(&text.content),
     }
@@ -114,7 +128,10 @@ mod tests {
         assert_eq!(item.url.as_deref(), Some("https://ex.org/1"));
         assert_eq!(item.guid.as_deref(), Some("urn:1"));
         assert_eq!(item.authors, ["Layla"]);
-        assert_eq!(item.updated.unwrap().to_rfc3339(), "2024-05-01T08:00:00+00:00");
+        assert_eq!(
+            item.updated.unwrap().to_rfc3339(),
+            "2024-05-01T08:00:00+00:00"
+        );
     }
 
     #[test]
@@ -129,6 +146,9 @@ mod tests {
         assert_eq!(item.title.as_deref(), Some("Tom & Jerry"));
         assert_eq!(item.summary.as_deref(), Some("<p>Hi</p>"));
         assert_eq!(item.lang.as_deref(), Some("ar"));
-        assert_eq!(item.published.unwrap().to_rfc3339(), "2024-05-01T07:00:00+00:00");
+        assert_eq!(
+            item.published.unwrap().to_rfc3339(),
+            "2024-05-01T07:00:00+00:00"
+        );
     }
 }

@@ -46,11 +46,18 @@ pub use text::html_to_text;
 /// second time before giving up with [`ParseError::Malformed`].
 pub fn parse_feed(bytes: &[u8], content_type: Option<&str>) -> Result<ParsedFeed, ParseError> {
     let decoded = charset::decode(bytes, content_type);
-    let text = repair::strip_leading_garbage(&decoded.text);
+    let trimmed = decoded
+        .text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    // JSON has no tags to look for; only XML gets its leading junk cut.
+    let text = if trimmed.starts_with('{') {
+        trimmed
+    } else {
+        repair::strip_leading_garbage(trimmed)
+    };
     match detect(text) {
         Format::Empty => Err(ParseError::Empty),
-        Format::Sitemap => sitemap::parse(text)
-            .or_else(|_| sitemap::parse(&repair::repair(text))),
+        Format::Sitemap => sitemap::parse(text).or_else(|_| sitemap::parse(&repair::repair(text))),
         Format::JsonFeed => feed::parse(text).map_err(|reason| ParseError::Malformed { reason }),
         Format::SitemapIndex | Format::Opml | Format::Html => Err(ParseError::UnknownFormat {
             start: text.chars().take(60).collect(),
@@ -58,6 +65,8 @@ pub fn parse_feed(bytes: &[u8], content_type: Option<&str>) -> Result<ParsedFeed
         // Unknown roots still go to feed-rs: the repair may reveal a feed
         // behind junk the detector could not see past.
         Format::XmlFeed | Format::Unknown => {
+            // Control characters break nothing in feed-rs but end up in titles.
+            let text = &repair::normalize_namespaces(&repair::drop_invalid_xml_chars(text));
             let first = feed::parse(&repair::set_declared_encoding_utf8(text));
             match first {
                 Ok(feed) => Ok(feed),

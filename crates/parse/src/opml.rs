@@ -71,8 +71,12 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlOutline>, ParseError> {
 /// assert_eq!(back[0].title.as_deref(), Some("Ex & Co"));
 /// ```
 pub fn write_opml(title: &str, feeds: &[(String, String)]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
-    out.push_str(&format!("  <head><title>{}</title></head>\n  <body>\n", escape(title)));
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
+    out.push_str(&format!(
+        "  <head><title>{}</title></head>\n  <body>\n",
+        escape(title)
+    ));
     for (name, url) in feeds {
         out.push_str(&format!(
             "    <outline type=\"rss\" text=\"{n}\" title=\"{n}\" xmlUrl=\"{u}\"/>\n",
@@ -102,22 +106,40 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                OpmlOutline { url: "https://a.example/rss".into(), title: Some("الجزيرة".into()) },
-                OpmlOutline { url: "https://b.example/feed".into(), title: Some("B".into()) },
+                OpmlOutline {
+                    url: "https://a.example/rss".into(),
+                    title: Some("الجزيرة".into())
+                },
+                OpmlOutline {
+                    url: "https://b.example/feed".into(),
+                    title: Some("B".into())
+                },
             ]
         );
     }
 
     #[test]
     fn not_opml_is_an_error() {
-        assert!(matches!(parse_opml(b"<rss/>"), Err(ParseError::Opml { .. })));
-        assert!(matches!(parse_opml(b"<opml><body><outline"), Err(ParseError::Opml { .. })));
+        assert!(matches!(
+            parse_opml(b"<rss/>"),
+            Err(ParseError::Opml { .. })
+        ));
+        assert!(matches!(
+            parse_opml(b"<opml><body><outline"),
+            Err(ParseError::Opml { .. })
+        ));
     }
 
     #[test]
     fn written_opml_escapes_and_round_trips_arabic() {
-        let xml = write_opml("قائمة <1>", &[("الجزيرة".into(), "https://a.example/rss".into())]);
+        let xml = write_opml(
+            "قائمة <1>",
+            &[("الجزيرة".into(), "https://a.example/rss".into())],
+        );
         assert!(xml.contains("قائمة &lt;1&gt;"));
-        assert_eq!(parse_opml(xml.as_bytes()).unwrap()[0].title.as_deref(), Some("الجزيرة"));
+        assert_eq!(
+            parse_opml(xml.as_bytes()).unwrap()[0].title.as_deref(),
+            Some("الجزيرة")
+        );
     }
 }

@@ -15,7 +15,57 @@ pub(crate) fn repair(text: &str) -> String {
     let text = set_declared_encoding_utf8(&text);
     let text = wrap_raw_html(&text);
     let text = fix_entities(&text);
+    let text = fix_text_types(&text);
     fix_rss_version(&text)
+}
+
+/// Namespaces of old formats feed-rs does not know, and the namespace of the
+/// format it reads them as (Atom 0.3 and RSS 0.90 name the same elements).
+const OLD_NAMESPACES: &[(&str, &str)] = &[
+    ("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom"),
+    (
+        "http://my.netscape.com/rdf/simple/0.9/",
+        "http://purl.org/rss/1.0/",
+    ),
+];
+
+/// Map old-format namespaces to the ones feed-rs reads, and drop the
+/// short-lived RSS 2 namespace (RSS 2 has none, so feed-rs would ignore every
+/// element in it). Run on every feed, not only broken ones: the document is
+/// well-formed but would otherwise yield nothing.
+pub(crate) fn normalize_namespaces(text: &str) -> String {
+    let mut out = text.to_string();
+    for (old, new) in OLD_NAMESPACES {
+        if out.contains(old) {
+            out = out.replace(&format!("\"{old}\""), &format!("\"{new}\""));
+        }
+    }
+    out.replace(" xmlns=\"http://backend.userland.com/rss2\"", "")
+}
+
+static TEXT_TYPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(<(?:title|subtitle|summary|rights|tagline)\b[^>]*?)\stype\s*=\s*["']([^"']*)["']"#,
+    )
+    .expect("static regex")
+});
+
+/// feed-rs accepts only `text`, `html`, `xhtml` and `text/html` as the type
+/// of an Atom text element and rejects the whole feed otherwise. Map the MIME
+/// spellings old feeds use onto those, and drop any other type (an empty one
+/// included) so the text reads as plain.
+pub(crate) fn fix_text_types(text: &str) -> String {
+    TEXT_TYPE
+        .replace_all(text, |caps: &regex::Captures<'_>| {
+            let keep = match caps[2].trim().to_ascii_lowercase().as_str() {
+                "text" | "text/plain" => " type=\"text\"",
+                "html" | "text/html" => " type=\"html\"",
+                "xhtml" | "application/xhtml+xml" => " type=\"xhtml\"",
+                _ => "",
+            };
+            format!("{}{keep}", &caps[1])
+        })
+        .into_owned()
 }
 
 /// Drop whatever comes before the XML declaration (or the first tag): blank
@@ -145,7 +195,9 @@ pub(crate) fn fix_entities(text: &str) -> String {
             .min_by_key(|(p, _)| *p);
         match (amp, verbatim) {
             (Some(a), Some((v, end))) if v < a => {
-                let close = rest[v..].find(end).map_or(rest.len(), |i| v + i + end.len());
+                let close = rest[v..]
+                    .find(end)
+                    .map_or(rest.len(), |i| v + i + end.len());
                 out.push_str(&rest[..close]);
                 rest = &rest[close..];
             }
@@ -167,7 +219,9 @@ pub(crate) fn fix_entities(text: &str) -> String {
 /// `text` that replaces.
 fn resolve_ampersand(text: &str, declared: &HashSet<&str>) -> (String, usize) {
     let body_len = text[1..]
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#' || c == '_' || c == '.' || c == '-'))
+        .find(|c: char| {
+            !(c.is_ascii_alphanumeric() || c == '#' || c == '_' || c == '.' || c == '-')
+        })
         .map_or(text.len() - 1, |i| i);
     let name = &text[1..1 + body_len];
     let has_semicolon = text[1 + body_len..].starts_with(';');
@@ -207,15 +261,16 @@ fn is_char_ref(name: &str) -> bool {
 /// An entity's text as XML character data (`&LT;` must stay a `<`, not a tag).
 fn escape_for_xml(value: &[u8]) -> String {
     let value = String::from_utf8_lossy(value);
-    value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
-static RSS_ROOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<rss(\s[^>]*)?>"#).expect("static regex")
-});
-static VERSION_ATTR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\sversion\s*=\s*["'][^"']*["']"#).expect("static regex")
-});
+static RSS_ROOT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"<rss(\s[^>]*)?>"#).expect("static regex"));
+static VERSION_ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\sversion\s*=\s*["'][^"']*["']"#).expect("static regex"));
 
 /// Give an `<rss>` root a version feed-rs dispatches on: many feeds write
 /// none, `0.94`, or `2.0 ` with a space, and all read fine as RSS 2.0.
@@ -226,9 +281,11 @@ pub(crate) fn fix_rss_version(text: &str) -> String {
     let tag = m.as_str();
     let version = VERSION_ATTR.find(tag).map(|v| v.as_str());
     let known = version.is_some_and(|v| {
-        ["\"2.0\"", "'2.0'", "\"0.91\"", "'0.91'", "\"0.92\"", "'0.92'"]
-            .iter()
-            .any(|k| v.trim_end().ends_with(k))
+        [
+            "\"2.0\"", "'2.0'", "\"0.91\"", "'0.91'", "\"0.92\"", "'0.92'",
+        ]
+        .iter()
+        .any(|k| v.trim_end().ends_with(k))
     });
     if known {
         return text.to_string();
@@ -246,7 +303,10 @@ mod tests {
 
     #[test]
     fn garbage_before_declaration_is_dropped() {
-        assert_eq!(strip_leading_garbage("\n\n  junk<?xml a?><r/>"), "<?xml a?><r/>");
+        assert_eq!(
+            strip_leading_garbage("\n\n  junk<?xml a?><r/>"),
+            "<?xml a?><r/>"
+        );
         assert_eq!(strip_leading_garbage("\u{feff}  <rss/>"), "<rss/>");
     }
 
@@ -261,7 +321,10 @@ mod tests {
         assert_eq!(fix_entities("&eacute;t&eacute;&hellip;"), "été…");
         assert_eq!(fix_entities("Tom & Jerry"), "Tom &amp; Jerry");
         assert_eq!(fix_entities("a?x=1&y=2"), "a?x=1&amp;y=2");
-        assert_eq!(fix_entities("&amp;&lt;&#169;&#xA9;"), "&amp;&lt;&#169;&#xA9;");
+        assert_eq!(
+            fix_entities("&amp;&lt;&#169;&#xA9;"),
+            "&amp;&lt;&#169;&#xA9;"
+        );
         assert_eq!(fix_entities("&copy 2024"), "© 2024");
         assert_eq!(fix_entities("&LT;"), "&lt;");
         assert_eq!(fix_entities("&bogus;"), "&amp;bogus;");
@@ -298,8 +361,39 @@ mod tests {
     }
 
     #[test]
+    fn old_namespaces_and_text_types_are_mapped() {
+        assert_eq!(
+            normalize_namespaces("<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"),
+            "<feed version=\"0.3\" xmlns=\"http://www.w3.org/2005/Atom\">"
+        );
+        assert_eq!(
+            normalize_namespaces(
+                "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\">"
+            ),
+            "<rss version=\"2.0\">"
+        );
+        assert_eq!(
+            fix_text_types("<title type=\"\">x</title>"),
+            "<title>x</title>"
+        );
+        assert_eq!(
+            fix_text_types(
+                "<summary xml:lang='ar' type='text/plain'>x</summary><content type='text/plain'>"
+            ),
+            "<summary xml:lang='ar' type=\"text\">x</summary><content type='text/plain'>"
+        );
+        assert_eq!(
+            fix_text_types("<title type=\"application/octet-stream\">"),
+            "<title>"
+        );
+    }
+
+    #[test]
     fn rss_version_is_supplied() {
-        assert_eq!(fix_rss_version("<rss><channel/></rss>"), "<rss version=\"2.0\"><channel/></rss>");
+        assert_eq!(
+            fix_rss_version("<rss><channel/></rss>"),
+            "<rss version=\"2.0\"><channel/></rss>"
+        );
         assert_eq!(
             fix_rss_version("<rss version=\"0.94\" xmlns:a=\"b\">"),
             "<rss version=\"2.0\" xmlns:a=\"b\">"

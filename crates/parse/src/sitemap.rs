@@ -117,7 +117,10 @@ mod tests {
         assert_eq!(a.url.as_deref(), Some("https://ex.org/a?x=1&y=2"));
         assert_eq!(a.title.as_deref(), Some("عاجل: خبر"));
         assert_eq!(a.lang.as_deref(), Some("ar"));
-        assert_eq!(a.published.unwrap().to_rfc3339(), "2024-05-01T07:00:00+00:00");
+        assert_eq!(
+            a.published.unwrap().to_rfc3339(),
+            "2024-05-01T07:00:00+00:00"
+        );
         let b = &feed.items[1];
         assert_eq!(b.title, None);
         assert_eq!(b.updated.unwrap().to_rfc3339(), "2024-04-30T00:00:00+00:00");
@@ -132,6 +135,9 @@ mod tests {
 
     #[test]
     fn broken_sitemap_is_an_error() {
-        assert!(matches!(parse("<urlset><url><loc>x</url>"), Err(ParseError::Sitemap { .. })));
+        assert!(matches!(
+            parse("<urlset><url><loc>x</url>"),
+            Err(ParseError::Sitemap { .. })
+        ));
     }
 }

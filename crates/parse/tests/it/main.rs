@@ -1,1 +1,4 @@
-//! Integration tests for ajil-parse.
+//! Integration tests for ajil-parse: the feedparser corpus and repair fixtures.
+
+mod corpus;
+mod fixtures;
