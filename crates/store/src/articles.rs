@@ -1,0 +1,345 @@
+//! The `articles` table: every fetched article, unique per (source, guid).
+
+use ajil_model::{Article, ArticleId, SourceId, StoryId};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::{Result, Store, StoreError, ts};
+
+/// An article to insert; the store assigns its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    /// The source it came from.
+    pub source_id: SourceId,
+    /// The item's guid (or its URL when the feed has none); unique per source.
+    pub guid: String,
+    /// Link to the page.
+    pub url: String,
+    /// Canonical URL when known.
+    pub canonical_url: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Body text.
+    pub text: String,
+    /// Feed summary, plain text.
+    pub summary: Option<String>,
+    /// Language code.
+    pub lang: String,
+    /// Publication time (fetch time when the source gives none).
+    pub published: DateTime<Utc>,
+    /// When ajil fetched it.
+    pub fetched_at: DateTime<Utc>,
+    /// Author.
+    pub author: Option<String>,
+    /// Wire agency.
+    pub wire: Option<String>,
+    /// Hash of the normalized body (stored as the same 64 bits in an `i64`).
+    pub content_hash: u64,
+    /// The analysis as JSON (keys, minhash, …); the store does not read it.
+    pub analysis: String,
+}
+
+/// An article as stored, with its story and the source's name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredArticle {
+    /// Store id.
+    pub id: ArticleId,
+    /// The source it came from.
+    pub source_id: SourceId,
+    /// The source's display name.
+    pub source_name: String,
+    /// Guid within the source.
+    pub guid: String,
+    /// Link to the page.
+    pub url: String,
+    /// Canonical URL when known.
+    pub canonical_url: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Body text.
+    pub text: String,
+    /// Feed summary.
+    pub summary: Option<String>,
+    /// Language code.
+    pub lang: String,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// Fetch time.
+    pub fetched_at: DateTime<Utc>,
+    /// Author.
+    pub author: Option<String>,
+    /// Wire agency.
+    pub wire: Option<String>,
+    /// Hash of the normalized body.
+    pub content_hash: u64,
+    /// The analysis JSON as inserted.
+    pub analysis: String,
+    /// The story it belongs to, once clustered.
+    pub story_id: Option<StoryId>,
+    /// The earlier article it is an exact copy of, if any.
+    pub copy_of: Option<ArticleId>,
+}
+
+impl StoredArticle {
+    /// The pipeline's view of this article.
+    pub fn to_article(&self) -> Article {
+        Article {
+            id: self.id,
+            source_id: self.source_id,
+            source_name: self.source_name.clone(),
+            url: self.url.clone(),
+            canonical_url: self.canonical_url.clone(),
+            title: self.title.clone(),
+            text: self.text.clone(),
+            lang: self.lang.clone(),
+            published: self.published,
+            author: self.author.clone(),
+            wire: self.wire.clone(),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT a.id, a.source_id, s.name AS source_name, a.guid, a.url, \
+     a.canonical_url, a.title, a.text, a.summary, a.lang, a.published, a.fetched_at, a.author, \
+     a.wire, a.content_hash, a.analysis, a.story_id, a.copy_of \
+     FROM articles a JOIN sources s ON s.id = a.source_id";
+
+fn from_row(row: &SqliteRow) -> Result<StoredArticle> {
+    Ok(StoredArticle {
+        id: ArticleId(row.try_get("id")?),
+        source_id: SourceId(row.try_get("source_id")?),
+        source_name: row.try_get("source_name")?,
+        guid: row.try_get("guid")?,
+        url: row.try_get("url")?,
+        canonical_url: row.try_get("canonical_url")?,
+        title: row.try_get("title")?,
+        text: row.try_get("text")?,
+        summary: row.try_get("summary")?,
+        lang: row.try_get("lang")?,
+        published: row.try_get("published")?,
+        fetched_at: row.try_get("fetched_at")?,
+        author: row.try_get("author")?,
+        wire: row.try_get("wire")?,
+        // The same 64 bits: SQLite integers are signed.
+        content_hash: row.try_get::<i64, _>("content_hash")? as u64,
+        analysis: row.try_get("analysis")?,
+        story_id: row.try_get::<Option<i64>, _>("story_id")?.map(StoryId),
+        copy_of: row.try_get::<Option<i64>, _>("copy_of")?.map(ArticleId),
+    })
+}
+
+impl Store {
+    /// Inserts an article; `None` if the source already has one with that
+    /// guid, so that polling the same feed again inserts nothing.
+    pub async fn insert_article(&self, a: &NewArticle) -> Result<Option<ArticleId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO articles (source_id, guid, url, canonical_url, title, text, summary, \
+             lang, published, fetched_at, author, wire, content_hash, analysis) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (source_id, guid) DO NOTHING RETURNING id",
+        )
+        .bind(a.source_id.0)
+        .bind(&a.guid)
+        .bind(&a.url)
+        .bind(&a.canonical_url)
+        .bind(&a.title)
+        .bind(&a.text)
+        .bind(&a.summary)
+        .bind(&a.lang)
+        .bind(ts(a.published))
+        .bind(ts(a.fetched_at))
+        .bind(&a.author)
+        .bind(&a.wire)
+        .bind(a.content_hash as i64)
+        .bind(&a.analysis)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(ArticleId))
+    }
+
+    /// Whether the source already has an article with that guid (lets the
+    /// pipeline skip fetching pages it has).
+    pub async fn article_exists(&self, source_id: SourceId, guid: &str) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = ? AND guid = ?")
+                .bind(source_id.0)
+                .bind(guid)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
+    }
+
+    /// One article; [`StoreError::NotFound`] if absent.
+    pub async fn get_article(&self, id: ArticleId) -> Result<StoredArticle> {
+        let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "article",
+                id: id.0,
+            })?;
+        from_row(&row)
+    }
+
+    /// Records the story the clusterer put the article in, and the article it
+    /// copies (if it is an exact copy).
+    pub async fn set_article_story(
+        &self,
+        id: ArticleId,
+        story_id: StoryId,
+        copy_of: Option<ArticleId>,
+    ) -> Result<()> {
+        let done = sqlx::query("UPDATE articles SET story_id = ?, copy_of = ? WHERE id = ?")
+            .bind(story_id.0)
+            .bind(copy_of.map(|c| c.0))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "article",
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
+    /// Articles published at or after `since`, oldest first (by published
+    /// time, then id): the input for rebuilding the story index at start-up.
+    pub async fn articles_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredArticle>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE a.published >= ? ORDER BY a.published, a.id"
+        ))
+        .bind(ts(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Every article of a story, oldest first.
+    pub async fn story_articles(&self, story_id: StoryId) -> Result<Vec<StoredArticle>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE a.story_id = ? ORDER BY a.published, a.id"
+        ))
+        .bind(story_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use std::time::Duration;
+
+    pub(crate) fn t(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+    }
+
+    pub(crate) fn article(source_id: SourceId, guid: &str, published: i64) -> NewArticle {
+        NewArticle {
+            source_id,
+            guid: guid.into(),
+            url: format!("https://example.org/{guid}"),
+            canonical_url: None,
+            title: format!("عنوان {guid}"),
+            text: "نص الخبر".into(),
+            summary: None,
+            lang: "ar".into(),
+            published: t(published),
+            fetched_at: t(published + 5),
+            author: None,
+            wire: Some("AFP".into()),
+            content_hash: u64::MAX - 1,
+            analysis: r#"{"keys":["خبر"]}"#.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn insert_is_idempotent_per_source_and_guid() {
+        let s = Store::open_memory().await.unwrap();
+        let a = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        let b = s
+            .add_source("https://b.example/rss", "B", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        let first = s.insert_article(&article(a.id, "g1", 10)).await.unwrap();
+        assert!(first.is_some());
+        assert_eq!(
+            s.insert_article(&article(a.id, "g1", 10)).await.unwrap(),
+            None
+        );
+        // The same guid from another source is another article.
+        assert!(
+            s.insert_article(&article(b.id, "g1", 10))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(s.article_exists(a.id, "g1").await.unwrap());
+        assert!(!s.article_exists(a.id, "g2").await.unwrap());
+
+        let got = s.get_article(first.unwrap()).await.unwrap();
+        assert_eq!(
+            got.content_hash,
+            u64::MAX - 1,
+            "u64 survives the i64 column"
+        );
+        assert_eq!(got.source_name, "A");
+        assert_eq!(got.to_article().title, "عنوان g1");
+    }
+
+    #[tokio::test]
+    async fn since_is_ordered_and_story_tags_stick() {
+        let s = Store::open_memory().await.unwrap();
+        let a = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        let late = s
+            .insert_article(&article(a.id, "late", 300))
+            .await
+            .unwrap()
+            .unwrap();
+        let early = s
+            .insert_article(&article(a.id, "early", 100))
+            .await
+            .unwrap()
+            .unwrap();
+        let old = s
+            .insert_article(&article(a.id, "old", -5000))
+            .await
+            .unwrap()
+            .unwrap();
+        let ids: Vec<_> = s
+            .articles_since(t(0))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(ids, vec![early, late]);
+        assert!(!ids.contains(&old));
+
+        s.set_article_story(early, StoryId(7), None).await.unwrap();
+        s.set_article_story(late, StoryId(7), Some(early))
+            .await
+            .unwrap();
+        let members = s.story_articles(StoryId(7)).await.unwrap();
+        assert_eq!(members.len(), 2);
+        assert_eq!(members[1].copy_of, Some(early));
+        let err = s
+            .set_article_story(ArticleId(999), StoryId(1), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }));
+    }
+}

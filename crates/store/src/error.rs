@@ -1,0 +1,61 @@
+//! The store's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("{what} {id} not found: check the id (list them first)")]
+    NotFound {
+        /// What kind of row ("source", "story", …).
+        what: &'static str,
+        /// The id that was asked for.
+        id: i64,
+    },
+    /// A unique constraint refused the write (e.g. a source URL added twice).
+    #[error("{what} already exists")]
+    Conflict {
+        /// The thing that already exists, e.g. `source https://example.org/feed`.
+        what: String,
+    },
+    /// A value read back from the database is not one the store writes.
+    #[error(
+        "unexpected value {value:?} in column {column}: the database was edited by hand or by a newer ajil"
+    )]
+    Invalid {
+        /// The column read.
+        column: &'static str,
+        /// The value found.
+        value: String,
+    },
+    /// The database file's folder could not be created.
+    #[error("cannot create the folder {path} for the database: {source}")]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Shorthand for results of store calls.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Turns a unique-constraint violation into [`StoreError::Conflict`] and passes
+/// every other error through.
+pub(crate) fn conflict(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict { what: what() }
+        }
+        _ => StoreError::Database(err),
+    }
+}

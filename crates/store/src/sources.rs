@@ -1,0 +1,266 @@
+//! The `sources` table: feeds to poll, their HTTP validators and health.
+
+use std::time::Duration;
+
+use ajil_model::SourceId;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::error::conflict;
+use crate::{Result, Store, StoreError, ts};
+
+/// A news source as stored, with its polling state and health.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// Store id.
+    pub id: SourceId,
+    /// Feed (or page) URL; unique.
+    pub url: String,
+    /// Display name of the outlet.
+    pub name: String,
+    /// Seconds between two polls when all is well.
+    pub interval_secs: i64,
+    /// `ETag` of the last successful response, for conditional requests.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last successful response.
+    pub last_modified: Option<String>,
+    /// When the source was added.
+    pub created_at: DateTime<Utc>,
+    /// When it was last polled (success or not).
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    /// When a poll last succeeded.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Text of the last error; cleared by a success.
+    pub last_error: Option<String>,
+    /// Failed polls in a row; 0 after a success.
+    pub consecutive_failures: i64,
+    /// When the next poll is due.
+    pub next_fetch_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, url, name, interval_secs, etag, last_modified, created_at, \
+     last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at";
+
+fn from_row(row: &SqliteRow) -> Result<Source> {
+    Ok(Source {
+        id: SourceId(row.try_get("id")?),
+        url: row.try_get("url")?,
+        name: row.try_get("name")?,
+        interval_secs: row.try_get("interval_secs")?,
+        etag: row.try_get("etag")?,
+        last_modified: row.try_get("last_modified")?,
+        created_at: row.try_get("created_at")?,
+        last_fetch_at: row.try_get("last_fetch_at")?,
+        last_success_at: row.try_get("last_success_at")?,
+        last_error: row.try_get("last_error")?,
+        consecutive_failures: row.try_get("consecutive_failures")?,
+        next_fetch_at: row.try_get("next_fetch_at")?,
+    })
+}
+
+impl Store {
+    /// Adds a source, due for its first poll at `now`.
+    ///
+    /// Fails with [`StoreError::Conflict`] if the URL is already a source.
+    pub async fn add_source(
+        &self,
+        url: &str,
+        name: &str,
+        interval: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Source> {
+        let secs = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
+        let row = sqlx::query(&format!(
+            "INSERT INTO sources (url, name, interval_secs, created_at, next_fetch_at) \
+             VALUES (?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+        ))
+        .bind(url)
+        .bind(name)
+        .bind(secs)
+        .bind(ts(now))
+        .bind(ts(now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| conflict(e, || format!("source {url}")))?;
+        from_row(&row)
+    }
+
+    /// All sources, by id.
+    pub async fn list_sources(&self) -> Result<Vec<Source>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sources ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// One source; [`StoreError::NotFound`] if there is none with that id.
+    pub async fn get_source(&self, id: SourceId) -> Result<Source> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sources WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "source",
+                id: id.0,
+            })?;
+        from_row(&row)
+    }
+
+    /// Deletes a source and its articles; [`StoreError::NotFound`] if absent.
+    pub async fn remove_source(&self, id: SourceId) -> Result<()> {
+        let done = sqlx::query("DELETE FROM sources WHERE id = ?")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "source",
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sources whose next poll is due at `now`, the most overdue first.
+    pub async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM sources WHERE next_fetch_at <= ? ORDER BY next_fetch_at, id"
+        ))
+        .bind(ts(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Records a successful poll: keeps the new validators, clears the error
+    /// and the failure count, and schedules the next poll.
+    pub async fn record_fetch_ok(
+        &self,
+        id: SourceId,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        now: DateTime<Utc>,
+        next_fetch_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, \
+             last_success_at = ?, last_error = NULL, consecutive_failures = 0, next_fetch_at = ? \
+             WHERE id = ?",
+        )
+        .bind(etag)
+        .bind(last_modified)
+        .bind(ts(now))
+        .bind(ts(now))
+        .bind(ts(next_fetch_at))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        found(done.rows_affected(), id)
+    }
+
+    /// Records a failed poll: keeps the error text, counts one more failure in
+    /// a row and schedules the next try (the caller computes the back-off).
+    pub async fn record_fetch_error(
+        &self,
+        id: SourceId,
+        error: &str,
+        now: DateTime<Utc>,
+        next_fetch_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE sources SET last_fetch_at = ?, last_error = ?, \
+             consecutive_failures = consecutive_failures + 1, next_fetch_at = ? WHERE id = ?",
+        )
+        .bind(ts(now))
+        .bind(error)
+        .bind(ts(next_fetch_at))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        found(done.rows_affected(), id)
+    }
+}
+
+fn found(rows: u64, id: SourceId) -> Result<()> {
+    if rows == 0 {
+        Err(StoreError::NotFound {
+            what: "source",
+            id: id.0,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn duplicate_url_is_a_conflict() {
+        let s = Store::open_memory().await.unwrap();
+        let url = "https://example.org/rss";
+        s.add_source(url, "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        let err = s
+            .add_source(url, "B", Duration::from_secs(60), t(0))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert!(err.to_string().contains(url));
+    }
+
+    #[tokio::test]
+    async fn fetch_health_and_due_times() {
+        let s = Store::open_memory().await.unwrap();
+        let a = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(300), t(0))
+            .await
+            .unwrap();
+        assert_eq!(a.interval_secs, 300);
+        assert_eq!(s.due_sources(t(0)).await.unwrap().len(), 1);
+
+        s.record_fetch_error(a.id, "timeout", t(1), t(61))
+            .await
+            .unwrap();
+        s.record_fetch_error(a.id, "http 503", t(61), t(181))
+            .await
+            .unwrap();
+        let got = s.get_source(a.id).await.unwrap();
+        assert_eq!(got.consecutive_failures, 2);
+        assert_eq!(got.last_error.as_deref(), Some("http 503"));
+        assert_eq!(got.last_success_at, None);
+        assert!(s.due_sources(t(180)).await.unwrap().is_empty());
+        assert_eq!(s.due_sources(t(181)).await.unwrap().len(), 1);
+
+        s.record_fetch_ok(a.id, Some("\"abc\""), None, t(200), t(500))
+            .await
+            .unwrap();
+        let got = s.get_source(a.id).await.unwrap();
+        assert_eq!(got.consecutive_failures, 0);
+        assert_eq!(got.last_error, None);
+        assert_eq!(got.etag.as_deref(), Some("\"abc\""));
+        assert_eq!(got.last_success_at, Some(t(200)));
+        assert_eq!(got.next_fetch_at, t(500));
+    }
+
+    #[tokio::test]
+    async fn remove_missing_source_is_not_found() {
+        let s = Store::open_memory().await.unwrap();
+        let err = s.remove_source(SourceId(9)).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { id: 9, .. }));
+        let err = s
+            .record_fetch_ok(SourceId(9), None, None, t(0), t(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }));
+    }
+}

@@ -1,0 +1,353 @@
+//! The `stories` table. Story ids are assigned by the clusterer, which owns
+//! them; the store only keeps each story's latest summary.
+
+use std::fmt;
+use std::str::FromStr;
+
+use ajil_model::{ArticleId, SourceId, StoryId};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::{Result, Store, StoreError, ts, ts_opt};
+
+/// Where a story stands on the way to "breaking".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StoryState {
+    /// One outlet so far.
+    #[default]
+    New,
+    /// Picked up by more outlets, not (yet) breaking.
+    Developing,
+    /// Judged breaking news.
+    Breaking,
+}
+
+impl StoryState {
+    /// The lowercase name stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoryState::New => "new",
+            StoryState::Developing => "developing",
+            StoryState::Breaking => "breaking",
+        }
+    }
+}
+
+impl fmt::Display for StoryState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for StoryState {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "new" => Ok(StoryState::New),
+            "developing" => Ok(StoryState::Developing),
+            "breaking" => Ok(StoryState::Breaking),
+            _ => Err(StoreError::Invalid {
+                column: "stories.state",
+                value: s.into(),
+            }),
+        }
+    }
+}
+
+/// A story's summary row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryRow {
+    /// The clusterer's id.
+    pub id: StoryId,
+    /// Title shown for the story (usually its first or best article's).
+    pub title: String,
+    /// Main language.
+    pub lang: String,
+    /// Time of its first article.
+    pub first_seen: DateTime<Utc>,
+    /// Time of its latest article.
+    pub last_seen: DateTime<Utc>,
+    /// Articles in it, copies included.
+    pub article_count: i64,
+    /// Distinct outlets reporting it.
+    pub outlet_count: i64,
+    /// Outlets that are not mere copies of a wire or of each other.
+    pub independent_outlets: i64,
+    /// Where it stands.
+    pub state: StoryState,
+    /// When it was first judged breaking.
+    pub breaking_at: Option<DateTime<Utc>>,
+}
+
+/// An article as listed under its story.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryArticle {
+    /// Article id.
+    pub id: ArticleId,
+    /// Title.
+    pub title: String,
+    /// Link.
+    pub url: String,
+    /// Source id.
+    pub source_id: SourceId,
+    /// Source (outlet) name.
+    pub source_name: String,
+    /// Language code.
+    pub lang: String,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// The article it copies, if it is an exact copy.
+    pub copy_of: Option<ArticleId>,
+}
+
+/// A story with its articles, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryDetail {
+    /// The summary row.
+    #[serde(flatten)]
+    pub story: StoryRow,
+    /// Its articles.
+    pub articles: Vec<StoryArticle>,
+}
+
+const COLUMNS: &str = "id, title, lang, first_seen, last_seen, article_count, outlet_count, \
+     independent_outlets, state, breaking_at";
+
+fn from_row(row: &SqliteRow) -> Result<StoryRow> {
+    Ok(StoryRow {
+        id: StoryId(row.try_get("id")?),
+        title: row.try_get("title")?,
+        lang: row.try_get("lang")?,
+        first_seen: row.try_get("first_seen")?,
+        last_seen: row.try_get("last_seen")?,
+        article_count: row.try_get("article_count")?,
+        outlet_count: row.try_get("outlet_count")?,
+        independent_outlets: row.try_get("independent_outlets")?,
+        state: row.try_get::<String, _>("state")?.parse()?,
+        breaking_at: row.try_get("breaking_at")?,
+    })
+}
+
+impl Store {
+    /// Inserts the story or replaces every field of the row with that id.
+    pub async fn upsert_story(&self, s: &StoryRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO stories (id, title, lang, first_seen, last_seen, article_count, \
+             outlet_count, independent_outlets, state, breaking_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, lang = excluded.lang, \
+             first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
+             article_count = excluded.article_count, outlet_count = excluded.outlet_count, \
+             independent_outlets = excluded.independent_outlets, state = excluded.state, \
+             breaking_at = excluded.breaking_at",
+        )
+        .bind(s.id.0)
+        .bind(&s.title)
+        .bind(&s.lang)
+        .bind(ts(s.first_seen))
+        .bind(ts(s.last_seen))
+        .bind(s.article_count)
+        .bind(s.outlet_count)
+        .bind(s.independent_outlets)
+        .bind(s.state.as_str())
+        .bind(ts_opt(s.breaking_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stories seen at or after `since`, the most recently updated first.
+    pub async fn list_stories(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<StoryRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM stories WHERE last_seen >= ? \
+             ORDER BY last_seen DESC, id DESC LIMIT ?"
+        ))
+        .bind(ts(since))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// One story with its articles; [`StoreError::NotFound`] if absent.
+    pub async fn get_story(&self, id: StoryId) -> Result<StoryDetail> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM stories WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "story",
+                id: id.0,
+            })?;
+        let story = from_row(&row)?;
+        let rows = sqlx::query(
+            "SELECT a.id, a.title, a.url, a.source_id, s.name AS source_name, a.lang, \
+             a.published, a.copy_of FROM articles a JOIN sources s ON s.id = a.source_id \
+             WHERE a.story_id = ? ORDER BY a.published, a.id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let articles = rows
+            .iter()
+            .map(|r| {
+                Ok(StoryArticle {
+                    id: ArticleId(r.try_get("id")?),
+                    title: r.try_get("title")?,
+                    url: r.try_get("url")?,
+                    source_id: SourceId(r.try_get("source_id")?),
+                    source_name: r.try_get("source_name")?,
+                    lang: r.try_get("lang")?,
+                    published: r.try_get("published")?,
+                    copy_of: r.try_get::<Option<i64>, _>("copy_of")?.map(ArticleId),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(StoryDetail { story, articles })
+    }
+
+    /// The highest story id in use (stories or articles), so the clusterer can
+    /// continue numbering after a restart; `None` on an empty database.
+    pub async fn max_story_id(&self) -> Result<Option<StoryId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM stories \
+             UNION ALL SELECT MAX(story_id) FROM articles)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id.map(StoryId))
+    }
+
+    /// Folds story `from` into `into`: its articles move over, its alerts move
+    /// over where the subscription had none for `into` (so a merge never lets
+    /// a second alert through), and the `from` row is deleted. The caller
+    /// upserts `into`'s new counts.
+    pub async fn merge_stories(&self, from: StoryId, into: StoryId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE articles SET story_id = ? WHERE story_id = ?")
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE OR IGNORE alerts SET story_id = ? WHERE story_id = ?")
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM stories WHERE id = ?")
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::articles::tests::{article, t};
+    use std::time::Duration;
+
+    pub(crate) fn story(id: i64, last_seen: i64) -> StoryRow {
+        StoryRow {
+            id: StoryId(id),
+            title: format!("story {id}"),
+            lang: "ar".into(),
+            first_seen: t(0),
+            last_seen: t(last_seen),
+            article_count: 1,
+            outlet_count: 1,
+            independent_outlets: 1,
+            state: StoryState::New,
+            breaking_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn upsert_list_get_and_max() {
+        let s = Store::open_memory().await.unwrap();
+        assert_eq!(s.max_story_id().await.unwrap(), None);
+        s.upsert_story(&story(1, 10)).await.unwrap();
+        s.upsert_story(&story(2, 20)).await.unwrap();
+        let mut b = story(1, 30);
+        b.state = StoryState::Breaking;
+        b.breaking_at = Some(t(30));
+        b.outlet_count = 4;
+        s.upsert_story(&b).await.unwrap();
+
+        let list = s.list_stories(t(0), 10).await.unwrap();
+        assert_eq!(
+            list.iter().map(|s| s.id.0).collect::<Vec<_>>(),
+            vec![1, 2],
+            "newest first"
+        );
+        assert_eq!(list[0], b);
+        assert_eq!(s.list_stories(t(25), 10).await.unwrap().len(), 1);
+        assert_eq!(s.list_stories(t(0), 1).await.unwrap().len(), 1);
+        assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(2)));
+        assert!(matches!(
+            s.get_story(StoryId(5)).await.unwrap_err(),
+            StoreError::NotFound { what: "story", .. }
+        ));
+        let json = serde_json::to_value(s.get_story(StoryId(1)).await.unwrap()).unwrap();
+        assert_eq!(json["state"], "breaking");
+        assert_eq!(json["articles"], serde_json::json!([]));
+    }
+
+    #[tokio::test]
+    async fn merge_moves_articles_and_alerts_without_duplicates() {
+        let s = Store::open_memory().await.unwrap();
+        let src = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        let a1 = s
+            .insert_article(&article(src.id, "1", 1))
+            .await
+            .unwrap()
+            .unwrap();
+        let a2 = s
+            .insert_article(&article(src.id, "2", 2))
+            .await
+            .unwrap()
+            .unwrap();
+        s.set_article_story(a1, StoryId(1), None).await.unwrap();
+        s.set_article_story(a2, StoryId(2), None).await.unwrap();
+        s.upsert_story(&story(1, 1)).await.unwrap();
+        s.upsert_story(&story(2, 2)).await.unwrap();
+
+        let sub = crate::subscribers::tests::active_subscription(&s, "x@example.org").await;
+        let other = crate::subscribers::tests::active_subscription(&s, "y@example.org").await;
+        assert!(
+            s.record_match(sub, StoryId(1), t(3))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            s.record_match(sub, StoryId(2), t(3))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            s.record_match(other, StoryId(2), t(3))
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        s.merge_stories(StoryId(2), StoryId(1)).await.unwrap();
+        let d = s.get_story(StoryId(1)).await.unwrap();
+        assert_eq!(d.articles.len(), 2);
+        assert_eq!(d.articles[1].source_name, "A");
+        assert!(s.get_story(StoryId(2)).await.is_err());
+        // `other` was told about story 2, which is now story 1: no new alert.
+        assert_eq!(s.record_match(other, StoryId(1), t(4)).await.unwrap(), None);
+        assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(1)));
+    }
+}
