@@ -260,7 +260,10 @@ impl Clusterer {
         let title = key_set(input.title_keys);
         let lead = key_set(&body[..body.len().min(self.opts.lead_keys)]);
         let all = key_set(input.keys);
-        let mut rare: Vec<&String> = lead.iter().filter(|k| title.binary_search(k).is_err()).collect();
+        let mut rare: Vec<&String> = lead
+            .iter()
+            .filter(|k| title.binary_search(k).is_err())
+            .collect();
         rare.sort_by_key(|k| (self.df.df(k), *k));
         let mut index_keys = title.clone();
         index_keys.extend(rare.into_iter().take(self.opts.rare_keys).cloned());
@@ -271,7 +274,8 @@ impl Clusterer {
             urls.push(canonical.to_string());
         }
         // A hash of an empty body would make every text-less article a copy of the first.
-        let content_hash = (input.content_hash != 0 && !body.is_empty()).then_some(input.content_hash);
+        let content_hash =
+            (input.content_hash != 0 && !body.is_empty()).then_some(input.content_hash);
         Doc {
             id: input.article,
             outlet: input.outlet.to_string(),
@@ -483,8 +487,8 @@ impl Clusterer {
         // Baseline: each full budget of stories that already turned breaking within the
         // baseline window asks for one more outlet, so a source mix that covers
         // everything together does not page on every story it shares.
-        let required = self.opts.breaking_outlets
-            + self.breaking_log.len() / self.opts.baseline_budget.max(1);
+        let required =
+            self.opts.breaking_outlets + self.breaking_log.len() / self.opts.baseline_budget.max(1);
         let breaking_outlets = outlets_within(self.opts.breaking_window);
         if breaking_outlets.len() >= required {
             let independent_outlets: Vec<(String, DateTime<Utc>)> =
@@ -528,8 +532,10 @@ fn first_independent_reports(docs: &[&Doc]) -> Vec<(String, DateTime<Utc>)> {
         let at = first.entry(doc.outlet.as_str()).or_insert(doc.published);
         *at = (*at).min(doc.published);
     }
-    let mut reports: Vec<(String, DateTime<Utc>)> =
-        first.into_iter().map(|(o, at)| (o.to_string(), at)).collect();
+    let mut reports: Vec<(String, DateTime<Utc>)> = first
+        .into_iter()
+        .map(|(o, at)| (o.to_string(), at))
+        .collect();
     reports.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     reports
 }

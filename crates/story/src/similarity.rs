@@ -162,7 +162,12 @@ mod tests {
     use super::*;
 
     fn set(words: &str) -> Vec<String> {
-        key_set(&words.split_whitespace().map(String::from).collect::<Vec<_>>())
+        key_set(
+            &words
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
     }
 
     #[test]
@@ -181,7 +186,10 @@ mod tests {
         assert_ne!(keys[0].1, keys[1].1);
         assert!(band_keys(&sig, 5, 2).is_empty());
         // Same rows give the same key, so equal bands collide.
-        assert_eq!(band_keys(&[7, 7, 1, 1], 2, 2)[0].1, band_keys(&[7, 7, 2, 2], 2, 2)[0].1);
+        assert_eq!(
+            band_keys(&[7, 7, 1, 1], 2, 2)[0].1,
+            band_keys(&[7, 7, 2, 2], 2, 2)[0].1
+        );
     }
 
     #[test]
@@ -195,7 +203,10 @@ mod tests {
         let rare = weighted_cosine(&set("قال سورابايا"), &set("اليوم سورابايا"), &df);
         assert!(rare > common, "rare {rare} common {common}");
         assert!(entity_overlap(&set("سورابايا 58"), &set("سورابايا 58"), &df) > 0.0);
-        assert_eq!(entity_overlap(&set("قال اليوم"), &set("قال اليوم"), &df), 0.0);
+        assert_eq!(
+            entity_overlap(&set("قال اليوم"), &set("قال اليوم"), &df),
+            0.0
+        );
         df.remove(&set("سورابايا"));
         assert_eq!(df.df("سورابايا"), 0);
         assert_eq!(df.docs(), 100);

@@ -1,0 +1,2 @@
+//! Replay placeholder.
+fn main() {}

@@ -1,0 +1,195 @@
+//! Breaking needs independent outlets close together; reprints are one voice.
+
+use ajil_model::ArticleId;
+use ajil_story::{Clusterer, StoryInput, StoryOptions, StoryState};
+use chrono::TimeDelta;
+
+use crate::fixtures::{
+    Art, INDEPENDENT, INDEPENDENT_TITLE, ORIGINAL_TITLE, PARAPHRASE, PARAPHRASE_TITLE, base,
+    original_text,
+};
+
+#[test]
+fn five_reprints_of_one_wire_story_are_not_breaking() {
+    let mut clusterer = Clusterer::new(StoryOptions::default()).unwrap();
+    let mut story = None;
+    for (i, site) in ["site-a", "site-b", "site-c", "site-d", "site-e"]
+        .iter()
+        .enumerate()
+    {
+        let mut art = Art::new(
+            i as i64 + 1,
+            site,
+            i as i64 * 3,
+            ORIGINAL_TITLE,
+            &original_text(),
+        );
+        art.wire = Some("AFP".into());
+        let a = clusterer.add(&art.input(), art.published);
+        assert!(a.breaking.is_none(), "reprint {i} made the story breaking");
+        assert_eq!(*story.get_or_insert(a.story), a.story);
+    }
+    let view = clusterer.story(story.unwrap()).unwrap();
+    assert_eq!(view.articles.len(), 5);
+    assert_eq!(view.outlets.len(), 5);
+    assert_eq!(view.independent_outlet_count, 1);
+    assert_eq!(view.copies.len(), 4);
+    assert_eq!(view.state, StoryState::New);
+    assert_eq!(view.breaking_at, None);
+}
+
+fn three_outlets(minutes: [i64; 3]) -> [Art; 3] {
+    [
+        Art::new(1, "skynews", minutes[0], ORIGINAL_TITLE, &original_text()),
+        Art::new(2, "alarabia", minutes[1], PARAPHRASE_TITLE, PARAPHRASE),
+        Art::new(3, "france24", minutes[2], INDEPENDENT_TITLE, INDEPENDENT),
+    ]
+}
+
+#[test]
+fn three_independent_outlets_within_half_an_hour_are_breaking_once() {
+    let mut clusterer = Clusterer::new(StoryOptions::default()).unwrap();
+    let [a, b, c] = three_outlets([0, 10, 25]);
+
+    let first = clusterer.add(&a.input(), a.published);
+    assert_eq!(clusterer.story(first.story).unwrap().state, StoryState::New);
+
+    let second = clusterer.add(&b.input(), b.published);
+    assert_eq!(second.story, first.story);
+    assert!(second.breaking.is_none());
+    assert_eq!(
+        clusterer.story(first.story).unwrap().state,
+        StoryState::Developing
+    );
+
+    let third = clusterer.add(&c.input(), c.published);
+    assert_eq!(third.story, first.story);
+    let breaking = third.breaking.expect("third outlet makes it breaking");
+    assert_eq!(breaking.at, c.published);
+    let outlets: Vec<&str> = breaking
+        .independent_outlets
+        .iter()
+        .map(|(o, _)| o.as_str())
+        .collect();
+    assert_eq!(outlets, ["skynews", "alarabia", "france24"]);
+    assert_eq!(breaking.independent_outlets[0].1, a.published);
+
+    let view = clusterer.story(first.story).unwrap();
+    assert_eq!(view.state, StoryState::Breaking);
+    assert_eq!(view.breaking_at, Some(c.published));
+
+    // A fourth outlet does not announce it again.
+    let d = Art::new(
+        4,
+        "bbc",
+        28,
+        PARAPHRASE_TITLE,
+        &format!("{PARAPHRASE} وقالت مصادر محلية إن الانفجار سمع في أنحاء المدينة."),
+    );
+    let fourth = clusterer.add(&d.input(), d.published);
+    assert_eq!(fourth.story, first.story);
+    assert!(fourth.breaking.is_none());
+}
+
+#[test]
+fn three_outlets_spread_over_hours_are_only_developing() {
+    let opts = StoryOptions {
+        developing_window: TimeDelta::hours(2),
+        ..StoryOptions::default()
+    };
+    let mut clusterer = Clusterer::new(opts).unwrap();
+    let arts = three_outlets([0, 60, 130]);
+    let mut story = None;
+    for art in &arts {
+        let a = clusterer.add(&art.input(), art.published);
+        assert!(a.breaking.is_none());
+        assert_eq!(*story.get_or_insert(a.story), a.story);
+    }
+    let view = clusterer.story(story.unwrap()).unwrap();
+    assert_eq!(view.independent_outlet_count, 3);
+    assert_eq!(view.state, StoryState::Developing);
+}
+
+const URLS: [&str; 20] = [
+    "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9", "u10", "u11", "u12", "u13", "u14",
+    "u15", "u16", "u17", "u18", "u19",
+];
+
+fn synthetic<'a>(
+    id: i64,
+    outlet: &'a str,
+    keys: &'a [String],
+    sig: &'a [u32],
+    wire: &'a str,
+) -> StoryInput<'a> {
+    StoryInput {
+        article: ArticleId(id),
+        outlet,
+        published: base() + TimeDelta::minutes(id),
+        url: URLS[id as usize],
+        canonical_url: None,
+        title_keys: &keys[..3],
+        keys,
+        minhash: sig,
+        content_hash: id as u64,
+        wire: Some(wire),
+    }
+}
+
+#[test]
+fn a_lightly_rewritten_wire_report_is_not_independent() {
+    let mut clusterer = Clusterer::new(StoryOptions::default()).unwrap();
+    let keys: Vec<String> = (0..30).map(|i| format!("k{i}")).collect();
+    let sig_a: Vec<u32> = (0..128).collect();
+    // 40% of the signature shared: below the copy threshold, above the wire threshold.
+    let sig_b: Vec<u32> = (0..128)
+        .map(|i| if i < 51 { i } else { 1000 + i })
+        .collect();
+    let sig_c: Vec<u32> = (0..128).map(|i| 5000 + i).collect();
+
+    let first = clusterer.add(&synthetic(1, "x", &keys, &sig_a, "AFP"), base());
+    let second = clusterer.add(&synthetic(2, "y", &keys, &sig_b, "afp "), base());
+    assert_eq!(second.story, first.story);
+    assert_eq!(second.copy_of, None);
+    assert!(!second.independent);
+    // The same agency rewritten from scratch is a voice of its own.
+    let third = clusterer.add(&synthetic(3, "z", &keys, &sig_c, "AFP"), base());
+    assert_eq!(third.story, first.story);
+    assert!(third.independent);
+    assert_eq!(
+        clusterer
+            .story(first.story)
+            .unwrap()
+            .independent_outlet_count,
+        2
+    );
+}
+
+#[test]
+fn the_baseline_raises_the_bar_after_a_busy_spell() {
+    let opts = StoryOptions {
+        baseline_budget: 1,
+        ..StoryOptions::default()
+    };
+    let mut clusterer = Clusterer::new(opts).unwrap();
+    // One story turns breaking with three outlets…
+    let keys: Vec<String> = (0..30).map(|i| format!("a{i}")).collect();
+    let mut breaking = Vec::new();
+    for (i, outlet) in ["x", "y", "z"].iter().enumerate() {
+        let sig: Vec<u32> = (0..128).map(|v| v + 1000 * i as u32).collect();
+        let mut input = synthetic(i as i64 + 1, outlet, &keys, &sig, "");
+        input.wire = None;
+        breaking.push(clusterer.add(&input, input.published).breaking.is_some());
+    }
+    assert_eq!(breaking, [false, false, true]);
+    // …so within the next day a second one needs four.
+    let keys: Vec<String> = (0..30).map(|i| format!("b{i}")).collect();
+    let mut breaking = Vec::new();
+    for (i, outlet) in ["x", "y", "z", "w"].iter().enumerate() {
+        let sig: Vec<u32> = (0..128).map(|v| v + 1000 * (10 + i as u32)).collect();
+        let mut input = synthetic(10 + i as i64, outlet, &keys, &sig, "");
+        input.wire = None;
+        breaking.push(clusterer.add(&input, input.published).breaking.is_some());
+    }
+    assert_eq!(breaking, [false, false, false, true]);
+}

@@ -1,0 +1,8 @@
+//! Integration tests of ajil-story: copies, same-event joins, breaking and rebuild.
+
+mod analyzer;
+mod breaking;
+mod copies;
+mod events;
+mod fixtures;
+mod rebuild;
