@@ -1,1 +1,288 @@
-//! ajil-analyze (work in progress).
+//! Analysis of an article's text: language, match keys, fingerprints.
+//!
+//! In: a title, a body and the language a feed or page declared. Out:
+//! [`ajil_model::Analysis`] — the language code, the match keys the stored
+//! queries are compared against, and the MinHash signature and content hash
+//! the story clusterer uses to find copies. It sits between `extract` and
+//! `story`/`query` in the pipeline and does no I/O.
+//!
+//! The same [`match_keys`] runs over article text and over the words of a
+//! stored query, so the two always meet: keys are NFKC-normalized,
+//! lowercased, Arabic-folded ([`normalize`]) and stemmed by script (our own
+//! light stemmer for Arabic script, Snowball for Latin and Cyrillic).
+//!
+//! ```
+//! use ajil_analyze::{Analyzer, match_keys};
+//! let analysis = Analyzer::new().analyze(
+//!     "لافروف في إسطنبول",
+//!     "وصل وزير الخارجية الروسي سيرغي لافروف إلى إسطنبول للقاء نظيره التركي.",
+//!     None,
+//! );
+//! assert_eq!(analysis.lang, "ar");
+//! // A query typed with other clitics and letter forms finds the same keys.
+//! let query = match_keys("ولافروف باسطنبول", None);
+//! assert!(query.iter().all(|k| analysis.keys.contains(k)));
+//! ```
+//!
+//! There is no error type: every input, however odd, has an analysis (an
+//! unknown language is `und`, an empty text has no keys).
+
+mod fingerprint;
+mod lang;
+mod normalize;
+mod stem;
+
+pub use fingerprint::{
+    MINHASH_LEN, SHINGLE_LEN, content_hash, jaccard_estimate, minhash, shingle_hashes,
+};
+pub use lang::detect_lang;
+pub use normalize::normalize;
+pub use stem::stem_arabic;
+
+use ajil_model::Analysis;
+
+use crate::stem::{TokenStemmer, primary_subtag};
+
+/// The match keys of `text`: its normalized tokens, each stemmed according
+/// to its script, in text order (phrases match consecutive keys).
+///
+/// `lang_hint` only chooses the Snowball stemmer for Latin-script tokens
+/// (`fr`, `es`, `de`, `tr`; English otherwise); Arabic- and Cyrillic-script
+/// tokens key the same whatever the hint, so an Arabic query typed with no
+/// language information meets Arabic, Persian or Urdu text.
+///
+/// ```
+/// use ajil_analyze::match_keys;
+/// assert_eq!(match_keys("والرئيس", None), match_keys("الرئيس", Some("ar")));
+/// assert_eq!(match_keys("Talks", None), ["talk"]);
+/// ```
+pub fn match_keys(text: &str, lang_hint: Option<&str>) -> Vec<String> {
+    keys_of_normalized(&normalize(text), lang_hint)
+}
+
+fn keys_of_normalized(normalized: &str, lang_hint: Option<&str>) -> Vec<String> {
+    let stemmer = TokenStemmer::new(lang_hint);
+    let mut keys = Vec::new();
+    for token in normalize::tokens(normalized) {
+        stemmer.push_key(token, &mut keys);
+    }
+    keys
+}
+
+/// Computes [`Analysis`] records. Cheap to create and to share between
+/// threads; language models load on first use.
+#[derive(Debug, Clone, Default)]
+pub struct Analyzer {
+    _private: (),
+}
+
+impl Analyzer {
+    /// A new analyzer.
+    pub fn new() -> Self {
+        Analyzer::default()
+    }
+
+    /// Analyzes one article.
+    ///
+    /// The language is `declared_lang`'s primary subtag when it looks like a
+    /// language code and the text's script does not contradict it (CMSs
+    /// often declare `en` on Arabic pages), else the detected language, else
+    /// `und`. Keys are title then body; the MinHash and content hash cover
+    /// the body, or the title when the body is empty (feeds that carry only
+    /// headlines still need to be recognised as copies).
+    pub fn analyze(&self, title: &str, text: &str, declared_lang: Option<&str>) -> Analysis {
+        let lang = choose_lang(title, text, declared_lang);
+        let hint = (lang != "und").then_some(lang.as_str());
+        let title_keys = match_keys(title, hint);
+        let normalized_body = normalize(text);
+        let body_keys = keys_of_normalized(&normalized_body, hint);
+
+        let (print_keys, content_hash) = if body_keys.is_empty() {
+            (&title_keys, fingerprint::content_hash(&normalize(title)))
+        } else {
+            (&body_keys, fingerprint::content_hash(&normalized_body))
+        };
+        let minhash = fingerprint::minhash(&fingerprint::shingle_hashes(print_keys));
+
+        let mut keys = Vec::with_capacity(title_keys.len() + body_keys.len());
+        keys.extend_from_slice(&title_keys);
+        keys.extend(body_keys);
+        Analysis {
+            lang,
+            keys,
+            title_keys,
+            minhash,
+            content_hash,
+        }
+    }
+}
+
+fn choose_lang(title: &str, text: &str, declared: Option<&str>) -> String {
+    if let Some(declared) = declared.map(primary_subtag)
+        && looks_like_lang_code(&declared)
+    {
+        let sample = if text.trim().is_empty() { title } else { text };
+        let contradicted = match (
+            lang::script_of_lang(&declared),
+            lang::dominant_script(sample),
+        ) {
+            (Some(expected), Some(found)) => expected != found,
+            _ => false,
+        };
+        if !contradicted {
+            return declared;
+        }
+    }
+    detect_lang(text)
+        .or_else(|| detect_lang(title))
+        .unwrap_or("und")
+        .to_string()
+}
+
+/// Two or three ASCII letters and not one of the codes meaning "no
+/// particular language".
+fn looks_like_lang_code(code: &str) -> bool {
+    (2..=3).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_lowercase())
+        && !matches!(code, "und" | "mul" | "zxx" | "mis")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_language_wins_unless_the_script_says_otherwise() {
+        let ar = "قال الرئيس إن المفاوضات ستستمر";
+        assert_eq!(choose_lang("", ar, Some("ar-EG")), "ar");
+        assert_eq!(choose_lang("", ar, Some("en-US")), "ar");
+        assert_eq!(choose_lang("", "The talks went on", Some("EN")), "en");
+        assert_eq!(
+            choose_lang("", "The talks went on all week", Some("und")),
+            "en"
+        );
+        assert_eq!(
+            choose_lang("", "The talks went on all week", Some("x")),
+            "en"
+        );
+        assert_eq!(choose_lang("", "", None), "und");
+    }
+
+    #[test]
+    fn analysis_fills_every_field() {
+        let a = Analyzer::new().analyze(
+            "Talks in Istanbul",
+            "Foreign ministers met in Istanbul on Monday for talks on the war.",
+            None,
+        );
+        assert_eq!(a.lang, "en");
+        assert_eq!(a.title_keys, ["talk", "in", "istanbul"]);
+        assert_eq!(&a.keys[..3], &a.title_keys[..]);
+        assert!(a.keys.len() > 10);
+        assert_eq!(a.minhash.len(), MINHASH_LEN);
+        assert_ne!(a.content_hash, 0);
+    }
+
+    #[test]
+    fn headline_only_items_still_get_fingerprints() {
+        let a = Analyzer::new().analyze("عاجل: انفجار في بيروت", "", Some("ar"));
+        assert_eq!(a.minhash.len(), MINHASH_LEN);
+        assert_eq!(a.keys, a.title_keys);
+    }
+
+    #[test]
+    fn english_inflections_meet() {
+        assert_eq!(match_keys("talks", None), match_keys("talk", None));
+        assert_eq!(match_keys("meeting", None), match_keys("meet", None));
+        assert_eq!(
+            match_keys("Ministers", Some("en")),
+            match_keys("minister", None)
+        );
+    }
+
+    #[test]
+    fn arabic_variants_meet() {
+        assert_eq!(match_keys("لافروف", None), match_keys("ولافروف", Some("ar")));
+        let istanbul = match_keys("إسطنبول", None);
+        assert_eq!(match_keys("اسطنبول", None), istanbul);
+        assert_eq!(match_keys("بإسطنبول", None), istanbul);
+        assert_eq!(match_keys("إسْطَنْبُول", None), istanbul);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Arabic-script text: words of base letters (hamza to yeh, plus the
+    /// Persian letters we fold) separated by spaces and punctuation.
+    fn arabic_text() -> impl Strategy<Value = String> {
+        let letter = prop_oneof![
+            (0x0621u32..=0x063A).prop_map(|c| char::from_u32(c).unwrap_or('ا')),
+            (0x0641u32..=0x064A).prop_map(|c| char::from_u32(c).unwrap_or('ا')),
+            prop::sample::select(vec!['ک', 'ی', 'ۀ', '٣', '۴']),
+        ];
+        let word = prop::collection::vec(letter, 1..8).prop_map(String::from_iter);
+        let sep = prop::sample::select(vec![" ", "  ", "، ", ". ", "\n"]);
+        prop::collection::vec((word, sep), 1..40)
+            .prop_map(|parts| parts.into_iter().map(|(w, s)| w + s).collect::<String>())
+    }
+
+    /// `text` with harakat, superscript alef or tatweel inserted after the
+    /// characters picked by `spots`.
+    fn add_noise(text: &str, spots: &[(usize, char)]) -> String {
+        let mut out = String::new();
+        for (i, c) in text.chars().enumerate() {
+            out.push(c);
+            for &(at, mark) in spots {
+                if at == i {
+                    out.push(mark);
+                }
+            }
+        }
+        out
+    }
+
+    fn noise_spots() -> impl Strategy<Value = Vec<(usize, char)>> {
+        let mark = prop_oneof![
+            (0x064Bu32..=0x0652).prop_map(|c| char::from_u32(c).unwrap_or('\u{064B}')),
+            Just('\u{0640}'),
+            Just('\u{0670}'),
+        ];
+        prop::collection::vec((0usize..300, mark), 0..40)
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(text in any::<String>()) {
+            let once = normalize(&text);
+            prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn normalize_is_idempotent_on_arabic(text in arabic_text(), spots in noise_spots()) {
+            let once = normalize(&add_noise(&text, &spots));
+            prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn keys_are_fixed_points(text in arabic_text()) {
+            // Keys are already normal form, so a key shown to a user and
+            // typed back into a query normalizes to itself.
+            for key in match_keys(&text, None) {
+                prop_assert_eq!(normalize(&key), key.clone());
+            }
+        }
+
+        #[test]
+        fn diacritic_noise_changes_nothing(text in arabic_text(), spots in noise_spots()) {
+            let analyzer = Analyzer::new();
+            let clean = analyzer.analyze("", &text, Some("ar"));
+            let noisy = analyzer.analyze("", &add_noise(&text, &spots), Some("ar"));
+            prop_assert_eq!(&clean.keys, &noisy.keys);
+            prop_assert_eq!(&clean.minhash, &noisy.minhash);
+            prop_assert_eq!(clean.content_hash, noisy.content_hash);
+        }
+    }
+}

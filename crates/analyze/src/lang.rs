@@ -1,0 +1,195 @@
+//! Language identification: a script count first, lingua to decide within a
+//! script.
+
+use std::sync::OnceLock;
+
+use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+
+use crate::normalize::{Script, char_script};
+
+/// Only the start of a text is examined: two thousand characters settle the
+/// language of a news article, and lingua's cost grows with length.
+const SAMPLE_CHARS: usize = 2_000;
+
+/// Fewer letters than this give no reliable answer.
+const MIN_LETTERS: usize = 3;
+
+/// lingua detectors, one per script, each knowing only the languages of
+/// that script we support. Models load lazily on first use (preloading all
+/// nine costs seconds at start-up for nothing when a deployment only sees
+/// Arabic), and a detector limited to its script is both faster and never
+/// confuses, say, Persian with Turkish.
+struct Detectors {
+    arabic_script: LanguageDetector,
+    latin_script: LanguageDetector,
+}
+
+fn detectors() -> &'static Detectors {
+    // A process-wide cache: lingua keeps its models in statics anyway, and
+    // building a detector per call would redo the setup each time.
+    static DETECTORS: OnceLock<Detectors> = OnceLock::new();
+    DETECTORS.get_or_init(|| Detectors {
+        arabic_script: LanguageDetectorBuilder::from_languages(&[
+            Language::Arabic,
+            Language::Persian,
+            Language::Urdu,
+        ])
+        .build(),
+        latin_script: LanguageDetectorBuilder::from_languages(&[
+            Language::English,
+            Language::French,
+            Language::Spanish,
+            Language::German,
+            Language::Turkish,
+        ])
+        .build(),
+    })
+}
+
+/// Detects the language of `text` as an ISO 639-1 code (`ar`, `en`, `fa`,
+/// `ur`, `tr`, `ru`, `fr`, `es`, `de`), or `None` when there are too few
+/// letters or lingua cannot decide.
+///
+/// ```
+/// use ajil_analyze::detect_lang;
+/// assert_eq!(detect_lang("التقى وزير الخارجية الروسي نظيره التركي في إسطنبول"), Some("ar"));
+/// assert_eq!(detect_lang("The ministers met in Istanbul on Monday"), Some("en"));
+/// assert_eq!(detect_lang("..."), None);
+/// ```
+pub fn detect_lang(text: &str) -> Option<&'static str> {
+    let sample = sample(text);
+    let (arabic, cyrillic, latin) = script_counts(sample);
+    let letters = arabic + cyrillic + latin;
+    if letters < MIN_LETTERS {
+        return None;
+    }
+    // Russian is the only Cyrillic-script language we support, so a mostly
+    // Cyrillic text needs no model at all.
+    if cyrillic * 2 > letters {
+        return Some("ru");
+    }
+    let detector = if arabic >= latin {
+        &detectors().arabic_script
+    } else {
+        &detectors().latin_script
+    };
+    detector.detect_language_of(sample).map(iso_code)
+}
+
+/// The dominant script of `text`'s first letters, if any letters.
+pub(crate) fn dominant_script(text: &str) -> Option<Script> {
+    let (arabic, cyrillic, latin) = script_counts(sample(text));
+    let max = arabic.max(cyrillic).max(latin);
+    if max == 0 {
+        None
+    } else if max == arabic {
+        Some(Script::Arabic)
+    } else if max == latin {
+        Some(Script::Latin)
+    } else {
+        Some(Script::Cyrillic)
+    }
+}
+
+/// The script a language is written in, for the languages we know.
+pub(crate) fn script_of_lang(lang: &str) -> Option<Script> {
+    match lang {
+        "ar" | "fa" | "ur" | "ps" | "ckb" | "ku" | "sd" => Some(Script::Arabic),
+        "ru" | "uk" | "bg" | "sr" | "mk" | "be" | "kk" => Some(Script::Cyrillic),
+        "en" | "fr" | "es" | "de" | "tr" | "it" | "pt" | "nl" | "id" | "ms" => Some(Script::Latin),
+        _ => None,
+    }
+}
+
+fn sample(text: &str) -> &str {
+    match text.char_indices().nth(SAMPLE_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+fn script_counts(text: &str) -> (usize, usize, usize) {
+    let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        match char_script(c) {
+            Script::Arabic => arabic += 1,
+            Script::Cyrillic => cyrillic += 1,
+            Script::Latin => latin += 1,
+            Script::Other => {}
+        }
+    }
+    (arabic, cyrillic, latin)
+}
+
+fn iso_code(language: Language) -> &'static str {
+    match language {
+        Language::Arabic => "ar",
+        Language::English => "en",
+        Language::French => "fr",
+        Language::Persian => "fa",
+        Language::Urdu => "ur",
+        Language::Turkish => "tr",
+        Language::Russian => "ru",
+        Language::Spanish => "es",
+        Language::German => "de",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_sentences_in_each_language() {
+        let cases = [
+            (
+                "ar",
+                "قال الرئيس إن المفاوضات ستستمر حتى نهاية الأسبوع المقبل",
+            ),
+            (
+                "en",
+                "The president said the talks will continue until next week",
+            ),
+            (
+                "fr",
+                "Le président a déclaré que les négociations continueront la semaine prochaine",
+            ),
+            (
+                "fa",
+                "رئیس جمهور گفت که مذاکرات تا هفته آینده ادامه خواهد داشت",
+            ),
+            ("ur", "صدر نے کہا کہ مذاکرات اگلے ہفتے تک جاری رہیں گے"),
+            (
+                "tr",
+                "Cumhurbaşkanı görüşmelerin gelecek haftaya kadar süreceğini söyledi",
+            ),
+            (
+                "ru",
+                "Президент заявил, что переговоры продолжатся до следующей недели",
+            ),
+            (
+                "es",
+                "El presidente dijo que las negociaciones continuarán hasta la próxima semana",
+            ),
+            (
+                "de",
+                "Der Präsident sagte, die Gespräche würden bis nächste Woche fortgesetzt",
+            ),
+        ];
+        for (want, text) in cases {
+            assert_eq!(detect_lang(text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn too_little_text_is_unknown() {
+        assert_eq!(detect_lang(""), None);
+        assert_eq!(detect_lang("12:30 — !!"), None);
+    }
+
+    #[test]
+    fn only_the_start_is_sampled() {
+        let long = "ب".repeat(SAMPLE_CHARS + 10);
+        assert_eq!(sample(&long).chars().count(), SAMPLE_CHARS);
+    }
+}

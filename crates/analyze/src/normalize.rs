@@ -1,0 +1,214 @@
+//! Text normalization for match keys and fingerprints.
+//!
+//! One pass over NFKC text folds away the differences a reader does not
+//! see or does not care about when searching: case, Arabic diacritics and
+//! letter variants, Persian letter forms, Eastern digits, Latin accents and
+//! punctuation. The output is lowercase tokens joined by single spaces, and
+//! normalizing it again changes nothing.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalizes `text` into lowercase folded tokens separated by single spaces.
+///
+/// ```
+/// use ajil_analyze::normalize;
+/// assert_eq!(normalize("الرَّئِيسُ، في إسطنبول!"), "الرييس في اسطنبول");
+/// assert_eq!(normalize("Erdoğan's Talks ٢٠١٨"), "erdogan s talks 2018");
+/// ```
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // `pending_space` delays the separator so runs of punctuation and
+    // whitespace collapse into one space and none leads or trails.
+    let mut pending_space = false;
+    for c in text.nfkc() {
+        for lower in c.to_lowercase() {
+            match fold_char(lower) {
+                Fold::Drop => {}
+                Fold::Split => pending_space = !out.is_empty(),
+                Fold::Keep(k) => push(&mut out, &mut pending_space, k),
+                Fold::Two(a, b) => {
+                    push(&mut out, &mut pending_space, a);
+                    push(&mut out, &mut pending_space, b);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn push(out: &mut String, pending_space: &mut bool, c: char) {
+    if *pending_space {
+        out.push(' ');
+        *pending_space = false;
+    }
+    out.push(c);
+}
+
+/// What becomes of one lowercased character.
+enum Fold {
+    /// Invisible for matching (a diacritic, tatweel, a direction mark).
+    Drop,
+    /// A token boundary (whitespace or punctuation).
+    Split,
+    /// Kept, possibly replaced by its folded form.
+    Keep(char),
+    /// Replaced by two characters (`ß` → `ss`).
+    Two(char, char),
+}
+
+fn fold_char(c: char) -> Fold {
+    match c {
+        // Arabic harakat, shadda, sukun, hamza/madda marks, and the
+        // superscript (dagger) alef: "الرَّئِيسُ" → "الرئيس", "هٰذا" → "هذا".
+        '\u{064B}'..='\u{065F}' | '\u{0670}' => Fold::Drop,
+        // Quranic annotation signs that also sit on letters in pasted text.
+        '\u{0610}'..='\u{061A}' | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E8}' => Fold::Drop,
+        '\u{06EA}'..='\u{06ED}' => Fold::Drop,
+        // Tatweel (kashida) only stretches a word: "ســـلام" → "سلام".
+        '\u{0640}' => Fold::Drop,
+        // Zero-width and bidi controls, soft hyphen, BOM, Arabic letter mark:
+        // web text is full of them and they must not split or change words.
+        // Persian ZWNJ joins too ("می‌خواهم" → "میخواهم"), as people often
+        // type it without one.
+        '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' => Fold::Drop,
+        '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' => Fold::Drop,
+        // Combining accents left after lowercasing ("İ" → "i̇") or with no
+        // precomposed form: "i̇stanbul" → "istanbul".
+        '\u{0300}'..='\u{036F}' => Fold::Drop,
+        // Alef with hamza above/below, madda, wasla, wavy hamza → bare alef:
+        // "أحمد" "إسطنبول" "آسيا" "ٱلله" → "احمد" "اسطنبول" "اسيا" "الله".
+        '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' | '\u{0672}' | '\u{0673}' => {
+            Fold::Keep('\u{0627}')
+        }
+        // Alef maksura and Persian/Urdu yeh → Arabic yeh: "مصطفى" → "مصطفي",
+        // "ایران" (Persian ی) → "ايران".
+        '\u{0649}' | '\u{06CC}' | '\u{06D0}' => Fold::Keep('\u{064A}'),
+        // Hamza on yeh → yeh, on waw → waw: "رئيس" → "رييس", "مؤتمر" → "موتمر".
+        '\u{0626}' => Fold::Keep('\u{064A}'),
+        '\u{0624}' => Fold::Keep('\u{0648}'),
+        // Ta marbuta and Persian/Urdu heh forms → heh: "غزة" → "غزه",
+        // "خانۀ" → "خانه".
+        '\u{0629}' | '\u{06C0}' | '\u{06C1}' | '\u{06BE}' | '\u{06D5}' => Fold::Keep('\u{0647}'),
+        // Persian keheh and swash kaf → Arabic kaf: "کابل" → "كابل".
+        '\u{06A9}' | '\u{06AA}' => Fold::Keep('\u{0643}'),
+        // Eastern Arabic and Persian digits → ASCII: "٢٠١٨" "۲۰۱۸" → "2018".
+        '\u{0660}'..='\u{0669}' => Fold::Keep(ascii_digit(c as u32 - 0x0660)),
+        '\u{06F0}'..='\u{06F9}' => Fold::Keep(ascii_digit(c as u32 - 0x06F0)),
+        // Turkish dotless i meets plain i, as people type "istanbul".
+        '\u{0131}' => Fold::Keep('i'),
+        // Russian ё is usually written е: "ёлка" → "елка".
+        'ё' => Fold::Keep('е'),
+        'ß' => Fold::Two('s', 's'),
+        // Latin letters with accents lose them: "é" → "e", "ğ" → "g".
+        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' if c.is_alphabetic() => {
+            Fold::Keep(strip_latin_accent(c))
+        }
+        _ if c.is_alphanumeric() => Fold::Keep(c),
+        _ => Fold::Split,
+    }
+}
+
+fn ascii_digit(offset: u32) -> char {
+    char::from_digit(offset, 10).unwrap_or('0')
+}
+
+/// The base letter of a precomposed Latin letter ("é" → "e"); letters with
+/// no decomposition ("ø", "æ") stay as they are.
+fn strip_latin_accent(c: char) -> char {
+    let mut base = c;
+    let mut first = true;
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        if first {
+            base = d;
+            first = false;
+        }
+    });
+    base
+}
+
+/// Splits normalized text into its tokens.
+pub(crate) fn tokens(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized.split(' ').filter(|t| !t.is_empty())
+}
+
+/// The writing system of a token, which decides how it is stemmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    Arabic,
+    Cyrillic,
+    Latin,
+    /// Digits only, or a script we do not stem.
+    Other,
+}
+
+/// The script of a token's first letter.
+pub(crate) fn script_of(token: &str) -> Script {
+    token
+        .chars()
+        .find(|c| c.is_alphabetic())
+        .map_or(Script::Other, char_script)
+}
+
+pub(crate) fn char_script(c: char) -> Script {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Script::Latin,
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08FF}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}' => Script::Arabic,
+        '\u{0400}'..='\u{052F}' => Script::Cyrillic,
+        _ => Script::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_diacritics_and_tatweel_vanish() {
+        assert_eq!(normalize("مُحَمَّدٌ"), "محمد");
+        assert_eq!(normalize("ســـلام"), "سلام");
+        assert_eq!(normalize("هٰذا"), "هذا");
+    }
+
+    #[test]
+    fn arabic_letter_variants_fold() {
+        assert_eq!(
+            normalize("أحمد إسطنبول آسيا ٱلله"),
+            "احمد اسطنبول اسيا الله"
+        );
+        assert_eq!(normalize("مصطفى غزة"), "مصطفي غزه");
+        assert_eq!(normalize("مؤتمر رئيس"), "موتمر رييس");
+    }
+
+    #[test]
+    fn persian_forms_and_digits_fold() {
+        assert_eq!(normalize("کابل ایران"), "كابل ايران");
+        assert_eq!(normalize("٢٠١٨ ۲۰۱۹"), "2018 2019");
+        assert_eq!(normalize("می\u{200C}خواهم"), "ميخواهم");
+    }
+
+    #[test]
+    fn presentation_forms_become_letters() {
+        // U+FEFB is the lam-alef ligature; NFKC splits it into two letters.
+        assert_eq!(normalize("\u{FEFB}"), "لا");
+    }
+
+    #[test]
+    fn punctuation_splits_and_case_folds() {
+        assert_eq!(normalize("  Iran-deal, «غزة»؟  "), "iran deal غزه");
+        assert_eq!(normalize("İSTANBUL Straße Café"), "istanbul strasse cafe");
+        assert_eq!(normalize(""), "");
+        assert_eq!(normalize("!!!"), "");
+    }
+
+    #[test]
+    fn scripts_are_told_apart() {
+        assert_eq!(script_of("غزه"), Script::Arabic);
+        assert_eq!(script_of("москва"), Script::Cyrillic);
+        assert_eq!(script_of("gaza"), Script::Latin);
+        assert_eq!(script_of("2018"), Script::Other);
+    }
+}

@@ -1,0 +1,201 @@
+//! Stemming of normalized tokens: our own light stemmer for Arabic script,
+//! Snowball for Latin and Cyrillic.
+//!
+//! Why our own Arabic stemmer rather than Snowball's: matching a stored query
+//! needs `stem(clitic + word) == stem(word)` for the words people type
+//! (names and places), and Snowball's Arabic stemmer only strips `ب`, `ك`,
+//! `ل` in some contexts, so "بغزة" and "غزة", "والرئيس" and "رئيس", or
+//! "بلبنان" and "لبنان" end up apart (see the test
+//! `snowball_arabic_misses_clitics`). Our stemmer works on text already
+//! folded by [`crate::normalize`] and strips proclitics recursively, so every
+//! clitic combination of a word lands on the same key.
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::normalize::{Script, script_of};
+
+/// Single-letter proclitics: the conjunctions و (and), ف (so) and the
+/// prepositions ب (with/in), ك (like), ل (for/to).
+const PROCLITICS: [char; 5] = ['و', 'ف', 'ب', 'ك', 'ل'];
+
+/// Suffixes stripped once, longest first (on folded text, so `ية` is `يه`
+/// and `ة` is `ه`): plurals (ات ون ين), the nisba ending (يه ي) and attached
+/// pronouns (ها ه). The dual `ان` is left alone on purpose: far more of the
+/// names people query end in it ("إيران", "لبنان", "طهران") than duals occur
+/// in headlines, and stripping it would turn "طهران" into "طهر" (purity) and
+/// part "إيران" from "إيراني".
+const SUFFIXES: [&str; 7] = ["ها", "ات", "ون", "ين", "يه", "ه", "ي"];
+
+/// A stem never gets shorter than this many letters: three-letter roots are
+/// the floor of Arabic words, and two-letter remnants collide too often
+/// ("الولايات" would meet "أي").
+const MIN_STEM: usize = 3;
+
+/// Strips Arabic clitics from one token already folded by `normalize`.
+///
+/// Proclitics are stripped recursively, so `stem(p + w) == stem(w)` for any
+/// stack of them in front of a word of three or more letters:
+/// "والرئيس" → "الرييس" → "رييس"; "للرئيس" → "لرييس" → "رييس";
+/// "بإسطنبول" (folded "باسطنبول") → "اسطنبول"; "ولافروف" → "لافروف" → "افروف".
+/// The price is that a word which merely begins with one of these letters
+/// loses it too ("لندن" → "ندن"), but it does so everywhere alike, which is
+/// what matching needs. Then one suffix goes: "الفلسطينية" → "فلسطينيه" →
+/// … → "سطين".
+pub fn stem_arabic(word: &str) -> &str {
+    let mut w = word;
+    loop {
+        if let Some(rest) = w.strip_prefix("ال")
+            && rest.chars().count() >= MIN_STEM
+        {
+            w = rest;
+            continue;
+        }
+        if let Some(first) = w.chars().next()
+            && PROCLITICS.contains(&first)
+        {
+            let rest = &w[first.len_utf8()..];
+            if rest.chars().count() >= MIN_STEM {
+                w = rest;
+                continue;
+            }
+        }
+        break;
+    }
+    for suffix in SUFFIXES {
+        if let Some(rest) = w.strip_suffix(suffix)
+            && rest.chars().count() >= MIN_STEM
+        {
+            return rest;
+        }
+    }
+    w
+}
+
+/// The Snowball stemmers for Latin-script languages we know, by ISO 639-1 code.
+fn latin_algorithm(lang: Option<&str>) -> Algorithm {
+    match lang.map(primary_subtag).as_deref() {
+        Some("fr") => Algorithm::French,
+        Some("es") => Algorithm::Spanish,
+        Some("de") => Algorithm::German,
+        Some("tr") => Algorithm::Turkish,
+        // English is the default for Latin script: it is the Latin language
+        // our users query most, and a query typed without language
+        // information must key the same way as English text.
+        _ => Algorithm::English,
+    }
+}
+
+/// `"ar-EG"` → `"ar"`, `"EN_us"` → `"en"`.
+pub(crate) fn primary_subtag(tag: &str) -> String {
+    tag.trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Stems tokens by their script; the language hint only chooses among the
+/// Latin-script stemmers, the one place where scripts are shared.
+pub(crate) struct TokenStemmer {
+    latin: Stemmer,
+    cyrillic: Stemmer,
+}
+
+impl TokenStemmer {
+    pub(crate) fn new(lang_hint: Option<&str>) -> Self {
+        TokenStemmer {
+            latin: Stemmer::create(latin_algorithm(lang_hint)),
+            cyrillic: Stemmer::create(Algorithm::Russian),
+        }
+    }
+
+    /// Appends the key of one normalized token to `out`.
+    pub(crate) fn push_key(&self, token: &str, out: &mut Vec<String>) {
+        let key = match script_of(token) {
+            Script::Arabic => stem_arabic(token).to_string(),
+            Script::Latin => self.latin.stem(token).into_owned(),
+            Script::Cyrillic => self.cyrillic.stem(token).into_owned(),
+            Script::Other => token.to_string(),
+        };
+        out.push(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize;
+
+    fn ar(word: &str) -> String {
+        stem_arabic(&normalize(word)).to_string()
+    }
+
+    #[test]
+    fn article_and_conjunctions_meet_the_bare_word() {
+        for w in [
+            "الرئيس",
+            "والرئيس",
+            "للرئيس",
+            "بالرئيس",
+            "فالرئيس",
+            "كالرئيس",
+        ] {
+            assert_eq!(ar(w), ar("رئيس"), "{w}");
+        }
+    }
+
+    #[test]
+    fn names_with_clitics_meet() {
+        assert_eq!(ar("ولافروف"), ar("لافروف"));
+        assert_eq!(ar("بإسطنبول"), ar("اسطنبول"));
+        assert_eq!(ar("إسطنبول"), ar("اسطنبول"));
+        assert_eq!(ar("بلندن"), ar("لندن"));
+        assert_eq!(ar("وبغداد"), ar("بغداد"));
+        assert_eq!(ar("الإيرانية"), ar("إيران"));
+        assert_eq!(ar("بإيران"), ar("إيراني"));
+        assert_eq!(ar("طهران"), "طهران");
+    }
+
+    #[test]
+    fn suffixes_go_but_short_words_stay() {
+        assert_eq!(ar("السعودية"), "سعود");
+        assert_eq!(ar("المسلمون"), ar("المسلمين"));
+        // Three letters is the floor: "غزة" keeps its last letter and "وفد"
+        // keeps its و.
+        assert_eq!(ar("غزة"), "غزه");
+        assert_eq!(ar("وفد"), "وفد");
+        assert_eq!(ar("بغزة"), ar("غزة"));
+    }
+
+    #[test]
+    fn snowball_arabic_misses_clitics() {
+        // The comparison behind choosing our own stemmer: Snowball keeps
+        // these pairs apart while ours joins them.
+        let snowball = Stemmer::create(Algorithm::Arabic);
+        let pairs = [
+            ("والرئيس", "رئيس"),
+            ("بغزة", "غزة"),
+            ("بلبنان", "لبنان"),
+            ("والقدس", "القدس"),
+            ("اللبناني", "لبناني"),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(snowball.stem(a), snowball.stem(b), "{a} {b}");
+        }
+        for (a, b) in pairs {
+            assert_eq!(ar(a), ar(b));
+        }
+    }
+
+    #[test]
+    fn latin_stemmer_follows_the_hint() {
+        let en = TokenStemmer::new(None);
+        let fr = TokenStemmer::new(Some("fr-FR"));
+        let mut out = Vec::new();
+        en.push_key("talks", &mut out);
+        fr.push_key("elections", &mut out);
+        en.push_key("москвы", &mut out);
+        en.push_key("2018", &mut out);
+        assert_eq!(out, ["talk", "elect", "москв", "2018"]);
+    }
+}
