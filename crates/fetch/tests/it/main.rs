@@ -1,0 +1,3 @@
+//! Integration tests for ajil-fetch against a real HTTP server on loopback.
+
+mod server;
