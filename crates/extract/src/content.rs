@@ -1,0 +1,193 @@
+//! Main-content selection: score text blocks, pick the element that holds
+//! the most good text net of boilerplate, then filter its blocks.
+//!
+//! A block is "good" when it reads like prose (long enough, few links); every
+//! element gets the sum of its blocks' values (good text counts for, link
+//! lists and boilerplate count against), and the best-valued element wins,
+//! the deepest on ties. Unlike picking the single best paragraph parent,
+//! this keeps article bodies split by inline ads or related links together.
+
+use crate::dom::{Block, Dom, blocks, collapse_ws};
+use crate::noise::{
+    is_boilerplate, is_content_attr, is_furniture_tag, is_hard_noise_tag, is_noise_attr,
+    strip_shortcodes,
+};
+
+/// Below this many characters the strict pass is retried without class rules.
+const MIN_TEXT: usize = 250;
+
+/// Share of the page's text above which an element is never dropped as a
+/// widget: a `<div class="main has-sidebar">` around the article is layout, not noise.
+const GUARD_SHARE: f32 = 0.4;
+
+/// Extracts the article paragraphs of a document.
+pub(crate) fn article_paragraphs(dom: &Dom, title: Option<&str>) -> Vec<String> {
+    let Some(body) = dom
+        .first("body")
+        .or(if dom.len() > 0 { Some(0) } else { None })
+    else {
+        return Vec::new();
+    };
+    let lens = text_lengths(dom);
+    let strict = removal(dom, &lens, body, true);
+    let paras = select(dom, body, &strict, title);
+    if paras.iter().map(|p| p.chars().count()).sum::<usize>() >= MIN_TEXT {
+        return paras;
+    }
+    let relaxed = removal(dom, &lens, body, false);
+    let more = select(dom, body, &relaxed, title);
+    let len = |v: &[String]| v.iter().map(|p| p.chars().count()).sum::<usize>();
+    if len(&more) > len(&paras) {
+        more
+    } else {
+        paras
+    }
+}
+
+/// Cleans a feed fragment: same element and text rules, no container choice.
+pub(crate) fn fragment_paragraphs(dom: &Dom) -> Vec<String> {
+    let lens = text_lengths(dom);
+    let removed = removal(dom, &lens, 0, true);
+    let bl = blocks(dom, 0, &removed);
+    finish(dom, &bl, None, 0, dom.len())
+}
+
+/// Visible (non-whitespace) characters under each node, scripts excluded.
+fn text_lengths(dom: &Dom) -> Vec<u32> {
+    let n = dom.len();
+    let mut len = vec![0u32; n];
+    for i in (0..n).rev() {
+        if let Some(t) = dom.text(i) {
+            len[i] = t.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        } else if matches!(dom.tag(i), "script" | "style" | "noscript" | "template") {
+            len[i] = 0;
+        }
+        let p = dom.nodes[i].parent;
+        if p != usize::MAX {
+            len[p] = len[p].saturating_add(len[i]);
+        }
+    }
+    len
+}
+
+/// Marks nodes to skip. `strict` adds furniture tags and class/id rules.
+fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
+    let n = dom.len();
+    let total = lens.get(body).copied().unwrap_or(0) as f32;
+    let mut removed = vec![false; n];
+    for i in 0..n {
+        let p = dom.nodes[i].parent;
+        if p != usize::MAX && removed[p] {
+            removed[i] = true;
+            continue;
+        }
+        let Some(e) = dom.elem(i) else { continue };
+        let tag = e.name();
+        if is_hard_noise_tag(tag) {
+            removed[i] = true;
+            continue;
+        }
+        if !strict || matches!(tag, "html" | "body") || is_content_attr(e) {
+            continue;
+        }
+        let big = lens[i] as f32 > GUARD_SHARE * total;
+        if !big && (is_furniture_tag(tag) || is_noise_attr(e)) {
+            removed[i] = true;
+        }
+    }
+    removed
+}
+
+fn has_sentence_punct(s: &str) -> bool {
+    s.contains(['.', '!', '?', '؟', '،', ',', '؛', ':', '"', '”', '«'])
+}
+
+/// The value a block adds to every element holding it.
+fn block_value(b: &Block) -> f32 {
+    let chars = b.chars as f32;
+    let ld = b.link_density();
+    if ld > 0.5 {
+        return -chars;
+    }
+    if is_boilerplate(&b.text, b.chars) {
+        return -0.5 * chars;
+    }
+    let good = ld < 0.35 && (b.chars >= 80 || (b.chars >= 30 && has_sentence_punct(&b.text)));
+    if good {
+        chars * (1.0 - ld)
+    } else {
+        -0.1 * chars
+    }
+}
+
+fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<String> {
+    let bl = blocks(dom, body, removed);
+    let n = dom.len();
+    let mut acc = vec![0f32; n];
+    for b in &bl {
+        acc[b.owner] += block_value(b);
+    }
+    for i in (body + 1..n).rev() {
+        let p = dom.nodes[i].parent;
+        if p != usize::MAX {
+            acc[p] += acc[i];
+        }
+    }
+    let mut best = body;
+    let mut best_score = f32::MIN;
+    for i in body..dom.nodes[body].end {
+        if removed[i] {
+            continue;
+        }
+        let Some(e) = dom.elem(i) else { continue };
+        let mut score = acc[i];
+        if score > 0.0 && is_content_attr(e) {
+            score *= 1.15;
+        }
+        // `>=` in pre-order: a descendant with the same value beats its wrapper.
+        if score >= best_score {
+            best_score = score;
+            best = i;
+        }
+    }
+    finish(dom, &bl, title, best, dom.nodes[best].end)
+}
+
+/// Keeps the blocks owned inside `start..end` that are not boilerplate.
+fn finish(dom: &Dom, bl: &[Block], title: Option<&str>, start: usize, end: usize) -> Vec<String> {
+    let title_norm = title.map(collapse_ws);
+    let mut kept: Vec<(String, bool)> = Vec::new();
+    for b in bl.iter().filter(|b| b.owner >= start && b.owner < end) {
+        if dom.tag(b.owner) == "h1" {
+            continue;
+        }
+        let text = strip_shortcodes(&b.text);
+        if text.is_empty() || title_norm.as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        let chars = text.chars().count();
+        if is_boilerplate(&text, chars) {
+            continue;
+        }
+        if b.link_density() > 0.5 {
+            continue;
+        }
+        let good = chars >= 80 || (chars >= 30 && has_sentence_punct(&text));
+        kept.push((text, good));
+    }
+    // Bylines, dates and labels before the first prose block or after the last
+    // one are furniture that survived the element rules.
+    let first = kept.iter().position(|k| k.1);
+    let last = kept.iter().rposition(|k| k.1);
+    match (first, last) {
+        (Some(f), Some(l)) => kept
+            .into_iter()
+            .enumerate()
+            .filter(|(i, k)| {
+                (*i >= f && *i <= l) || (k.0.chars().count() >= 20 && has_sentence_punct(&k.0))
+            })
+            .map(|(_, k)| k.0)
+            .collect(),
+        _ => kept.into_iter().map(|k| k.0).collect(),
+    }
+}

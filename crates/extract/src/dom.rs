@@ -1,0 +1,276 @@
+//! A flat, pre-order view of the parsed tree.
+//!
+//! Every walk in this crate is a loop over this array, never recursion, so a
+//! page nested 100,000 levels deep cannot overflow the stack: node `i`'s
+//! subtree is the index range `i..end[i]`.
+
+use ego_tree::NodeId;
+use scraper::node::Element;
+use scraper::{Html, Node};
+
+/// One node of the flat view.
+pub(crate) struct Flat {
+    pub(crate) id: NodeId,
+    pub(crate) parent: usize,
+    pub(crate) end: usize,
+}
+
+/// The parsed page plus its pre-order index.
+pub(crate) struct Dom {
+    pub(crate) html: Html,
+    pub(crate) nodes: Vec<Flat>,
+}
+
+impl Dom {
+    /// Parses a whole document.
+    pub(crate) fn document(text: &str) -> Self {
+        Self::index(Html::parse_document(text))
+    }
+
+    /// Parses a fragment (feed `content`/`summary`).
+    pub(crate) fn fragment(text: &str) -> Self {
+        Self::index(Html::parse_fragment(text))
+    }
+
+    fn index(html: Html) -> Self {
+        let mut nodes: Vec<Flat> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        for edge in html.tree.root().traverse() {
+            match edge {
+                ego_tree::iter::Edge::Open(n) => {
+                    let parent = stack.last().copied().unwrap_or(usize::MAX);
+                    stack.push(nodes.len());
+                    nodes.push(Flat {
+                        id: n.id(),
+                        parent,
+                        end: 0,
+                    });
+                }
+                ego_tree::iter::Edge::Close(_) => {
+                    if let Some(i) = stack.pop() {
+                        nodes[i].end = nodes.len();
+                    }
+                }
+            }
+        }
+        Dom { html, nodes }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub(crate) fn node(&self, i: usize) -> &Node {
+        self.html
+            .tree
+            .get(self.nodes[i].id)
+            .map(|n| n.value())
+            .unwrap_or(&Node::Document)
+    }
+
+    pub(crate) fn elem(&self, i: usize) -> Option<&Element> {
+        self.node(i).as_element()
+    }
+
+    pub(crate) fn text(&self, i: usize) -> Option<&str> {
+        self.node(i).as_text().map(|t| &**t)
+    }
+
+    pub(crate) fn tag(&self, i: usize) -> &str {
+        self.elem(i).map(|e| e.name()).unwrap_or("")
+    }
+
+    /// Text of the subtree at `i`, whitespace-collapsed, skipping scripts and styles.
+    pub(crate) fn text_of(&self, i: usize) -> String {
+        let mut out = String::new();
+        let mut j = i;
+        while j < self.nodes[i].end {
+            if matches!(self.tag(j), "script" | "style" | "noscript" | "template") {
+                j = self.nodes[j].end;
+                continue;
+            }
+            if let Some(t) = self.text(j) {
+                out.push_str(t);
+            }
+            j += 1;
+        }
+        collapse_ws(&out)
+    }
+
+    /// Index of the first element with this tag name.
+    pub(crate) fn first(&self, tag: &str) -> Option<usize> {
+        (0..self.len()).find(|&i| self.tag(i) == tag)
+    }
+}
+
+/// Collapses whitespace runs to one space and trims; drops invisible format marks.
+pub(crate) fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push(' ');
+            }
+            pending = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Elements that start a new block of text.
+pub(crate) fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "ul"
+            | "br"
+            | "noscript"
+            | "option"
+            | "select"
+            | "textarea"
+    )
+}
+
+/// One run of text between block boundaries.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    /// Innermost block element holding the text.
+    pub(crate) owner: usize,
+    /// Whitespace-collapsed text.
+    pub(crate) text: String,
+    /// Characters of `text` that sit inside links.
+    pub(crate) link_chars: usize,
+    /// Characters of `text` (not bytes).
+    pub(crate) chars: usize,
+}
+
+impl Block {
+    pub(crate) fn link_density(&self) -> f32 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f32 / self.chars as f32
+        }
+    }
+}
+
+/// Splits the subtree at `root` into text blocks, skipping nodes marked in `removed`.
+pub(crate) fn blocks(dom: &Dom, root: usize, removed: &[bool]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let mut link_chars = 0usize;
+    // Open block elements as (index, end).
+    let mut open: Vec<(usize, usize)> = vec![(root, dom.nodes[root].end)];
+    let mut link_until = 0usize;
+    let flush = |buf: &mut String, link_chars: &mut usize, owner: usize, out: &mut Vec<Block>| {
+        let text = collapse_ws(buf);
+        if !text.is_empty() {
+            let chars = text.chars().count();
+            out.push(Block {
+                owner,
+                text,
+                link_chars: (*link_chars).min(chars),
+                chars,
+            });
+        }
+        buf.clear();
+        *link_chars = 0;
+    };
+    let end = dom.nodes[root].end;
+    let mut i = root + 1;
+    while i < end {
+        while open.len() > 1 && open.last().is_some_and(|&(_, e)| e <= i) {
+            let owner = open.last().map(|o| o.0).unwrap_or(root);
+            flush(&mut buf, &mut link_chars, owner, &mut out);
+            open.pop();
+        }
+        if removed[i] {
+            i = dom.nodes[i].end;
+            continue;
+        }
+        let owner = open.last().map(|o| o.0).unwrap_or(root);
+        match dom.node(i) {
+            Node::Element(e) => {
+                let tag = e.name();
+                if matches!(tag, "script" | "style" | "template" | "head" | "title") {
+                    i = dom.nodes[i].end;
+                    continue;
+                }
+                if is_block(tag) {
+                    flush(&mut buf, &mut link_chars, owner, &mut out);
+                    if tag != "br" && tag != "hr" {
+                        open.push((i, dom.nodes[i].end));
+                    }
+                } else if tag == "a" {
+                    link_until = link_until.max(dom.nodes[i].end);
+                } else if tag == "img" {
+                    // Images separate words that would otherwise run together.
+                    buf.push(' ');
+                }
+            }
+            Node::Text(t) => {
+                if i < link_until {
+                    link_chars += t
+                        .split_whitespace()
+                        .map(|w| w.chars().count() + 1)
+                        .sum::<usize>();
+                }
+                buf.push_str(t);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    while let Some((owner, _)) = open.pop() {
+        flush(&mut buf, &mut link_chars, owner, &mut out);
+    }
+    out
+}

@@ -1,0 +1,382 @@
+//! Boilerplate rules: which elements are page furniture (by tag, class/id
+//! tokens, role) and which text blocks are boilerplate (shortcodes, sign-up
+//! blurbs, "read also" lines, bare source labels).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::node::Element;
+
+/// Tags whose content is never article text.
+pub(crate) fn is_hard_noise_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "head"
+            | "form"
+            | "button"
+            | "select"
+            | "textarea"
+            | "input"
+            | "iframe"
+            | "svg"
+            | "canvas"
+            | "object"
+            | "embed"
+            | "audio"
+            | "video"
+            | "map"
+            | "dialog"
+            | "math"
+    )
+}
+
+/// Structural page furniture: navigation, footers, asides, figures.
+pub(crate) fn is_furniture_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "nav" | "footer" | "aside" | "figure" | "figcaption" | "menu" | "header"
+    )
+}
+
+/// Substrings of class/id values that mark widgets around an article.
+/// Matched against each whitespace-separated token, lowercased.
+const NOISE_PARTS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "comment",
+    "related",
+    "newsletter",
+    "subscri",
+    "signup",
+    "sign-up",
+    "ticker",
+    "breadcrumb",
+    "sidebar",
+    "widget",
+    "footer",
+    "navbar",
+    "navigation",
+    "menu",
+    "promo",
+    "advert",
+    "sponsor",
+    "banner",
+    "popup",
+    "modal",
+    "cookie",
+    "consent",
+    "gdpr",
+    "mostread",
+    "most-read",
+    "most_read",
+    "popular",
+    "trending",
+    "recommend",
+    "outbrain",
+    "taboola",
+    "readmore",
+    "read-more",
+    "more-stories",
+    "also-read",
+    "author-bio",
+    "authorbio",
+    "entry-meta",
+    "post-meta",
+    "article-meta",
+    "byline",
+    "caption",
+    "pagination",
+    "pager",
+    "toolbar",
+    "tooltip",
+    "skip-link",
+    "sr-only",
+    "screen-reader",
+    "disqus",
+    "rating",
+    "login",
+    "paywall",
+    "post-nav",
+    "next-post",
+    "prev-post",
+    "breaking",
+    "tagcloud",
+    "tags",
+    "tag-list",
+    "taglist",
+    "tags-links",
+    "cat-links",
+    "categories",
+    "print-only",
+    "inline-ad",
+    "ad-slot",
+    "adslot",
+    "ad-container",
+    "ad-wrapper",
+    "adsbygoogle",
+    "dfp",
+    "masthead",
+    "site-header",
+    "copyright",
+    "disclaimer",
+    "more-from",
+    "read-next",
+    "readnext",
+    "nocontent",
+    "jump-link",
+    "follow-us",
+    "subscribe",
+    "donate",
+    "podcast-promo",
+];
+
+/// Exact tokens (after splitting on `-`/`_`) that mark ads or navigation.
+const NOISE_WORDS: &[&str] = &[
+    "ad", "ads", "nav", "tag", "meta", "aside", "related", "share",
+];
+
+/// Whole class tokens that hide an element (utility-CSS conventions).
+const HIDING_CLASSES: &[&str] = &[
+    "hidden",
+    "hide",
+    "d-none",
+    "invisible",
+    "is-hidden",
+    "visually-hidden",
+];
+
+/// Roles that mark page furniture.
+fn is_noise_role(role: &str) -> bool {
+    matches!(
+        role,
+        "navigation"
+            | "complementary"
+            | "contentinfo"
+            | "menu"
+            | "menubar"
+            | "dialog"
+            | "banner"
+            | "alert"
+            | "search"
+            | "toolbar"
+    )
+}
+
+/// Whether an element's attributes mark it as a widget rather than content.
+pub(crate) fn is_noise_attr(e: &Element) -> bool {
+    if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = e.attr("style") {
+        let s: String = style.to_ascii_lowercase().split_whitespace().collect();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if e.attr("role").is_some_and(is_noise_role) {
+        return true;
+    }
+    let class = e.attr("class").unwrap_or("");
+    let id = e.attr("id").unwrap_or("");
+    class
+        .split_whitespace()
+        .chain(id.split_whitespace())
+        .any(is_noise_token)
+}
+
+fn is_noise_token(token: &str) -> bool {
+    let t = token.to_ascii_lowercase();
+    // WordPress stamps `tag-…`/`category-…` taxonomy classes on the article itself.
+    if t.starts_with("tag-") || t.starts_with("category-") || t.starts_with("has-") {
+        return false;
+    }
+    if HIDING_CLASSES.contains(&t.as_str()) || NOISE_PARTS.iter().any(|p| t.contains(p)) {
+        return true;
+    }
+    t.split(['-', '_']).any(|w| NOISE_WORDS.contains(&w))
+}
+
+/// Substrings of class/id values that mark the article body itself.
+pub(crate) fn is_content_attr(e: &Element) -> bool {
+    let class = e.attr("class").unwrap_or("").to_ascii_lowercase();
+    let id = e.attr("id").unwrap_or("").to_ascii_lowercase();
+    let all = format!("{class} {id}");
+    [
+        "article-body",
+        "articlebody",
+        "article-content",
+        "article__body",
+        "entry-content",
+        "post-content",
+        "post-body",
+        "story-body",
+        "storybody",
+        "story-content",
+        "article-text",
+        "news-content",
+        "td-post-content",
+        "main-content",
+        "body-text",
+        "content-body",
+        "article_body",
+        "article-details",
+        "details-body",
+        "news-details",
+        "rich-text",
+    ]
+    .iter()
+    .any(|p| all.contains(p))
+        || e.attr("itemprop") == Some("articleBody")
+}
+
+static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    // `[ad_1]`, `[/vc_row]`, `[caption id="x" align="y"]`, `[embed]…`: WordPress
+    // shortcodes a scraper copied verbatim. `[sic]` and bracketed Arabic stay.
+    Regex::new(
+        r#"(?x)
+        \[/?[A-Za-z]+(?:_[A-Za-z0-9]+)+\]                 # [ad_1] [vc_row] [/td_block]
+        | \[/?[A-Za-z_]+(?:\s+[A-Za-z_-]+\s*=\s*(?:"[^"\]]*"|'[^'\]]*'|[^\s\]]+))+\s*/?\]   # with attributes
+        | \[/?(?:embed|caption|gallery|audio|video|playlist|ad|ads|adsense|advert|related|shortcode|tweet|youtube|instagram|facebook)\]
+        "#,
+    )
+    .unwrap()
+});
+
+/// Removes WordPress-style bracket shortcodes such as `[ad_1]`.
+pub(crate) fn strip_shortcodes(s: &str) -> String {
+    if !s.contains('[') {
+        return s.to_owned();
+    }
+    crate::dom::collapse_ws(&SHORTCODE.replace_all(s, " "))
+}
+
+static SIGNUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        sign\s*up\s+(?:for|to|now|here)\b | \bsubscribe\s+(?:to|for|now|here|today)\b
+        | newsletter | breaking\s+ne[a-z]s\s+(?:e-?mails|alerts) | delivered\s+(?:directly|straight|right)\s+to\s+your\s+inbox
+        | \bto\s+your\s+inbox\b | get\s+(?:our|the)\s+free\b.*\bemail | enable\s+(?:push\s+)?notifications
+        | تنبيهات\s+الأخبار | صندوق\s+البريد | النشرة\s+(?:البريدية|الإخبارية) | نشرتنا
+        | اشترك(?:وا)?\s+(?:الآن|في|ب|معنا) | بالتسجيل\s+في | سجل\s+(?:الآن|بريدك) | البريد\s+الإلكتروني\s+الخاص\s+بك
+        | ليصلك\s+(?:كل|آخر|أحدث) | تابعونا\s+على | تابعوا\s+(?:آخر|أحدث)?\s*الأخبار\s+على | انضم(?:وا)?\s+إلى\s+قناتنا
+        | (?:follow|join)\s+us\s+on | download\s+(?:our|the)\s+app | حمل(?:وا)?\s+تطبيق
+        ",
+    )
+    .unwrap()
+});
+
+static READ_ALSO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^\s*[-–—•*»«>]?\s*(?:
+        [اإأ]قرأ\s+(?:أيضا|أيضاً|ايضا|ايضاً|المزيد|أيضًا) | شاهد\s+(?:أيضا|أيضاً|ايضا|أيضًا) | طالع\s+(?:أيضا|أيضاً|ايضا)
+        | لمزيد\s+من\s+الأخبار | للمزيد\s+من | مواضيع\s+ذات\s+صلة | أخبار\s+ذات\s+صلة | ذات\s+صلة | روابط\s+ذات\s+صلة
+        | اقرأ\s+أيضا | قد\s+يهمك | قد\s+يعجبك | اضغط\s+هنا | للاطلاع
+        | read\s+(?:more|also|next|the\s+full) | related(?:\s+(?:stories|articles|coverage|content|news|reading|video))?\s*[:\-–—]? $
+        | related\s*: | see\s+also | also\s+read | more\s*: | more\s+from | more\s+on\s+this | recommended(?:\s+for\s+you)?\s*$
+        | click\s+here | watch\s*: | listen\s*: | you\s+may\s+also\s+like | advertisement\s*$ | story\s+continues\s+below
+        | continue\s+reading | skip\s+advertisement | this\s+(?:story|article)\s+continues
+        )",
+    )
+    .unwrap()
+});
+
+static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:المصدر|مصدر|المصادر|source|sources|الوسوم|tags|شارك|شارك\s+هذا\s+المقال|share|share\s+this|advertisement|إعلان|ad)\s*[:：.]?\s*$").unwrap()
+});
+
+static SEPARATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\s_\-–—=*•·.~#|/\\]+$").unwrap());
+
+/// Why a block of text is boilerplate, if it is.
+pub(crate) fn is_boilerplate(text: &str, chars: usize) -> bool {
+    if SEPARATOR.is_match(text) || BARE_LABEL.is_match(text) {
+        return true;
+    }
+    // Long paragraphs that merely mention a newsletter are article text.
+    if chars < 320 && SIGNUP.is_match(text) {
+        return true;
+    }
+    chars < 400 && READ_ALSO.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortcodes_go_and_brackets_in_prose_stay() {
+        assert_eq!(strip_shortcodes("[ad_1] نص الخبر [ad_2]"), "نص الخبر");
+        assert_eq!(
+            strip_shortcodes(r#"[caption id="a1" align="alignnone"]Photo[/caption]"#),
+            "Photo"
+        );
+        assert_eq!(
+            strip_shortcodes("[vc_row][vc_column]Text[/vc_column][/vc_row]"),
+            "Text"
+        );
+        assert_eq!(
+            strip_shortcodes("He said [sic] that [the minister] left."),
+            "He said [sic] that [the minister] left."
+        );
+        assert_eq!(strip_shortcodes("قال [الوزير] ذلك"), "قال [الوزير] ذلك");
+    }
+
+    #[test]
+    fn signup_blurbs_in_both_languages() {
+        for s in [
+            "Sign up for Breaking News emails",
+            "في الوقت الفعلي المجاني ، تم إرسال تنبيهات الأخبار العاجلة مباشرة إلى صندوق البريد الوارد الخاص بك بالتسجيل في رسائل البريد الإلكتروني Breaking Nebs",
+            "اشترك في النشرة البريدية ليصلك كل جديد",
+            "Get the latest headlines delivered straight to your inbox.",
+        ] {
+            assert!(is_boilerplate(s, s.chars().count()), "{s}");
+        }
+        let prose = "The minister said the talks would resume next week in Istanbul.";
+        assert!(!is_boilerplate(prose, prose.chars().count()));
+    }
+
+    #[test]
+    fn read_also_and_labels() {
+        for s in [
+            "اقرأ أيضا: محادثات الرياض",
+            "اقرأ أيضاً",
+            "شاهد أيضا",
+            "لمزيد من الأخبار تابعوا",
+            "Read more: Talks in Riyadh",
+            "RELATED:",
+            "المصدر",
+            "المصدر:",
+            "Source",
+            "___",
+            "* * *",
+        ] {
+            assert!(is_boilerplate(s, s.chars().count()), "{s}");
+        }
+        for s in [
+            "المصدر الدبلوماسي قال إن المحادثات ستستمر",
+            "Sources said the talks would resume.",
+        ] {
+            assert!(!is_boilerplate(s, s.chars().count()), "{s}");
+        }
+    }
+
+    #[test]
+    fn class_tokens() {
+        let doc = scraper::Html::parse_fragment(
+            r#"<div class="share-buttons"></div><div class="entry-content"></div><article class="post tag-russia category-world"></article><div class="ad-slot-top"></div><div class="header-advert"></div><div class="shadow"></div>"#,
+        );
+        let flags: Vec<bool> = doc
+            .tree
+            .values()
+            .filter_map(|n| n.as_element())
+            .filter(|e| e.name() != "html")
+            .map(is_noise_attr)
+            .collect();
+        assert_eq!(flags, vec![true, false, false, true, true, false]);
+    }
+}

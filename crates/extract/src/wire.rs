@@ -1,0 +1,182 @@
+//! Wire-agency detection from datelines and contributor lines.
+//!
+//! Only the places an agency credit lives are searched: the start of the
+//! first paragraph ("CAIRO (AP) —", "القاهرة (رويترز) -"), the last few
+//! paragraphs ("Associated Press writers … contributed", "ساهم كتاب أسوشيتد
+//! برس …", "— Reuters"), and the byline. A story that merely quotes an agency
+//! mid-text is not that agency's story.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Agency patterns: (canonical name, regex). Short or ambiguous names (AP,
+/// وام, واس) only count inside parentheses or next to a dash.
+static AGENCIES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    let p = |name: &'static str, re: &str| (name, Regex::new(re).unwrap());
+    // Delimiters around a short credit: "(AP)", "- وام", "(واس) :".
+    let open = r"(?:^|[(\[\-–—/|:،,]\s*)";
+    let close = r"(?:\s*[)\]\-–—/|:،,.]|\s*$)";
+    vec![
+        p(
+            "Associated Press",
+            r"(?i)\bassociated\s+press\b|\(AP\)|\bAP\s+(?:writers?|reporters?|photographers?|correspondents?)\b|[—–-]\s*AP\s*$|أسوشيي?تد\s*برس|اسوشيي?تد\s*برس|أسوشييتد|اسوشيتدبرس|أسوشيتدبرس",
+        ),
+        p(
+            "Reuters",
+            r"(?i)\breuters\b|\(Reporting\s+by\b|\bReporting\s+by\b.*\bEditing\s+by\b|رويترز",
+        ),
+        p(
+            "AFP",
+            r"(?i)\bagence\s+france[\s-]presse\b|\(AFP\)|[—–-]\s*AFP\s*$|\bAFP\b|فرانس\s*[بپ]ر(?:ي)?س|\(?\s*أ\s*\.?\s*ف\s*\.?\s*ب\s*\.?\s*\)",
+        ),
+        p(
+            "dpa",
+            r"(?i)\bdeutsche\s+presse[\s-]agentur\b|\(dpa\)|\bdpa\b|د\s*\.?\s*ب\s*\.?\s*أ\b",
+        ),
+        p("Anadolu", r"(?i)\banadolu(?:\s+agency)?\b|الأناضول|الاناضول"),
+        p("Xinhua", r"(?i)\bxinhua\b|شينخوا|شينخو"),
+        p(
+            "WAM",
+            &format!(
+                r"(?i)\(WAM\)|\bemirates\s+news\s+agency\b|وكالة\s+أنباء\s+الإمارات|{open}وام{close}"
+            ),
+        ),
+        p(
+            "SPA",
+            &format!(
+                r"(?i)\(SPA\)|\bsaudi\s+press\s+agency\b|وكالة\s+الأنباء\s+السعودية|{open}واس{close}"
+            ),
+        ),
+        p(
+            "KUNA",
+            &format!(
+                r"(?i)\bKUNA\b|\bkuwait\s+news\s+agency\b|وكالة\s+الأنباء\s+الكويتية|{open}كونا{close}"
+            ),
+        ),
+        p(
+            "QNA",
+            &format!(
+                r"(?i)\(QNA\)|\bqatar\s+news\s+agency\b|وكالة\s+الأنباء\s+القطرية|{open}قنا{close}"
+            ),
+        ),
+        p(
+            "MENA",
+            &format!(
+                r"(?i)\(MENA\)|\bmiddle\s+east\s+news\s+agency\b|وكالة\s+أنباء\s+الشرق\s+الأوسط|{open}أ\s*\.?\s*ش\s*\.?\s*أ{close}"
+            ),
+        ),
+        p(
+            "SANA",
+            &format!(r"(?i)\(SANA\)|\bsyrian\s+arab\s+news\s+agency\b|{open}سانا{close}"),
+        ),
+        p(
+            "Petra",
+            &format!(r"(?i)\(Petra\)|\bjordan\s+news\s+agency\b|{open}بترا{close}"),
+        ),
+        p(
+            "IRNA",
+            &format!(r"(?i)\bIRNA\b|{open}إرنا{close}|{open}ارنا{close}"),
+        ),
+        p("TASS", r"(?i)\bTASS\b|\(تاس\)|وكالة\s+تاس"),
+        p("UPI", r"(?i)\(UPI\)|\bunited\s+press\s+international\b"),
+        p("EFE", r"\(EFE\)|\bEFE\b|إفي\b"),
+        p("ANSA", r"\bANSA\b"),
+        p("Bernama", r"(?i)\bbernama\b|برناما"),
+        p("Kyodo", r"(?i)\bkyodo(?:\s+news)?\b|كيودو"),
+        p("Yonhap", r"(?i)\byonhap\b|يونهاب"),
+        p("PTI", r"\(PTI\)|\bPress\s+Trust\s+of\s+India\b"),
+        p(
+            "Bloomberg",
+            r"(?i)^\s*\(?Bloomberg\)?\s*[—–-]|\(Bloomberg\)",
+        ),
+    ]
+});
+
+/// Markers of a contributor or credit line at the end of a story.
+static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)contribut|reporting\s+by|writers?\b|copyright|©|\(c\)|all\s+rights|^\s*[—–-]|source\s*:|ساهم|شارك\s+في|المصدر|مصدر|وكالات|وكالة|\(|^\s*[—–-]|[—–-]\s*\S+\s*$").unwrap()
+});
+
+/// The canonical agency name credited in the text, if any.
+pub(crate) fn detect(paragraphs: &[String], author: Option<&str>) -> Option<&'static str> {
+    let mut places: Vec<&str> = Vec::new();
+    if let Some(first) = paragraphs.first() {
+        // The dateline sits in the first ~160 characters.
+        let cut = first
+            .char_indices()
+            .nth(160)
+            .map(|(i, _)| i)
+            .unwrap_or(first.len());
+        places.push(&first[..cut]);
+    }
+    for p in paragraphs.iter().rev().take(4) {
+        if p.chars().count() <= 400 && CREDIT.is_match(p) {
+            places.push(p);
+        }
+    }
+    if let Some(a) = author {
+        places.push(a);
+    }
+    for place in places {
+        if let Some((name, _)) = AGENCIES.iter().find(|(_, re)| re.is_match(place)) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> Option<&'static str> {
+        detect(&[s.to_string()], None)
+    }
+
+    #[test]
+    fn english_datelines_and_credits() {
+        assert_eq!(
+            one("MOSCOW (AP) — Russia's foreign minister said"),
+            Some("Associated Press")
+        );
+        assert_eq!(
+            one("LONDON (Reuters) - Britain said on Monday"),
+            Some("Reuters")
+        );
+        assert_eq!(one("PARIS (AFP) - France said"), Some("AFP"));
+        let body = ["The talks resumed on Thursday.".to_string(), "Associated Press writers Susan Fraser in Ankara and Robert Badendieck in Istanbul contributed.".to_string()];
+        assert_eq!(detect(&body, None), Some("Associated Press"));
+        let body = [
+            "Markets fell sharply.".to_string(),
+            "(Reporting by Jane Doe; Editing by John Roe)".to_string(),
+        ];
+        assert_eq!(detect(&body, None), Some("Reuters"));
+    }
+
+    #[test]
+    fn arabic_credits() {
+        let body = [
+            "قال الوزير إن المحادثات ستستأنف.".to_string(),
+            "ساهم كتاب أسوشيتد برس سوزان فريزر في أنقرة.".to_string(),
+        ];
+        assert_eq!(detect(&body, None), Some("Associated Press"));
+        assert_eq!(one("موسكو (رويترز) - قال الكرملين"), Some("Reuters"));
+        assert_eq!(one("باريس - (أ ف ب): أعلنت فرنسا"), Some("AFP"));
+        assert_eq!(one("أبوظبي - وام - استقبل صاحب السمو"), Some("WAM"));
+        assert_eq!(one("الرياض (واس) - أعلنت وزارة"), Some("SPA"));
+        assert_eq!(one("الكويت - كونا - أعلنت"), Some("KUNA"));
+        assert_eq!(one("أنقرة (الأناضول) - قال"), Some("Anadolu"));
+    }
+
+    #[test]
+    fn no_false_credit_from_words_or_mid_text_mentions() {
+        // "أعوام" contains "وام"; a mid-story mention of Reuters is not a credit.
+        let body = [
+            "قبل أعوام طويلة بدأت المفاوضات بين الجانبين في العاصمة.".to_string(),
+            "وأضاف المسؤول أن العمل مستمر منذ سنوات طويلة جدا وأن النتائج ستظهر لاحقا، وذلك بحسب تصريحات نقلتها رويترز عن مصادر مطلعة في وقت سابق من هذا الأسبوع بعد اجتماع مطول جمع ممثلين عن جميع الأطراف المعنية في العاصمة التركية أنقرة وسط تكتم شديد على تفاصيل النقاشات التي جرت بينهم على مدار يومين كاملين من العمل المتواصل دون توقف، مع توقعات بأن تستمر الاتصالات خلال الأيام المقبلة للتوصل إلى صيغة نهائية".to_string(),
+        ];
+        assert_eq!(detect(&body, None), None);
+        assert_eq!(one("The APPLE event was held."), None);
+    }
+}
