@@ -58,6 +58,26 @@ pub(crate) struct Decoded<'a> {
 
 /// Decode `bytes` to UTF-8 by BOM, HTTP charset, XML declaration, then detection.
 pub(crate) fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
+    // UTF-32 first: its little-endian BOM starts like UTF-16's.
+    if let Some(text) = decode_utf32(bytes) {
+        return Decoded {
+            text: Cow::Owned(text),
+            encoding: UTF_8,
+        };
+    }
+    // BOM-less UTF-16 is recognised by `<?` in two-byte units (XML 1.0, Appendix F).
+    let sniffed = match bytes {
+        [b'<', 0, b'?', 0, ..] => Some(encoding_rs::UTF_16LE),
+        [0, b'<', 0, b'?', ..] => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(enc) = sniffed {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        return Decoded {
+            text,
+            encoding: enc,
+        };
+    }
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Decoded {
@@ -91,6 +111,31 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded
         text,
         encoding: enc,
     }
+}
+
+/// Decode UTF-32 (which encoding_rs leaves out), found by BOM or by `<` in
+/// four-byte units; invalid code points become U+FFFD.
+fn decode_utf32(bytes: &[u8]) -> Option<String> {
+    let (little, body) = match bytes {
+        [0xFF, 0xFE, 0, 0, rest @ ..] => (true, rest),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => (false, rest),
+        [b'<', 0, 0, 0, ..] => (true, bytes),
+        [0, 0, 0, b'<', ..] => (false, bytes),
+        _ => return None,
+    };
+    Some(
+        body.chunks_exact(4)
+            .map(|c| {
+                let unit = [c[0], c[1], c[2], c[3]];
+                let n = if little {
+                    u32::from_le_bytes(unit)
+                } else {
+                    u32::from_be_bytes(unit)
+                };
+                char::from_u32(n).unwrap_or('\u{FFFD}')
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -129,6 +174,23 @@ mod tests {
         doc.extend_from_slice("<t>é</t>".as_bytes());
         let d = decode(&doc, Some("text/xml; charset=windows-1256"));
         assert_eq!(d.text, "<t>é</t>");
+    }
+
+    #[test]
+    fn bomless_utf16_and_utf32_are_sniffed() {
+        let text = "<?xml version='1.0'?><t>ok</t>";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&le, None).text, text);
+        assert_eq!(decode(&be, None).text, text);
+        let le32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let mut be32 = vec![0, 0, 0xFE, 0xFF];
+        be32.extend(text.chars().flat_map(|c| u32::from(c).to_be_bytes()));
+        assert_eq!(decode(&le32, None).text, text);
+        assert_eq!(decode(&be32, None).text, text);
     }
 
     #[test]
