@@ -354,14 +354,30 @@ impl Clusterer {
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(self.opts.max_candidates);
 
-        let mut scores: BTreeMap<StoryId, f64> = BTreeMap::new();
+        let mut per_story: BTreeMap<StoryId, Vec<f64>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
-            let score = self.event_score(doc, other);
-            let best = scores.entry(other.story).or_insert(0.0);
-            *best = best.max(score);
+            per_story
+                .entry(other.story)
+                .or_default()
+                .push(self.event_score(doc, other));
         }
-        scores
+        per_story
+            .into_iter()
+            .map(|(id, mut found)| {
+                // Mean of the best `link_top` scores, counting story articles that were
+                // not even candidates as 0: one look-alike article is not enough to
+                // pull a report into a large story, which stops chains of topic drift.
+                let originals = self.stories[&id]
+                    .docs
+                    .iter()
+                    .filter(|seq| self.docs[seq].copy_of.is_none())
+                    .count();
+                let k = self.opts.link_top.clamp(1, originals.max(1));
+                found.sort_by(|a, b| b.total_cmp(a));
+                (id, found.iter().take(k).sum::<f64>() / k as f64)
+            })
+            .collect()
     }
 
     /// How strongly two articles look like reports of one happening, in `0..=1`.

@@ -33,6 +33,9 @@ pub struct StoryOptions {
     pub lead_weight: f64,
     /// Weight of shared rare tokens and numbers (entity-like keys) in the same-event score.
     pub entity_weight: f64,
+    /// A story's score for an article is the mean of its best `link_top` article scores
+    /// (1 is single link: the best article alone decides).
+    pub link_top: usize,
     /// Number of body keys that make the lead (the first paragraph or so).
     pub lead_keys: usize,
     /// Rarest body keys of each article put in the candidate index besides its title keys.
@@ -74,19 +77,20 @@ impl Default for StoryOptions {
             // shingles.
             copy_threshold: 0.5,
             wire_threshold: 0.25,
-            event_threshold: 0.30,
+            event_threshold: 0.26,
             merge_threshold: 0.55,
             title_weight: 0.40,
             lead_weight: 0.35,
             entity_weight: 0.25,
+            link_top: 2,
             lead_keys: 60,
             rare_keys: 12,
-            time_half_life: TimeDelta::hours(12),
+            time_half_life: TimeDelta::hours(24),
             max_candidates: 80,
             breaking_outlets: 3,
-            breaking_window: TimeDelta::minutes(30),
+            breaking_window: TimeDelta::hours(2),
             developing_outlets: 2,
-            developing_window: TimeDelta::minutes(15),
+            developing_window: TimeDelta::hours(1),
             baseline_window: TimeDelta::hours(24),
             baseline_budget: 8,
         }
