@@ -55,6 +55,8 @@ pub struct Clusterer {
     next_seq: u64,
     docs: BTreeMap<u64, Doc>,
     stories: BTreeMap<StoryId, Story>,
+    /// Open stories by last publication time, so eviction reads only the stale ones.
+    by_last_seen: BTreeSet<(DateTime<Utc>, StoryId)>,
     /// URL or canonical URL → the first article seen with it.
     urls: HashMap<String, u64>,
     /// Content hash → the first article seen with it.
@@ -78,6 +80,7 @@ impl Clusterer {
             next_seq: 0,
             docs: BTreeMap::new(),
             stories: BTreeMap::new(),
+            by_last_seen: BTreeSet::new(),
             urls: HashMap::new(),
             hashes: HashMap::new(),
             bands: HashMap::new(),
@@ -222,13 +225,11 @@ impl Clusterer {
     /// with its articles and their index entries. [`Clusterer::add`] calls it too.
     pub fn evict(&mut self, now: DateTime<Utc>) {
         let cutoff = now - self.opts.window;
-        let stale: Vec<StoryId> = self
-            .stories
-            .iter()
-            .filter(|(_, s)| s.last_seen < cutoff)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in stale {
+        while let Some(&(last_seen, id)) = self.by_last_seen.first() {
+            if last_seen >= cutoff {
+                break;
+            }
+            self.by_last_seen.pop_first();
             let Some(story) = self.stories.remove(&id) else {
                 continue;
             };
@@ -429,8 +430,10 @@ impl Clusterer {
             breaking_at: None,
         });
         story.docs.push(seq);
+        self.by_last_seen.remove(&(story.last_seen, doc.story));
         story.first_seen = story.first_seen.min(doc.published);
         story.last_seen = story.last_seen.max(doc.published);
+        self.by_last_seen.insert((story.last_seen, doc.story));
         self.docs.insert(seq, doc);
     }
 
@@ -460,6 +463,7 @@ impl Clusterer {
         let Some(gone) = self.stories.remove(&absorbed) else {
             return;
         };
+        self.by_last_seen.remove(&(gone.last_seen, absorbed));
         for seq in &gone.docs {
             if let Some(doc) = self.docs.get_mut(seq) {
                 doc.story = survivor;
@@ -470,8 +474,10 @@ impl Clusterer {
         };
         story.docs.extend(gone.docs);
         story.docs.sort_unstable();
+        self.by_last_seen.remove(&(story.last_seen, survivor));
         story.first_seen = story.first_seen.min(gone.first_seen);
         story.last_seen = story.last_seen.max(gone.last_seen);
+        self.by_last_seen.insert((story.last_seen, survivor));
         story.state = story.state.max(gone.state);
         story.breaking_at = match (story.breaking_at, gone.breaking_at) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -90,3 +90,58 @@ fn restoring_from_stored_story_ids_rebuilds_the_stories() {
     assert!(new.new_story);
     assert!(new.story > max_id);
 }
+
+/// The first articles of the real multi-outlet stream, analysed by the stand-in analyser.
+fn real_stream(n: usize) -> Vec<Art> {
+    use std::io::{BufRead, BufReader};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/arabic-news/ant-multisource.jsonl.gz"
+    );
+    let file = std::fs::File::open(path).expect("shared data next to the repository");
+    let reader = BufReader::new(flate2::read::GzDecoder::new(file));
+    reader
+        .lines()
+        .take(n)
+        .enumerate()
+        .map(|(i, line)| {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let field = |name: &str| v[name].as_str().unwrap_or_default().to_string();
+            let published = chrono::DateTime::parse_from_rfc3339(&field("published"))
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            let mut art = Art::new(
+                i as i64,
+                &field("source"),
+                0,
+                &field("title"),
+                &field("text"),
+            );
+            art.published = published;
+            art.url = field("url");
+            art
+        })
+        .collect()
+}
+
+#[test]
+fn real_stream_replays_identically_and_evicts() {
+    let arts = real_stream(400);
+    let (first, a) = replay(&arts);
+    let (second, b) = replay(&arts);
+    assert_eq!(a, b);
+    // Some articles join stories, most start their own, and the window keeps only recent ones.
+    let joined = a.iter().filter(|x| !x.new_story).count();
+    assert!(
+        joined > 0 && joined < arts.len() / 2,
+        "{joined} of {} joined",
+        arts.len()
+    );
+    assert!(first.article_count() < arts.len());
+    let open: Vec<_> = first.story_ids().collect();
+    assert_eq!(open, second.story_ids().collect::<Vec<_>>());
+    for id in open {
+        let view = first.story(id).unwrap();
+        assert!(view.last_seen >= arts.last().unwrap().published - chrono::TimeDelta::hours(72));
+    }
+}
