@@ -1,1 +1,216 @@
-//! ajil-web (work in progress).
+//! ajil's web face: the signup and subscription pages (Arabic and English)
+//! and the operator's JSON API, as one axum [`Router`].
+//!
+//! In: an [`AppState`] holding the [`Store`], the link [`Signer`] and a
+//! [`ConfirmSender`] through which the binary queues confirmation emails.
+//! Out: [`router`], ready to serve. The crate does no I/O besides HTTP and
+//! the store; it never sends mail itself.
+//!
+//! Pages (`?lang=ar|en` or `Accept-Language` picks the language, Arabic by
+//! default; Arabic pages are `dir="rtl"`):
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `GET /`, `POST /subscribe` | signup form; creates a pending subscription and asks for a confirmation email |
+//! | `GET`/`POST /confirm/{token}` | shows a button; only the POST confirms (link scanners only GET) |
+//! | `GET /manage/{token}`, `POST /manage/{token}/remove/{id}` | a subscriber's subscriptions, with remove buttons |
+//! | `GET`/`POST /unsubscribe/{token}` | stop all mail; the POST is also the RFC 8058 one-click target |
+//! | `GET /stories`, `/stories/{id}`, `/sources` | recent stories and source health |
+//! | `GET /healthz` | `ok` when the database answers |
+//!
+//! The JSON API under `/api/` is described in [`api`]; its errors are
+//! `{"error": …, "hint": …}` with a fitting status code.
+//!
+//! **Link tokens** come from [`links`]: `Confirm` tokens carry a subscription
+//! id and expire after [`links::CONFIRM_TTL_DAYS`] days; `Manage` and
+//! `Unsubscribe` tokens carry a subscriber id and do not expire, because they
+//! sit in every alert email.
+//!
+//! **CSRF**: forms that change state on behalf of a browser session (signup,
+//! removing a subscription) carry a signed double-submit token, see [`csrf`].
+//! The confirm and unsubscribe buttons need none: the signed link itself is
+//! the capability, and RFC 8058 one-click posts come from mail providers that
+//! cannot know a form token.
+
+pub mod api;
+mod csrf;
+mod error;
+mod forms;
+mod i18n;
+pub mod links;
+mod query_check;
+mod templates;
+mod ui;
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use ajil_mail::Signer;
+use ajil_store::{Store, Subscriber, Subscription};
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+
+pub use i18n::Lang;
+
+/// A boxed future, as [`ConfirmSender`] returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The clock the handlers read; tests pass a fixed one.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What the web asks the binary to mail after a signup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmRequest {
+    /// The address, as stored.
+    pub subscriber: Subscriber,
+    /// The new, pending subscription.
+    pub subscription: Subscription,
+    /// The language the person used on the signup page.
+    pub lang: Lang,
+    /// The link that confirms it: `{public_url}/confirm/{token}`.
+    pub confirm_url: String,
+    /// The link that stops all mail to this address (for the footer and the
+    /// `List-Unsubscribe` header).
+    pub unsubscribe_url: String,
+}
+
+/// Queues confirmation emails; the binary implements it (typically by
+/// rendering the email and calling `Store::enqueue_email`).
+pub trait ConfirmSender: Send + Sync {
+    /// Queues the confirmation email described by `req`. An `Err` is logged
+    /// and the visitor sees a generic error page.
+    fn queue_confirmation(&self, req: ConfirmRequest) -> BoxFuture<'_, Result<(), String>>;
+}
+
+/// Everything the handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Signs and checks the tokens in confirm, manage and unsubscribe links.
+    pub signer: Arc<Signer>,
+    /// The public base URL, without a trailing slash (e.g. `https://ajil.example`).
+    pub public_url: String,
+    /// Key for the CSRF tokens; any length, at least 32 random bytes advised.
+    pub csrf_secret: Arc<[u8]>,
+    /// Queues confirmation emails.
+    pub confirm_sender: Arc<dyn ConfirmSender>,
+    /// Bearer token for `/api/`; when `None`, the API answers only to
+    /// loopback peers (see [`api`]).
+    pub api_token: Option<String>,
+    /// The time source.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// A state with the system clock and no API token.
+    pub fn new(
+        store: Store,
+        signer: Arc<Signer>,
+        public_url: impl Into<String>,
+        csrf_secret: &[u8],
+        confirm_sender: Arc<dyn ConfirmSender>,
+    ) -> AppState {
+        AppState {
+            store,
+            signer,
+            public_url: public_url.into().trim_end_matches('/').to_string(),
+            csrf_secret: csrf_secret.into(),
+            confirm_sender,
+            api_token: None,
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// Requires `Authorization: Bearer {token}` on the API (an empty token
+    /// counts as none).
+    #[must_use]
+    pub fn with_api_token(mut self, token: Option<String>) -> AppState {
+        self.api_token = token.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Replaces the clock (tests).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Whether cookies should be marked `Secure`.
+    pub(crate) fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("public_url", &self.public_url)
+            .field("api_token", &self.api_token.as_ref().map(|_| "…"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The whole site: pages, `/healthz` and `/api/`.
+///
+/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the
+/// API can tell loopback peers when no API token is set; without that
+/// information the token-less API refuses every request.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(ui::routes())
+        .nest("/api", api::routes(state.clone()))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response gets: no framing (the one-button pages must not be
+/// clickjacked), no referrer (page URLs hold link tokens), no sniffing.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    res
+}
+
+/// The peer address axum records when served with connect info.
+pub(crate) type Peer = axum::extract::ConnectInfo<SocketAddr>;
+
+/// Joins an error and its sources into one line, for logs.
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(e) = next {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        next = e.source();
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! The operator's JSON API, under `/api/`.
+//!
+//! | route | answer |
+//! | --- | --- |
+//! | `GET /api/sources` | `[Source]` |
+//! | `POST /api/sources` `{"url", "name"?, "interval_secs"?}` | `201` and the new `Source`; `409` if the URL is there |
+//! | `DELETE /api/sources/{id}` | `204`; `404` if absent |
+//! | `GET /api/subscriptions` | `[SubscriptionWithEmail]` |
+//! | `GET /api/stories?since=RFC3339&limit=N` | `[StoryRow]`, newest first (default: last 24 h, 100) |
+//! | `GET /api/stories/{id}` | `StoryDetail` (the story's fields plus `articles`) |
+//! | `GET /api/emails` | `{"counts": {pending, sent, failed}, "recent": [Email]}` |
+//!
+//! Errors are `{"error": "...", "hint": "..."}`: 400 for invalid input, 401 or
+//! 403 for access, 404, 409 on conflicts, 500 with a generic text (the full
+//! cause goes to the log).
+//!
+//! **Access.** With [`AppState::api_token`](crate::AppState::api_token) set,
+//! every request needs `Authorization: Bearer <token>`. Without one, the API
+//! answers only to peers on a loopback address, which needs the router served
+//! with connect info (see [`router`](crate::router)). Behind a reverse proxy
+//! on the same machine every request looks local: set a token there.
+
+mod emails;
+mod sources;
+mod stories;
+mod subscriptions;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub use crate::error::ApiError;
+use crate::{AppState, Peer};
+
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/sources", get(sources::list).post(sources::add))
+        .route("/sources/{id}", axum::routing::delete(sources::remove))
+        .route("/subscriptions", get(subscriptions::list))
+        .route("/stories", get(stories::list))
+        .route("/stories/{id}", get(stories::get))
+        .route("/emails", get(emails::overview))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state, guard))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such API route", "see the list of routes in the README")
+}
+
+/// Lets a request through if it carries the API token or, with no token
+/// configured, comes from a loopback address.
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match &state.api_token {
+        Some(expected) => {
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if !constant_time_eq(given.trim().as_bytes(), expected.as_bytes()) {
+                let mut res = ApiError {
+                    status: StatusCode::UNAUTHORIZED,
+                    error: "missing or wrong API token".into(),
+                    hint: "send the header Authorization: Bearer <AJIL_API_TOKEN>".into(),
+                }
+                .into_response();
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return res;
+            }
+        }
+        None => {
+            let local = req
+                .extensions()
+                .get::<Peer>()
+                .is_some_and(|peer| peer.0.ip().is_loopback());
+            if !local {
+                return ApiError {
+                    status: StatusCode::FORBIDDEN,
+                    error: "the API answers only on this machine when no token is set".into(),
+                    hint: "set AJIL_API_TOKEN and send Authorization: Bearer <token>".into(),
+                }
+                .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Compares without stopping at the first difference, so response time does
+/// not reveal how much of a guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Parses an id from a path segment, as a 400 with a hint if it is not one.
+fn parse_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| {
+        ApiError::bad_request(
+            format!("{what} id {raw:?} is not a number"),
+            format!("use the numeric id from the {what} list"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

@@ -1,0 +1,57 @@
+//! `/api/stories`.
+
+use std::collections::HashMap;
+
+use ajil_model::StoryId;
+use ajil_store::{StoryDetail, StoryRow};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Duration, Utc};
+
+use super::parse_id;
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Stories returned when no `limit` is given.
+const DEFAULT_LIMIT: u32 = 100;
+/// The most a `limit` may ask for.
+const MAX_LIMIT: u32 = 1000;
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<StoryRow>>, ApiError> {
+    let since = match params.get("since") {
+        Some(raw) => DateTime::parse_from_rfc3339(raw)
+            .map_err(|e| {
+                ApiError::bad_request(
+                    format!("since {raw:?} is not an RFC 3339 time: {e}"),
+                    "write it like 2024-05-01T12:00:00Z",
+                )
+            })?
+            .with_timezone(&Utc),
+        None => state.now() - Duration::hours(24),
+    };
+    let limit = match params.get("limit") {
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    format!("limit {raw:?} is not a number from 1 to {MAX_LIMIT}"),
+                    "leave it out for 100",
+                )
+            })?,
+        None => DEFAULT_LIMIT,
+    };
+    Ok(Json(state.store.list_stories(since, limit).await?))
+}
+
+pub(super) async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<StoryDetail>, ApiError> {
+    let id: StoryId = parse_id("story", &id)?;
+    Ok(Json(state.store.get_story(id).await?))
+}

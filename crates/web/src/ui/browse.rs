@@ -1,0 +1,83 @@
+//! Read-only pages: recent stories, one story, source health, `/healthz`.
+
+use ajil_model::StoryId;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use minijinja::context;
+
+use super::page;
+use crate::error::PageError;
+use crate::i18n::PageLang;
+use crate::{AppState, error_chain};
+
+/// How far back the stories page looks.
+const STORIES_WINDOW_DAYS: i64 = 7;
+/// How many stories it shows at most.
+const STORIES_LIMIT: u32 = 200;
+
+pub(super) async fn stories(
+    State(state): State<AppState>,
+    lang: PageLang,
+) -> Result<Response, PageError> {
+    let since = state.now() - Duration::days(STORIES_WINDOW_DAYS);
+    let stories = state
+        .store
+        .list_stories(since, STORIES_LIMIT)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    page(
+        StatusCode::OK,
+        "stories.html",
+        lang.lang,
+        context! { stories },
+    )
+}
+
+pub(super) async fn story(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: StoryId = id.parse().map_err(|_| PageError::not_found(lang.lang))?;
+    let detail = state
+        .store
+        .get_story(id)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    page(
+        StatusCode::OK,
+        "story.html",
+        lang.lang,
+        context! { story => detail.story, articles => detail.articles },
+    )
+}
+
+pub(super) async fn sources(
+    State(state): State<AppState>,
+    lang: PageLang,
+) -> Result<Response, PageError> {
+    let sources = state
+        .store
+        .list_sources()
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    page(
+        StatusCode::OK,
+        "sources.html",
+        lang.lang,
+        context! { sources },
+    )
+}
+
+/// `200 ok` when the database answers, `503` otherwise.
+pub(super) async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(err) => {
+            tracing::error!(error = %error_chain(&err), "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

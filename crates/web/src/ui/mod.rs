@@ -1,0 +1,56 @@
+//! The HTML pages, one file per action.
+
+mod browse;
+mod confirm;
+mod manage;
+mod signup;
+mod unsubscribe;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use minijinja::Value;
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::i18n::{Lang, PageLang};
+use crate::templates;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(signup::form))
+        .route("/subscribe", post(signup::submit))
+        .route(
+            "/confirm/{token}",
+            get(confirm::show).post(confirm::confirm),
+        )
+        .route("/manage/{token}", get(manage::show))
+        .route("/manage/{token}/remove/{id}", post(manage::remove))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::show).post(unsubscribe::unsubscribe),
+        )
+        .route("/stories", get(browse::stories))
+        .route("/stories/{id}", get(browse::story))
+        .route("/sources", get(browse::sources))
+        .route("/healthz", get(browse::healthz))
+        .fallback(not_found)
+}
+
+async fn not_found(lang: PageLang) -> PageError {
+    PageError::not_found(lang.lang)
+}
+
+/// Renders a page with `status`, turning a template failure into a 500.
+pub(crate) fn page(
+    status: StatusCode,
+    name: &str,
+    lang: Lang,
+    ctx: Value,
+) -> Result<Response, PageError> {
+    match templates::render(name, lang, ctx) {
+        Ok(html) => Ok((status, Html(html)).into_response()),
+        Err(err) => Err(PageError::internal(lang, &err)),
+    }
+}

@@ -1,0 +1,260 @@
+//! The JSON API: shapes, errors and access.
+
+use ajil_model::StoryId;
+use ajil_store::{StoryRow, StoryState};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+
+use crate::*;
+
+const TOKEN: &str = "s3cret-api-token";
+
+fn api(method: Method, uri: &str, body: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .unwrap()
+}
+
+fn assert_error(reply: &Reply, status: StatusCode, needle: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    let json = reply.json();
+    let error = json["error"].as_str().expect("an error field");
+    assert!(error.contains(needle), "{error:?} lacks {needle:?}");
+    assert!(json["hint"].as_str().is_some_and(|h| !h.is_empty()));
+}
+
+#[tokio::test]
+async fn sources_crud_and_errors() {
+    let h = harness(Some(TOKEN)).await;
+    let r = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/sources",
+            Some(r#"{"url": "https://news.example/rss", "name": "أخبار"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let created = r.json();
+    assert_eq!(created["url"], "https://news.example/rss");
+    assert_eq!(created["name"], "أخبار");
+    assert_eq!(created["interval_secs"], 300);
+    assert_eq!(created["consecutive_failures"], 0);
+    assert!(created["last_error"].is_null());
+    let id = created["id"].as_i64().unwrap();
+
+    let dup = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/sources",
+            Some(r#"{"url": "https://news.example/rss"}"#),
+        ),
+    )
+    .await;
+    assert_error(&dup, StatusCode::CONFLICT, "already exists");
+
+    let bad = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/sources",
+            Some(r#"{"url": "ftp://x.example/"}"#),
+        ),
+    )
+    .await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "ftp://x.example/");
+    let bad = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/sources",
+            Some(r#"{"url": "https://x.example/", "interval_secs": 5}"#),
+        ),
+    )
+    .await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "interval_secs 5");
+    let bad = send(&h.app, api(Method::POST, "/api/sources", Some("{not json"))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.json()["hint"]
+            .as_str()
+            .unwrap()
+            .contains("interval_secs")
+    );
+
+    let unnamed = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/sources",
+            Some(r#"{"url": "https://other.example/feed"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(unnamed.json()["name"], "other.example");
+
+    let list = send(&h.app, api(Method::GET, "/api/sources", None)).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 2);
+
+    let uri = format!("/api/sources/{id}");
+    let del = send(&h.app, api(Method::DELETE, &uri, None)).await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    let again = send(&h.app, api(Method::DELETE, &uri, None)).await;
+    assert_error(
+        &again,
+        StatusCode::NOT_FOUND,
+        &format!("source {id} not found"),
+    );
+    let junk = send(&h.app, api(Method::DELETE, "/api/sources/abc", None)).await;
+    assert_error(&junk, StatusCode::BAD_REQUEST, "\"abc\"");
+}
+
+#[tokio::test]
+async fn stories_subscriptions_and_emails() {
+    let h = harness(Some(TOKEN)).await;
+    for (id, minutes_ago) in [(1, 120), (2, 10)] {
+        h.store
+            .upsert_story(&StoryRow {
+                id: StoryId(id),
+                title: format!("story {id}"),
+                lang: "en".into(),
+                first_seen: now() - chrono::Duration::minutes(minutes_ago),
+                last_seen: now() - chrono::Duration::minutes(minutes_ago),
+                article_count: 2,
+                outlet_count: 2,
+                independent_outlets: 1,
+                state: StoryState::Developing,
+                breaking_at: None,
+            })
+            .await
+            .unwrap();
+    }
+    let all = send(&h.app, api(Method::GET, "/api/stories", None)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    let ids: Vec<_> = all
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![2, 1], "newest first");
+    assert_eq!(all.json()[0]["state"], "developing");
+
+    let since = (now() - chrono::Duration::minutes(30)).to_rfc3339();
+    let recent = send(
+        &h.app,
+        api(
+            Method::GET,
+            &format!("/api/stories?since={}&limit=5", enc(&since)),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(recent.json().as_array().unwrap().len(), 1);
+    let bad = send(
+        &h.app,
+        api(Method::GET, "/api/stories?since=yesterday", None),
+    )
+    .await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "yesterday");
+    let bad = send(&h.app, api(Method::GET, "/api/stories?limit=0", None)).await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "limit");
+
+    let one = send(&h.app, api(Method::GET, "/api/stories/2", None)).await;
+    let json = one.json();
+    assert_eq!(json["id"], 2);
+    assert_eq!(json["articles"], serde_json::json!([]));
+    let missing = send(&h.app, api(Method::GET, "/api/stories/9", None)).await;
+    assert_error(&missing, StatusCode::NOT_FOUND, "story 9");
+
+    h.store
+        .upsert_subscriber("a@example.org", "en", now())
+        .await
+        .unwrap();
+    let subs = send(&h.app, api(Method::GET, "/api/subscriptions", None)).await;
+    assert_eq!(subs.json(), serde_json::json!([]));
+
+    let emails = send(&h.app, api(Method::GET, "/api/emails", None)).await;
+    assert_eq!(emails.json()["counts"]["pending"], 0);
+
+    let nowhere = send(&h.app, api(Method::GET, "/api/nowhere", None)).await;
+    assert_error(&nowhere, StatusCode::NOT_FOUND, "no such API route");
+}
+
+#[tokio::test]
+async fn token_is_required_when_set() {
+    let h = harness(Some(TOKEN)).await;
+    let r = get(&h.app, "/api/sources").await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "API token");
+    assert_eq!(r.headers[header::WWW_AUTHENTICATE], "Bearer");
+    let wrong = Request::get("/api/sources")
+        .header(header::AUTHORIZATION, "Bearer s3cret-api-tokeX")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&h.app, wrong).await.status, StatusCode::UNAUTHORIZED);
+    // Loopback does not replace the token once one is set.
+    let local = from_peer(
+        Request::get("/api/sources").body(Body::empty()).unwrap(),
+        "127.0.0.1:5000",
+    );
+    assert_eq!(send(&h.app, local).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_token_only_loopback_is_served() {
+    let h = harness(None).await;
+    let req = || Request::get("/api/sources").body(Body::empty()).unwrap();
+    assert_eq!(
+        send(&h.app, from_peer(req(), "127.0.0.1:4000"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&h.app, from_peer(req(), "[::1]:4000")).await.status,
+        StatusCode::OK
+    );
+    let remote = send(&h.app, from_peer(req(), "203.0.113.9:4000")).await;
+    assert_error(&remote, StatusCode::FORBIDDEN, "only on this machine");
+    // Served without connect info: refuse rather than guess.
+    assert_eq!(send(&h.app, req()).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn real_socket_serves_pages_and_local_api() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let h = harness(None).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = h.app.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    for (path, want) in [("/healthz", "200 OK"), ("/api/sources", "200 OK")] {
+        let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        conn.write_all(req.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        conn.read_to_string(&mut out).await.unwrap();
+        assert!(
+            out.starts_with(&format!("HTTP/1.1 {want}")),
+            "{path}: {out}"
+        );
+    }
+    server.abort();
+}

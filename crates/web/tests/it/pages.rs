@@ -1,0 +1,236 @@
+//! Manage, unsubscribe, browsing pages, languages and health.
+
+use std::time::Duration;
+
+use ajil_model::{Cadence, StoryId, SubscriberId, SubscriptionId};
+use ajil_store::{
+    NewArticle, NewSubscription, StoryRow, StoryState, SubscriberStatus, SubscriptionStatus,
+};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+use crate::*;
+
+async fn active(h: &Harness, email: &str, query: &str) -> (SubscriberId, SubscriptionId) {
+    let who = h.store.upsert_subscriber(email, "ar", now()).await.unwrap();
+    let sub = h
+        .store
+        .add_subscription(
+            &NewSubscription {
+                subscriber_id: who.id,
+                query: query.into(),
+                langs: vec![],
+                cadence: Cadence::Realtime,
+                breaking_only: false,
+                confirmed: true,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    (who.id, sub.id)
+}
+
+fn path(url: &str) -> &str {
+    url.strip_prefix(PUBLIC_URL).unwrap()
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_needs_no_form_token() {
+    let h = harness(None).await;
+    let (who, _) = active(&h, "a@example.org", "غزة").await;
+    let url = ajil_web::links::unsubscribe_url(&h.signer, PUBLIC_URL, who);
+
+    // GET only shows the button, in the subscriber's language.
+    let page = get(&h.app, path(&url)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"dir="rtl""#));
+    assert!(page.body.contains("a@example.org"));
+    assert_eq!(h.store.active_subscriptions().await.unwrap().len(), 1);
+
+    // What a mail provider sends (RFC 8058): no cookie, no CSRF field.
+    let r = post_form(&h.app, path(&url), None, "List-Unsubscribe=One-Click").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(h.store.active_subscriptions().await.unwrap().is_empty());
+    assert_eq!(
+        h.store.subscriber(who).await.unwrap().status,
+        SubscriberStatus::Unsubscribed
+    );
+    // Again: still fine.
+    let r = post_form(&h.app, path(&url), None, "List-Unsubscribe=One-Click").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn manage_lists_and_removes_with_csrf() {
+    let h = harness(None).await;
+    let (who, first) = active(&h, "a@example.org", "غزة").await;
+    let (_, second) = active(&h, "a@example.org", "لبنان").await;
+    let (_, foreign) = active(&h, "b@example.org", "سوريا").await;
+    let url = ajil_web::links::manage_url(&h.signer, PUBLIC_URL, who);
+    let page = get(&h.app, &format!("{}?lang=en", path(&url))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("غزة") && page.body.contains("لبنان"));
+    assert!(!page.body.contains("سوريا"));
+    assert!(
+        page.body.contains(r#"dir="ltr""#),
+        "?lang wins over the subscriber's"
+    );
+    let cookie = cookie_of(&page);
+    let csrf = csrf_of(&page.body);
+    let remove = |id: SubscriptionId| format!("{}/remove/{id}?lang=en", path(&url));
+
+    let r = post_form(&h.app, &remove(first), Some(&cookie), "csrf=wrong").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let body = format!("csrf={}", enc(&csrf));
+    // Someone else's subscription is out of reach of this link.
+    let r = post_form(&h.app, &remove(foreign), Some(&cookie), &body).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.store.subscription(foreign).await.unwrap().status,
+        SubscriptionStatus::Active
+    );
+
+    let r = post_form(&h.app, &remove(first), Some(&cookie), &body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.contains("removed=1"));
+    assert_eq!(
+        h.store.subscription(first).await.unwrap().status,
+        SubscriptionStatus::Removed
+    );
+    let after = get(&h.app, &to).await;
+    assert!(after.body.contains("The subscription was removed."));
+    assert!(!after.body.contains("غزة"));
+    assert_eq!(
+        h.store.subscription(second).await.unwrap().status,
+        SubscriptionStatus::Active
+    );
+}
+
+#[tokio::test]
+async fn language_and_direction() {
+    let h = harness(None).await;
+    let ar = get(&h.app, "/").await;
+    assert!(
+        ar.body.contains(r#"<html lang="ar" dir="rtl">"#),
+        "Arabic by default"
+    );
+    let en = send(
+        &h.app,
+        Request::get("/")
+            .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(en.body.contains(r#"<html lang="en" dir="ltr">"#));
+    let forced = send(
+        &h.app,
+        Request::get("/?lang=ar")
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(forced.body.contains(r#"dir="rtl""#));
+    assert!(forced.body.contains("اشترك في التنبيهات"));
+    assert_eq!(ar.headers["x-frame-options"], "DENY");
+    assert_eq!(ar.headers["referrer-policy"], "no-referrer");
+    let missing = get(&h.app, "/no/such/page?lang=en").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("could not find"));
+}
+
+#[tokio::test]
+async fn stories_and_sources_pages() {
+    let h = harness(None).await;
+    let src = h
+        .store
+        .add_source(
+            "https://news.example/rss",
+            "أخبار",
+            Duration::from_secs(300),
+            now(),
+        )
+        .await
+        .unwrap();
+    h.store
+        .record_fetch_error(src.id, "http 503 from news.example", now(), now())
+        .await
+        .unwrap();
+    let id = h
+        .store
+        .insert_article(&NewArticle {
+            source_id: src.id,
+            guid: "g".into(),
+            url: "https://news.example/a".into(),
+            canonical_url: None,
+            title: "زلزال في الجنوب".into(),
+            text: "نص".into(),
+            summary: None,
+            lang: "ar".into(),
+            published: now(),
+            fetched_at: now(),
+            author: None,
+            wire: None,
+            content_hash: 1,
+            analysis: "{}".into(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    h.store
+        .set_article_story(id, StoryId(3), None)
+        .await
+        .unwrap();
+    h.store
+        .upsert_story(&StoryRow {
+            id: StoryId(3),
+            title: "زلزال <في> الجنوب".into(),
+            lang: "ar".into(),
+            first_seen: now(),
+            last_seen: now(),
+            article_count: 1,
+            outlet_count: 1,
+            independent_outlets: 1,
+            state: StoryState::Breaking,
+            breaking_at: Some(now()),
+        })
+        .await
+        .unwrap();
+
+    let list = get(&h.app, "/stories?lang=en").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("زلزال &lt;في&gt; الجنوب"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("breaking"));
+    assert!(list.body.contains("2023-11-14 22:13 UTC"));
+    let one = get(&h.app, "/stories/3?lang=en").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("https://news.example/a"));
+    assert!(one.body.contains("أخبار"));
+    assert_eq!(
+        get(&h.app, "/stories/4").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&h.app, "/stories/x").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let sources = get(&h.app, "/sources?lang=en").await;
+    assert!(sources.body.contains("http 503 from news.example"));
+    assert!(sources.body.contains("never"));
+
+    let health = get(&h.app, "/healthz").await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok")
+    );
+    h.store.close().await;
+    let health = get(&h.app, "/healthz").await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+}
