@@ -150,6 +150,10 @@ fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<
             best = i;
         }
     }
+    // With no prose anywhere, every element scores at most zero: keep all blocks.
+    if best_score <= 0.0 {
+        best = body;
+    }
     finish(dom, &bl, title, best, dom.nodes[best].end)
 }
 
@@ -184,7 +188,9 @@ fn finish(dom: &Dom, bl: &[Block], title: Option<&str>, start: usize, end: usize
             .into_iter()
             .enumerate()
             .filter(|(i, k)| {
-                (*i >= f && *i <= l) || (k.0.chars().count() >= 20 && has_sentence_punct(&k.0))
+                (*i >= f && *i <= l)
+                    || (k.0.chars().count() >= 60 && has_sentence_punct(&k.0))
+                    || crate::wire::is_credit_line(&k.0)
             })
             .map(|(_, k)| k.0)
             .collect(),

@@ -24,12 +24,12 @@ pub(crate) struct Dom {
 impl Dom {
     /// Parses a whole document.
     pub(crate) fn document(text: &str) -> Self {
-        Self::index(Html::parse_document(text))
+        Self::index(Html::parse_document(&crate::depth::cap_depth(text)))
     }
 
     /// Parses a fragment (feed `content`/`summary`).
     pub(crate) fn fragment(text: &str) -> Self {
-        Self::index(Html::parse_fragment(text))
+        Self::index(Html::parse_fragment(&crate::depth::cap_depth(text)))
     }
 
     fn index(html: Html) -> Self {
@@ -95,6 +95,19 @@ impl Dom {
             j += 1;
         }
         collapse_ws(&out)
+    }
+
+    /// Raw text of the direct text children of `i` (for `<script>` bodies).
+    pub(crate) fn raw_text(&self, i: usize) -> String {
+        let mut out = String::new();
+        for j in i + 1..self.nodes[i].end {
+            if self.nodes[j].parent == i
+                && let Some(t) = self.text(j)
+            {
+                out.push_str(t);
+            }
+        }
+        out
     }
 
     /// Index of the first element with this tag name.

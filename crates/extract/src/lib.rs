@@ -23,6 +23,7 @@
 mod charset;
 mod content;
 mod dates;
+mod depth;
 mod dom;
 mod error;
 mod meta;

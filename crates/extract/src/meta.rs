@@ -63,13 +63,11 @@ pub(crate) fn read(dom: &Dom, base: Option<&url::Url>) -> Meta {
                     canonical_link = e.attr("href").map(str::to_owned);
                 }
             }
-            "html" => {
-                if html_lang.is_none() {
-                    html_lang = e
-                        .attr("lang")
-                        .or_else(|| e.attr("xml:lang"))
-                        .map(str::to_owned);
-                }
+            "html" if html_lang.is_none() => {
+                html_lang = e
+                    .attr("lang")
+                    .or_else(|| e.attr("xml:lang"))
+                    .map(str::to_owned);
             }
             "title" if title_tag.is_none() => title_tag = Some(dom.text_of(i)),
             "h1" if h1.is_none() => {
@@ -85,7 +83,7 @@ pub(crate) fn read(dom: &Dom, base: Option<&url::Url>) -> Meta {
                 if e.attr("type")
                     .is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")) =>
             {
-                read_json_ld(&dom.text_of(i), &mut ld);
+                read_json_ld(&dom.raw_text(i), &mut ld);
             }
             _ => {}
         }
@@ -375,7 +373,7 @@ fn strip_site_suffix(title: &str, site: Option<&str>, h1: Option<&str>) -> Strin
     {
         let (head, tail) = title.rsplit_once(sep).unwrap_or((&title, ""));
         // A short last segment is a site name; a long one is part of the headline.
-        if tail.split_whitespace().count() <= 5 && tail.chars().count() * 2 < head.chars().count() {
+        if tail.split_whitespace().count() <= 5 && tail.chars().count() < head.chars().count() {
             return head.trim().to_owned();
         }
     }
@@ -421,8 +419,12 @@ mod tests {
     #[test]
     fn site_suffixes() {
         assert_eq!(
-            strip_site_suffix("عنوان الخبر هنا - أخبار العالم الآن", None, None),
-            "عنوان الخبر هنا"
+            strip_site_suffix(
+                "عنوان الخبر الرئيسي هنا اليوم - أخبار العالم الآن",
+                None,
+                None
+            ),
+            "عنوان الخبر الرئيسي هنا اليوم"
         );
         assert_eq!(
             strip_site_suffix(

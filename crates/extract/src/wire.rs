@@ -98,6 +98,14 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)contribut|reporting\s+by|writers?\b|copyright|©|\(c\)|all\s+rights|^\s*[—–-]|source\s*:|ساهم|شارك\s+في|المصدر|مصدر|وكالات|وكالة|\(|^\s*[—–-]|[—–-]\s*\S+\s*$").unwrap()
 });
 
+/// Whether a short line credits an agency ("— Reuters", "(أ ف ب)"): such
+/// lines are article text even at the edges of the body.
+pub(crate) fn is_credit_line(text: &str) -> bool {
+    text.chars().count() <= 200
+        && CREDIT.is_match(text)
+        && AGENCIES.iter().any(|(_, re)| re.is_match(text))
+}
+
 /// The canonical agency name credited in the text, if any.
 pub(crate) fn detect(paragraphs: &[String], author: Option<&str>) -> Option<&'static str> {
     let mut places: Vec<&str> = Vec::new();
