@@ -225,17 +225,20 @@ impl Store {
     /// Finds the subscriber with this address (case-insensitive) or creates
     /// it, active, with `ui_lang`. An existing subscriber keeps its status
     /// (an unsubscribed one becomes active only by confirming a subscription)
-    /// and takes the new `ui_lang`.
+    /// and its language: anyone can type an address into the signup form, so
+    /// that must not change the owner's settings.
     pub async fn upsert_subscriber(
         &self,
         email: &str,
         ui_lang: &str,
         now: DateTime<Utc>,
     ) -> Result<Subscriber> {
+        // The no-op update (rather than DO NOTHING) makes RETURNING yield the
+        // existing row too.
         let row = sqlx::query(&format!(
             "INSERT INTO subscribers (email, ui_lang, status, created_at) \
              VALUES (?, ?, 'active', ?) \
-             ON CONFLICT (email) DO UPDATE SET ui_lang = excluded.ui_lang \
+             ON CONFLICT (email) DO UPDATE SET email = excluded.email \
              RETURNING {SUB_COLUMNS}"
         ))
         .bind(normalize_email(email))
@@ -504,7 +507,10 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(a.id, b.id);
         assert_eq!(b.email, "ali@example.org");
-        assert_eq!(b.ui_lang, "en");
+        assert_eq!(
+            b.ui_lang, "ar",
+            "a second signup does not change the language"
+        );
         assert_eq!(b.created_at, t(0));
         let found = s.subscriber_by_email("ALI@example.org").await.unwrap();
         assert_eq!(found.map(|f| f.id), Some(a.id));
