@@ -1,0 +1,240 @@
+//! Pages per second of `ajil_extract::extract` over the scrapinghub article-extraction
+//! pages, next to a bare html5ever DOM parse (`scraper::Html::parse_document`) of the
+//! same pages as the physical anchor: extraction can hardly beat the parse it starts with.
+//!
+//! ```text
+//! cargo run --release -p ajil-bench --bin extract_throughput -- [--passes N] [--jsonl OUT] [--json]
+//! ```
+//!
+//! All pages are decompressed into memory first; only the work on them is timed. The whole
+//! set is run `--passes` times and the median pass is reported (the machine is shared and
+//! noisy). `--jsonl OUT` writes one `{"path","text"}` line per page for `score-extraction`.
+
+use std::fs::File;
+use std::hint::black_box;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ajil_extract::{ExtractOptions, extract};
+use anyhow::{Context, bail};
+use clap::Parser;
+use flate2::read::GzDecoder;
+use serde::Serialize;
+
+const DEFAULT_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/extraction/scrapinghub/html"
+);
+
+/// Extraction throughput over the scrapinghub pages.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Folder of `*.html.gz` pages.
+    #[arg(long, default_value = DEFAULT_DIR)]
+    dir: PathBuf,
+    /// How many times to run the whole set; the median pass is reported.
+    #[arg(long, default_value_t = 5)]
+    passes: usize,
+    /// Write ajil's extracted text, one `{"path","text"}` JSON line per page.
+    #[arg(long, value_name = "OUT")]
+    jsonl: Option<PathBuf>,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// One page held in memory.
+struct Page {
+    path: String,
+    bytes: Vec<u8>,
+    /// The bytes decoded as UTF-8 (lossily) for the bare parse, which takes `&str`.
+    text: String,
+}
+
+/// Timings of one contender over all passes.
+#[derive(Debug, Serialize)]
+struct Contender {
+    name: &'static str,
+    passes_s: Vec<f64>,
+    median_s: f64,
+    pages_per_s: f64,
+    mb_per_s: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    pages: usize,
+    input_mb: f64,
+    passes: usize,
+    extract_errors: usize,
+    extract: Contender,
+    parse: Contender,
+    /// Median extraction pass time over median parse pass time.
+    extract_over_parse: f64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.passes == 0 {
+        bail!("--passes 0 measures nothing: pass 1 or more");
+    }
+    let pages = load(&args.dir)?;
+    let bytes: usize = pages.iter().map(|p| p.bytes.len()).sum();
+    let opts = ExtractOptions::default();
+
+    // Texts of the first pass are kept for --jsonl; later passes drop their output.
+    let mut texts: Vec<String> = Vec::new();
+    let mut extract_errors = 0;
+    let mut extract_times = Vec::with_capacity(args.passes);
+    let mut parse_times = Vec::with_capacity(args.passes);
+    // Passes alternate the two contenders so drift in machine load hits both alike.
+    for pass in 0..args.passes {
+        let started = Instant::now();
+        for page in &pages {
+            let out = extract(&page.bytes, &opts);
+            if pass == 0 {
+                match &out {
+                    Ok(e) => texts.push(e.text.clone()),
+                    Err(_) => {
+                        extract_errors += 1;
+                        texts.push(String::new());
+                    }
+                }
+            }
+            black_box(out).ok();
+        }
+        extract_times.push(started.elapsed());
+
+        let started = Instant::now();
+        for page in &pages {
+            black_box(scraper::Html::parse_document(black_box(&page.text)));
+        }
+        parse_times.push(started.elapsed());
+    }
+
+    let n = pages.len();
+    let extract = contender("ajil_extract::extract", &extract_times, n, bytes);
+    let parse = contender("scraper::Html::parse_document", &parse_times, n, bytes);
+    let report = Report {
+        pages: n,
+        input_mb: bytes as f64 / 1e6,
+        passes: args.passes,
+        extract_errors,
+        extract_over_parse: extract.median_s / parse.median_s.max(1e-12),
+        extract,
+        parse,
+    };
+
+    if let Some(out) = &args.jsonl {
+        write_jsonl(out, &pages, &texts)?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+fn load(dir: &Path) -> anyhow::Result<Vec<Page>> {
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "cannot list {}: pass --dir with the scrapinghub html folder",
+            dir.display()
+        )
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".html.gz"))
+        .collect();
+    // Sorted so every run sees the pages in the same order.
+    paths.sort();
+    if paths.is_empty() {
+        bail!("no *.html.gz pages in {}", dir.display());
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let mut bytes = Vec::new();
+            GzDecoder::new(File::open(&path).with_context(|| path.display().to_string())?)
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("{} is not gzip", path.display()))?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            Ok(Page {
+                path: path.display().to_string(),
+                bytes,
+                text,
+            })
+        })
+        .collect()
+}
+
+fn contender(name: &'static str, times: &[Duration], pages: usize, bytes: usize) -> Contender {
+    let passes_s: Vec<f64> = times.iter().map(Duration::as_secs_f64).collect();
+    let median_s = median(&passes_s);
+    Contender {
+        name,
+        median_s,
+        pages_per_s: pages as f64 / median_s.max(1e-12),
+        mb_per_s: bytes as f64 / 1e6 / median_s.max(1e-12),
+        passes_s,
+    }
+}
+
+/// Median of `xs` (mean of the middle two for an even count).
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len().is_multiple_of(2) {
+        (v[mid - 1] + v[mid]) / 2.0
+    } else {
+        v[mid]
+    }
+}
+
+fn write_jsonl(out: &Path, pages: &[Page], texts: &[String]) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        path: &'a str,
+        text: &'a str,
+    }
+    let file = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut w = BufWriter::new(file);
+    for (page, text) in pages.iter().zip(texts) {
+        serde_json::to_writer(
+            &mut w,
+            &Line {
+                path: &page.path,
+                text,
+            },
+        )?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", out.display()))
+}
+
+fn print_table(r: &Report) {
+    println!(
+        "pages {}  input {:.1} MB  passes {}  extract errors {}",
+        r.pages, r.input_mb, r.passes, r.extract_errors
+    );
+    println!(
+        "{:<32} {:>10} {:>10} {:>8}  passes (s)",
+        "contender", "median s", "pages/s", "MB/s"
+    );
+    for c in [&r.extract, &r.parse] {
+        let passes: Vec<String> = c.passes_s.iter().map(|s| format!("{s:.3}")).collect();
+        println!(
+            "{:<32} {:>10.3} {:>10.1} {:>8.2}  {}",
+            c.name,
+            c.median_s,
+            c.pages_per_s,
+            c.mb_per_s,
+            passes.join(" ")
+        );
+    }
+    println!("extract / parse time: {:.2}x", r.extract_over_parse);
+}
