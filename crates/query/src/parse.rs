@@ -140,7 +140,8 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node, in_and: bool) -> fmt::Res
                 if i > 0 {
                     f.write_str(" OR ")?;
                 }
-                write_node(f, child, false)?;
+                // "(a OR b) OR c" keeps its grouping so it parses back alike.
+                write_node(f, child, matches!(child, Node::Or(_)))?;
             }
             if in_and {
                 f.write_str(")")?;
@@ -573,6 +574,8 @@ mod tests {
             "(غزة OR gaza) -كرة source:\"BBC Arabic\"",
             "a b OR c",
             "-(a b) c",
+            "(a OR b) OR c",
+            "((a b) c) -(x OR y)",
         ] {
             let q = Query::parse(input).unwrap();
             assert_eq!(Query::parse(&q.to_string()).unwrap(), q, "{input} → {q}");
@@ -647,6 +650,18 @@ mod tests {
             err("x OR -y"),
             "the OR alternative at column 6 has only exclusions: add a word to match"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parser_never_panics_and_display_round_trips(
+            input in "[a-zغزة \"()|:,-]{0,30}|(OR |lang:|source:|-|\\(|\\)|\"|a |غزة ){0,12}"
+        ) {
+            if let Ok(q) = Query::parse(&input) {
+                let shown = q.to_string();
+                proptest::prop_assert_eq!(Query::parse(&shown), Ok(q), "{} → {}", input, shown);
+            }
+        }
     }
 
     #[test]
