@@ -6,7 +6,7 @@ use ajil_model::{ArticleId, StoryId};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::similarity::{
-    DocFreq, band_keys, entity_overlap, key_set, signature_similarity, weighted_cosine,
+    Key, Vocab, band_keys, entity_overlap, signature_similarity, weighted_cosine,
 };
 use crate::{Assignment, Breaking, StoryError, StoryInput, StoryOptions, StoryState, StoryView};
 
@@ -21,12 +21,12 @@ struct Doc {
     copy_of: Option<u64>,
     independent: bool,
     wire: Option<String>,
-    title: Vec<String>,
-    lead: Vec<String>,
+    title: Vec<Key>,
+    lead: Vec<Key>,
     /// Every key of title and body, deduplicated: the document-frequency unit.
-    all: Vec<String>,
+    all: Vec<Key>,
     /// Title keys plus the rarest lead keys: what the same-event index holds.
-    index_keys: Vec<String>,
+    index_keys: Vec<Key>,
     bands: Vec<(u32, u64)>,
     minhash: Vec<u32>,
     urls: Vec<String>,
@@ -64,8 +64,8 @@ pub struct Clusterer {
     /// LSH band key → articles whose signature has that band.
     bands: HashMap<(u32, u64), Vec<u64>>,
     /// Title key or rare lead key → articles indexed under it.
-    index: HashMap<String, Vec<u64>>,
-    df: DocFreq,
+    index: HashMap<Key, Vec<u64>>,
+    vocab: Vocab,
     /// When stories turned breaking, for the baseline rate.
     breaking_log: VecDeque<DateTime<Utc>>,
 }
@@ -85,7 +85,7 @@ impl Clusterer {
             hashes: HashMap::new(),
             bands: HashMap::new(),
             index: HashMap::new(),
-            df: DocFreq::default(),
+            vocab: Vocab::default(),
             breaking_log: VecDeque::new(),
         })
     }
@@ -251,23 +251,30 @@ impl Clusterer {
 
     /// Builds the window record of an input; `story`, `copy_of` and `independent` are
     /// filled in once decided.
-    fn prepare(&self, input: &StoryInput<'_>) -> Doc {
+    fn prepare(&mut self, input: &StoryInput<'_>) -> Doc {
         // Keys are title then body; the body is what follows the title keys when they
         // lead, else (an analyser that did not prefix the title) all of them.
         let body = input
             .keys
             .strip_prefix(input.title_keys)
             .unwrap_or(input.keys);
-        let title = key_set(input.title_keys);
-        let lead = key_set(&body[..body.len().min(self.opts.lead_keys)]);
-        let all = key_set(input.keys);
-        let mut rare: Vec<&String> = lead
+        let title = self.vocab.key_set(input.title_keys);
+        let lead = self
+            .vocab
+            .key_set(&body[..body.len().min(self.opts.lead_keys)]);
+        let all = self.vocab.key_set(input.keys);
+        let mut rare: Vec<Key> = lead
             .iter()
+            .copied()
             .filter(|k| title.binary_search(k).is_err())
             .collect();
-        rare.sort_by_key(|k| (self.df.df(k), *k));
+        // Rarest first; ties by the word itself, not its id, so the choice reads the same
+        // whatever order the vocabulary was built in.
+        rare.sort_by(|a, b| {
+            (self.vocab.df(*a), self.vocab.word(*a)).cmp(&(self.vocab.df(*b), self.vocab.word(*b)))
+        });
         let mut index_keys = title.clone();
-        index_keys.extend(rare.into_iter().take(self.opts.rare_keys).cloned());
+        index_keys.extend(rare.into_iter().take(self.opts.rare_keys));
         let mut urls = vec![input.url.to_string()];
         if let Some(canonical) = input.canonical_url
             && canonical != input.url
@@ -334,7 +341,7 @@ impl Clusterer {
     /// Same-event score of `doc` against each story holding a candidate article: the
     /// best score over that story's candidates.
     fn event_scores(&self, doc: &Doc) -> BTreeMap<StoryId, f64> {
-        let docs = self.df.docs() as usize;
+        let docs = self.vocab.docs() as usize;
         // Keys in more than 5% of the window (and over 50 articles) find too much to be
         // worth following; the title and rare lead keys of a real match will.
         let max_postings = (docs / 20).max(50);
@@ -346,7 +353,7 @@ impl Clusterer {
             if postings.len() > max_postings {
                 continue;
             }
-            let idf = self.df.idf(key);
+            let idf = self.vocab.idf(*key);
             for seq in postings {
                 *weights.entry(*seq).or_insert(0.0) += idf;
             }
@@ -355,13 +362,14 @@ impl Clusterer {
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(self.opts.max_candidates);
 
+        let norms = self.norms(doc);
         let mut per_story: BTreeMap<StoryId, Vec<f64>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
             per_story
                 .entry(other.story)
                 .or_default()
-                .push(self.event_score(doc, other));
+                .push(self.event_score(doc, norms, other));
         }
         per_story
             .into_iter()
@@ -382,15 +390,21 @@ impl Clusterer {
     }
 
     /// How strongly two articles look like reports of one happening, in `0..=1`.
-    fn event_score(&self, a: &Doc, b: &Doc) -> f64 {
+    fn event_score(&self, a: &Doc, a_norms: (f64, f64), b: &Doc) -> f64 {
         let o = &self.opts;
-        let title = weighted_cosine(&a.title, &b.title, &self.df);
-        let lead = weighted_cosine(&a.lead, &b.lead, &self.df);
-        let entity = entity_overlap(&a.all, &b.all, &self.df);
+        let b_norms = self.norms(b);
+        let title = weighted_cosine((&a.title, a_norms.0), (&b.title, b_norms.0), &self.vocab);
+        let lead = weighted_cosine((&a.lead, a_norms.1), (&b.lead, b_norms.1), &self.vocab);
+        let entity = entity_overlap(&a.all, &b.all, &self.vocab);
         let hours = (a.published - b.published).num_seconds().abs() as f64 / 3600.0;
         let half_life = o.time_half_life.num_seconds() as f64 / 3600.0;
         let time = 0.5f64.powf(hours / half_life);
         time * (o.title_weight * title + o.lead_weight * lead + o.entity_weight * entity)
+    }
+
+    /// Idf norms of an article's title and lead under the current window.
+    fn norms(&self, doc: &Doc) -> (f64, f64) {
+        (self.vocab.norm(&doc.title), self.vocab.norm(&doc.lead))
     }
 
     /// Whether `doc` is a near copy of an earlier report of the same wire agency by
@@ -419,9 +433,9 @@ impl Clusterer {
             self.bands.entry(*band).or_default().push(seq);
         }
         for key in &doc.index_keys {
-            self.index.entry(key.clone()).or_default().push(seq);
+            self.index.entry(*key).or_default().push(seq);
         }
-        self.df.add(&doc.all);
+        self.vocab.add(&doc.all);
         let story = self.stories.entry(doc.story).or_insert_with(|| Story {
             docs: Vec::new(),
             first_seen: doc.published,
@@ -454,7 +468,7 @@ impl Clusterer {
         for key in &doc.index_keys {
             remove_posting(&mut self.index, key, seq);
         }
-        self.df.remove(&doc.all);
+        self.vocab.remove(&doc.all);
     }
 
     /// Moves every article of `absorbed` into `survivor`; the survivor keeps the more

@@ -3,13 +3,8 @@
 
 use std::collections::HashMap;
 
-/// Sorted, deduplicated copy of `keys`, so overlaps are linear merges.
-pub(crate) fn key_set(keys: &[String]) -> Vec<String> {
-    let mut set = keys.to_vec();
-    set.sort_unstable();
-    set.dedup();
-    set
-}
+/// A key interned in the window's [`Vocab`].
+pub(crate) type Key = u32;
 
 /// Share of positions where two MinHash signatures agree: an unbiased estimate of the
 /// Jaccard similarity of the shingle sets. Signatures of different lengths compare as 0.
@@ -45,31 +40,72 @@ pub(crate) fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<(u3
         .collect()
 }
 
-/// Document frequencies over the open window, turned into idf weights.
+/// The window's vocabulary: keys interned as small integers (so overlaps compare
+/// integers, not strings) with their document frequencies, turned into idf weights.
+///
+/// A key whose last document leaves the window is forgotten and its id reused, so the
+/// vocabulary stays the size of the window's, however long the process runs.
 #[derive(Debug, Default)]
-pub(crate) struct DocFreq {
-    counts: HashMap<String, u32>,
+pub(crate) struct Vocab {
+    ids: HashMap<String, Key>,
+    words: Vec<String>,
+    counts: Vec<u32>,
+    free: Vec<Key>,
     docs: u32,
 }
 
-impl DocFreq {
-    /// Counts one more document holding each of `set` (deduplicated keys).
-    pub(crate) fn add(&mut self, set: &[String]) {
+impl Vocab {
+    /// The id of `word`, interning it (with document frequency 0) if new.
+    pub(crate) fn intern(&mut self, word: &str) -> Key {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.words[id as usize] = word.to_string();
+                id
+            }
+            None => {
+                self.words.push(word.to_string());
+                self.counts.push(0);
+                (self.words.len() - 1) as Key
+            }
+        };
+        self.ids.insert(word.to_string(), id);
+        id
+    }
+
+    /// Sorted, deduplicated ids of `words`, so overlaps are linear merges.
+    pub(crate) fn key_set(&mut self, words: &[String]) -> Vec<Key> {
+        let mut set: Vec<Key> = words.iter().map(|w| self.intern(w)).collect();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+
+    /// The word behind an id.
+    pub(crate) fn word(&self, key: Key) -> &str {
+        &self.words[key as usize]
+    }
+
+    /// Counts one more document holding each of `set`.
+    pub(crate) fn add(&mut self, set: &[Key]) {
         self.docs += 1;
-        for key in set {
-            *self.counts.entry(key.clone()).or_insert(0) += 1;
+        for &key in set {
+            self.counts[key as usize] += 1;
         }
     }
 
-    /// Forgets one document holding each of `set`.
-    pub(crate) fn remove(&mut self, set: &[String]) {
+    /// Forgets one document holding each of `set`; keys left in no document are released.
+    pub(crate) fn remove(&mut self, set: &[Key]) {
         self.docs = self.docs.saturating_sub(1);
-        for key in set {
-            if let Some(count) = self.counts.get_mut(key) {
-                *count -= 1;
-                if *count == 0 {
-                    self.counts.remove(key);
-                }
+        for &key in set {
+            let count = &mut self.counts[key as usize];
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                let word = std::mem::take(&mut self.words[key as usize]);
+                self.ids.remove(&word);
+                self.free.push(key);
             }
         }
     }
@@ -80,39 +116,40 @@ impl DocFreq {
     }
 
     /// Documents holding `key`.
-    pub(crate) fn df(&self, key: &str) -> u32 {
-        self.counts.get(key).copied().unwrap_or(0)
+    pub(crate) fn df(&self, key: Key) -> u32 {
+        self.counts[key as usize]
     }
 
     /// Smoothed inverse document frequency: `ln(1 + N / (1 + df))`, positive even for
     /// keys every document holds, and largest for keys never seen before.
-    pub(crate) fn idf(&self, key: &str) -> f64 {
+    pub(crate) fn idf(&self, key: Key) -> f64 {
         (1.0 + f64::from(self.docs) / (1.0 + f64::from(self.df(key)))).ln()
     }
 
-    /// Idf of a key no document holds yet: the ceiling of [`DocFreq::idf`].
+    /// Idf of a key no document holds yet: the ceiling of [`Vocab::idf`].
     pub(crate) fn max_idf(&self) -> f64 {
         (1.0 + f64::from(self.docs)).ln()
     }
+
+    /// Length of `set` as an idf-weighted binary vector.
+    pub(crate) fn norm(&self, set: &[Key]) -> f64 {
+        set.iter().map(|&k| self.idf(k).powi(2)).sum::<f64>().sqrt()
+    }
 }
 
-/// Cosine of two key sets as binary vectors weighted by idf (each key counts idf²).
-pub(crate) fn weighted_cosine(a: &[String], b: &[String], df: &DocFreq) -> f64 {
-    if a.is_empty() || b.is_empty() {
+/// Cosine of two key sets as binary vectors weighted by idf (each key counts idf²),
+/// given their norms from [`Vocab::norm`].
+pub(crate) fn weighted_cosine(a: (&[Key], f64), b: (&[Key], f64), vocab: &Vocab) -> f64 {
+    let denominator = a.1 * b.1;
+    if denominator == 0.0 {
         return 0.0;
     }
-    let norm = |set: &[String]| set.iter().map(|k| df.idf(k).powi(2)).sum::<f64>().sqrt();
-    let shared: f64 = intersect(a, b).map(|k| df.idf(k).powi(2)).sum();
-    let denominator = norm(a) * norm(b);
-    if denominator == 0.0 {
-        0.0
-    } else {
-        shared / denominator
-    }
+    let shared: f64 = intersect(a.0, b.0).map(|k| vocab.idf(k).powi(2)).sum();
+    shared / denominator
 }
 
 /// Keys present in both sorted sets.
-pub(crate) fn intersect<'s>(a: &'s [String], b: &'s [String]) -> impl Iterator<Item = &'s String> {
+pub(crate) fn intersect<'s>(a: &'s [Key], b: &'s [Key]) -> impl Iterator<Item = Key> + 's {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || {
         while i < a.len() && j < b.len() {
@@ -122,7 +159,7 @@ pub(crate) fn intersect<'s>(a: &'s [String], b: &'s [String]) -> impl Iterator<I
                 std::cmp::Ordering::Equal => {
                     i += 1;
                     j += 1;
-                    return Some(&a[i - 1]);
+                    return Some(a[i - 1]);
                 }
             }
         }
@@ -140,16 +177,15 @@ pub(crate) fn is_number(key: &str) -> bool {
 /// places) or numbers, where three shared never-seen keys saturate the score at 1.
 ///
 /// Keys arrive normalized (case is gone), so rarity stands in for capitalisation.
-pub(crate) fn entity_overlap(a: &[String], b: &[String], df: &DocFreq) -> f64 {
-    let docs = df.docs();
+pub(crate) fn entity_overlap(a: &[Key], b: &[Key], vocab: &Vocab) -> f64 {
     // "Rare": in at most 2% of the window's documents, and at least 3 so a young window
     // still has rare keys.
-    let rare_df = (docs / 50).max(3);
+    let rare_df = (vocab.docs() / 50).max(3);
     let mass: f64 = intersect(a, b)
-        .filter(|k| is_number(k) || df.df(k) <= rare_df)
-        .map(|k| df.idf(k))
+        .filter(|&k| vocab.df(k) <= rare_df || is_number(vocab.word(k)))
+        .map(|k| vocab.idf(k))
         .sum();
-    let saturation = 3.0 * df.max_idf();
+    let saturation = 3.0 * vocab.max_idf();
     if saturation == 0.0 {
         0.0
     } else {
@@ -161,8 +197,8 @@ pub(crate) fn entity_overlap(a: &[String], b: &[String], df: &DocFreq) -> f64 {
 mod tests {
     use super::*;
 
-    fn set(words: &str) -> Vec<String> {
-        key_set(
+    fn set(vocab: &mut Vocab, words: &str) -> Vec<Key> {
+        vocab.key_set(
             &words
                 .split_whitespace()
                 .map(String::from)
@@ -194,22 +230,36 @@ mod tests {
 
     #[test]
     fn rare_shared_keys_weigh_more_than_common_ones() {
-        let mut df = DocFreq::default();
+        let mut v = Vocab::default();
+        let common_set = set(&mut v, "قال اليوم");
         for _ in 0..100 {
-            df.add(&set("قال اليوم"));
+            v.add(&common_set);
         }
-        df.add(&set("سورابايا"));
-        let common = weighted_cosine(&set("قال اليوم سورابايا"), &set("قال اليوم شرطه"), &df);
-        let rare = weighted_cosine(&set("قال سورابايا"), &set("اليوم سورابايا"), &df);
+        let rare_set = set(&mut v, "سورابايا");
+        v.add(&rare_set);
+        let cosine = |v: &mut Vocab, a: &str, b: &str| {
+            let (a, b) = (set(v, a), set(v, b));
+            weighted_cosine((&a, v.norm(&a)), (&b, v.norm(&b)), v)
+        };
+        let common = cosine(&mut v, "قال اليوم سورابايا", "قال اليوم شرطه");
+        let rare = cosine(&mut v, "قال سورابايا", "اليوم سورابايا");
         assert!(rare > common, "rare {rare} common {common}");
-        assert!(entity_overlap(&set("سورابايا 58"), &set("سورابايا 58"), &df) > 0.0);
-        assert_eq!(
-            entity_overlap(&set("قال اليوم"), &set("قال اليوم"), &df),
-            0.0
-        );
-        df.remove(&set("سورابايا"));
-        assert_eq!(df.df("سورابايا"), 0);
-        assert_eq!(df.docs(), 100);
+        let (a, b) = (set(&mut v, "سورابايا 58"), set(&mut v, "سورابايا 58"));
+        assert!(entity_overlap(&a, &b, &v) > 0.0);
+        assert_eq!(entity_overlap(&common_set, &common_set, &v), 0.0);
+    }
+
+    #[test]
+    fn released_keys_are_reused() {
+        let mut v = Vocab::default();
+        let a = set(&mut v, "سورابايا");
+        v.add(&a);
+        v.remove(&a);
+        assert_eq!(v.docs(), 0);
+        let b = set(&mut v, "جاكرتا");
+        assert_eq!(a, b, "the released id is reused");
+        assert_eq!(v.word(b[0]), "جاكرتا");
+        assert_eq!(set(&mut v, "سورابايا"), vec![1]);
     }
 
     #[test]
