@@ -74,6 +74,18 @@ fn text_lengths(dom: &Dom) -> Vec<u32> {
 fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
     let n = dom.len();
     let total = lens.get(body).copied().unwrap_or(0) as f32;
+    // Elements marked as the article body, and their ancestors, are never
+    // widgets, whatever their class says ("article-inner-content-breaking-news").
+    let mut holds_content = vec![false; n];
+    for i in (0..n).rev() {
+        if dom.elem(i).is_some_and(is_content_attr) {
+            holds_content[i] = true;
+        }
+        let p = dom.nodes[i].parent;
+        if holds_content[i] && p != usize::MAX {
+            holds_content[p] = true;
+        }
+    }
     let mut removed = vec![false; n];
     for i in 0..n {
         let p = dom.nodes[i].parent;
@@ -87,7 +99,7 @@ fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
             removed[i] = true;
             continue;
         }
-        if !strict || matches!(tag, "html" | "body") || is_content_attr(e) {
+        if !strict || matches!(tag, "html" | "body") || holds_content[i] {
             continue;
         }
         let big = lens[i] as f32 > GUARD_SHARE * total;
@@ -105,19 +117,28 @@ fn has_sentence_punct(s: &str) -> bool {
 /// The value a block adds to every element holding it.
 fn block_value(b: &Block) -> f32 {
     let chars = b.chars as f32;
-    let ld = b.link_density();
-    if ld > 0.5 {
-        return -chars;
-    }
+    let link = b.link_chars as f32;
     if is_boilerplate(&b.text, b.chars) {
         return -0.5 * chars;
     }
-    let good = ld < 0.35 && (b.chars >= 80 || (b.chars >= 30 && has_sentence_punct(&b.text)));
-    if good {
-        chars * (1.0 - ld)
+    // Prose counts for its unlinked text and against its linked text, so a
+    // news-roundup item ("<a>headline</a>. Summary…") nets about zero while a
+    // menu or a related-headlines list weighs against its container.
+    if is_prose(&b.text, b.chars) {
+        (chars - link) - 0.8 * link
     } else {
-        -0.1 * chars
+        -0.1 * (chars - link) - link
     }
+}
+
+fn is_prose(text: &str, chars: usize) -> bool {
+    chars >= 80 || (chars >= 30 && has_sentence_punct(text))
+}
+
+/// Link lists and lone related headlines; a paragraph with a few links stays.
+fn is_link_block(b: &Block) -> bool {
+    let ld = b.link_density();
+    ld > 0.65 || (ld > 0.5 && b.chars - b.link_chars < 40)
 }
 
 fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<String> {
@@ -173,10 +194,10 @@ fn finish(dom: &Dom, bl: &[Block], title: Option<&str>, start: usize, end: usize
         if is_boilerplate(&text, chars) {
             continue;
         }
-        if b.link_density() > 0.5 {
+        if is_link_block(b) {
             continue;
         }
-        let good = chars >= 80 || (chars >= 30 && has_sentence_punct(&text));
+        let good = is_prose(&text, chars);
         kept.push((text, good));
     }
     // Bylines, dates and labels before the first prose block or after the last

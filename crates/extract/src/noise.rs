@@ -16,7 +16,6 @@ pub(crate) fn is_hard_noise_tag(tag: &str) -> bool {
             | "noscript"
             | "template"
             | "head"
-            | "form"
             | "button"
             | "select"
             | "textarea"
@@ -34,11 +33,12 @@ pub(crate) fn is_hard_noise_tag(tag: &str) -> bool {
     )
 }
 
-/// Structural page furniture: navigation, footers, asides, figures.
+/// Structural page furniture: navigation, footers, asides, figures, forms
+/// (a form may also wrap a whole ASP.NET page, so it is not a hard rule).
 pub(crate) fn is_furniture_tag(tag: &str) -> bool {
     matches!(
         tag,
-        "nav" | "footer" | "aside" | "figure" | "figcaption" | "menu" | "header"
+        "nav" | "footer" | "aside" | "figure" | "figcaption" | "menu" | "header" | "form"
     )
 }
 
@@ -104,7 +104,10 @@ const NOISE_PARTS: &[&str] = &[
     "post-nav",
     "next-post",
     "prev-post",
-    "breaking",
+    "breaking-ticker",
+    "breaking-bar",
+    "breakingbar",
+    "breaking-strip",
     "tagcloud",
     "tags",
     "tag-list",
