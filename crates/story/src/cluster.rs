@@ -158,7 +158,9 @@ impl Clusterer {
     /// outlet counts and breaking state come back as they were.
     ///
     /// Replay the window's articles in publication order. New stories made later by
-    /// [`Clusterer::add`] get ids above every id passed here.
+    /// [`Clusterer::add`] get ids above every id passed here. A story that was already
+    /// breaking is reported breaking again during the replay (with the replay's `now`);
+    /// the caller, which stored the first report, ignores it.
     pub fn add_with_story(
         &mut self,
         input: &StoryInput<'_>,
