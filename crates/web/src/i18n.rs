@@ -160,8 +160,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("query_label", "الموضوع", "Topic"),
     (
         "query_help",
-        "كلمات أو عبارات بين علامتي تنصيص، مع AND و OR و NOT، مثل: زلزال OR \"هزة أرضية\"",
-        "Words or \"quoted phrases\", with AND, OR, NOT, e.g. earthquake OR \"tremor\"",
+        "كلمات (كلها مطلوبة) أو \"عبارة بين علامتي تنصيص\"، و OR للبدائل، و -كلمة للاستبعاد، والأقواس للتجميع. مثال: (زلزال OR \"هزة أرضية\") -تدريب",
+        "Words (all must appear) or \"exact phrases\", OR for alternatives, -word to exclude, parentheses to group. Example: (earthquake OR \"tremor\") -drill",
     ),
     ("langs_label", "لغات الأخبار", "News languages"),
     (

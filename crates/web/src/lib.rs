@@ -99,6 +99,7 @@ pub struct AppState {
     /// The public base URL, without a trailing slash (e.g. `https://ajil.example`).
     pub public_url: String,
     /// Key for the CSRF tokens; any length, at least 32 random bytes advised.
+    /// It may be the link secret: both MACs are domain-separated.
     pub csrf_secret: Arc<[u8]>,
     /// Queues confirmation emails.
     pub confirm_sender: Arc<dyn ConfirmSender>,

@@ -91,20 +91,10 @@ fn check_query(lang: Lang, query: &str) -> Result<(), String> {
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(lang.t("err_query_too_long").into());
     }
-    query_check::check(query).map_err(|p| {
-        format!(
-            "{} {}: {}",
-            lang.t("err_query_at"),
-            char_position(query, p.offset),
-            p.message
-        )
+    query_check::check(query).map_err(|err| match err.column() {
+        Some(column) => format!("{} {column}: {err}", lang.t("err_query_at")),
+        None => format!("{}: {err}", lang.t("err_query")),
     })
-}
-
-/// The 1-based character position of byte `offset`.
-fn char_position(query: &str, offset: usize) -> usize {
-    let byte = offset.min(query.len());
-    query.char_indices().take_while(|(i, _)| *i < byte).count() + 1
 }
 
 pub(super) async fn submit(
@@ -225,6 +215,20 @@ async fn subscribe(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_examples_parse() {
+        for lang in [Lang::Ar, Lang::En] {
+            let help = lang.t("query_help");
+            let example = help.rsplit(": ").next().unwrap();
+            assert_eq!(check_query(lang, example), Ok(()), "{example}");
+        }
+        let err = check_query(Lang::En, "غزة (حرب").unwrap_err();
+        assert!(
+            err.starts_with("Problem in the topic at character 5: "),
+            "{err}"
+        );
+    }
 
     #[test]
     fn email_syntax() {
