@@ -9,12 +9,15 @@
 
 use crate::dom::{Block, Dom, blocks, collapse_ws};
 use crate::noise::{
-    is_boilerplate, is_content_attr, is_furniture_tag, is_hard_noise_tag, is_noise_attr,
+    is_boilerplate, is_content_attr, is_furniture_tag, is_hard_noise_tag, is_hidden, is_noise_attr,
     strip_shortcodes,
 };
 
 /// Below this many characters the strict pass is retried without class rules.
 const MIN_TEXT: usize = 250;
+
+/// A marked article body wins if its value is at least this share of the best.
+const MARKED_SHARE: f32 = 0.4;
 
 /// Share of the page's text above which an element is never dropped as a
 /// widget: a `<div class="main has-sidebar">` around the article is layout, not noise.
@@ -99,7 +102,14 @@ fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
             removed[i] = true;
             continue;
         }
-        if !strict || matches!(tag, "html" | "body") || holds_content[i] {
+        if !strict || matches!(tag, "html" | "body") {
+            continue;
+        }
+        if is_hidden(e) {
+            removed[i] = true;
+            continue;
+        }
+        if holds_content[i] {
             continue;
         }
         let big = lens[i] as f32 > GUARD_SHARE * total;
@@ -124,11 +134,19 @@ fn block_value(b: &Block) -> f32 {
     // Prose counts for its unlinked text and against its linked text, so a
     // news-roundup item ("<a>headline</a>. Summary…") nets about zero while a
     // menu or a related-headlines list weighs against its container.
+    if is_teaser(b) {
+        return -chars;
+    }
     if is_prose(&b.text, b.chars) {
         (chars - link) - 0.8 * link
     } else {
         -0.1 * (chars - link) - link
     }
+}
+
+/// A teaser: a linked headline and a summary cut off with an ellipsis.
+fn is_teaser(b: &Block) -> bool {
+    b.link_chars > 0 && (b.text.ends_with("...") || b.text.ends_with('…'))
 }
 
 fn is_prose(text: &str, chars: usize) -> bool {
@@ -156,20 +174,31 @@ fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<
     }
     let mut best = body;
     let mut best_score = f32::MIN;
+    let mut marked: Option<(usize, f32)> = None;
     for i in body..dom.nodes[body].end {
         if removed[i] {
             continue;
         }
         let Some(e) = dom.elem(i) else { continue };
-        let mut score = acc[i];
-        if score > 0.0 && is_content_attr(e) {
-            score *= 1.15;
-        }
+        let score = acc[i];
         // `>=` in pre-order: a descendant with the same value beats its wrapper.
         if score >= best_score {
             best_score = score;
             best = i;
         }
+        if is_content_attr(e) && marked.is_none_or(|m| score >= m.1) {
+            marked = Some((i, score));
+        }
+    }
+    // The page's own "this is the article body" mark (itemprop=articleBody,
+    // entry-content, …) beats a bigger block of teasers with summaries, as
+    // long as it holds a fair share of the best value.
+    if let Some((i, score)) = marked
+        && score > 0.0
+        && score >= MARKED_SHARE * best_score
+    {
+        best = i;
+        best_score = score;
     }
     // With no prose anywhere, every element scores at most zero: keep all blocks.
     if best_score <= 0.0 {
@@ -194,7 +223,7 @@ fn finish(dom: &Dom, bl: &[Block], title: Option<&str>, start: usize, end: usize
         if is_boilerplate(&text, chars) {
             continue;
         }
-        if is_link_block(b) {
+        if is_link_block(b) || is_teaser(b) {
             continue;
         }
         let good = is_prose(&text, chars);

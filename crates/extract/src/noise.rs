@@ -170,17 +170,21 @@ fn is_noise_role(role: &str) -> bool {
     )
 }
 
-/// Whether an element's attributes mark it as a widget rather than content.
-pub(crate) fn is_noise_attr(e: &Element) -> bool {
+/// Whether an element is hidden from readers (`hidden`, `aria-hidden`,
+/// inline `display:none`): hidden copies of the body (schema.org blocks) and
+/// collapsed menus are not what the page shows.
+pub(crate) fn is_hidden(e: &Element) -> bool {
     if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
         return true;
     }
-    if let Some(style) = e.attr("style") {
+    e.attr("style").is_some_and(|style| {
         let s: String = style.to_ascii_lowercase().split_whitespace().collect();
-        if s.contains("display:none") || s.contains("visibility:hidden") {
-            return true;
-        }
-    }
+        s.contains("display:none") || s.contains("visibility:hidden")
+    })
+}
+
+/// Whether an element's attributes mark it as a widget rather than content.
+pub(crate) fn is_noise_attr(e: &Element) -> bool {
     if e.attr("role").is_some_and(is_noise_role) {
         return true;
     }
