@@ -121,7 +121,7 @@ fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
 }
 
 fn has_sentence_punct(s: &str) -> bool {
-    s.contains(['.', '!', '?', '؟', '،', ',', '؛', ':', '"', '”', '«'])
+    s.contains(['.', '!', '?', '؟', '،', ',', '؛', ':', '"', '”', '«', '。', '、', '！', '？', '।'])
 }
 
 /// The value a block adds to every element holding it.
