@@ -144,6 +144,31 @@ fn block_value(b: &Block) -> f32 {
     }
 }
 
+/// Marks the ancestors of the heading that carries the page title: of
+/// several `<article>`s on a page, the one with the headline is the story.
+fn title_holders(dom: &Dom, title: Option<&str>) -> Vec<bool> {
+    let n = dom.len();
+    let mut held = vec![false; n];
+    let Some(title) = title.map(|t| collapse_ws(t).to_lowercase()).filter(|t| !t.is_empty()) else {
+        return held;
+    };
+    for i in 0..n {
+        if matches!(dom.tag(i), "h1" | "h2") {
+            let h = dom.text_of(i).to_lowercase();
+            if !h.is_empty() && (h == title || title.starts_with(&h) || h.starts_with(&title)) {
+                held[i] = true;
+            }
+        }
+    }
+    for i in (1..n).rev() {
+        let p = dom.nodes[i].parent;
+        if held[i] && p != usize::MAX {
+            held[p] = true;
+        }
+    }
+    held
+}
+
 /// A teaser: a linked headline and a summary cut off with an ellipsis.
 fn is_teaser(b: &Block) -> bool {
     b.link_chars > 0 && (b.text.ends_with("...") || b.text.ends_with('…'))
@@ -172,9 +197,11 @@ fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<
             acc[p] += acc[i];
         }
     }
+    let titled = title_holders(dom, title);
     let mut best = body;
     let mut best_score = f32::MIN;
     let mut marked: Option<(usize, f32)> = None;
+    let mut article: Option<(usize, f32)> = None;
     for i in body..dom.nodes[body].end {
         if removed[i] {
             continue;
@@ -189,10 +216,14 @@ fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<
         if is_content_attr(e) && marked.is_none_or(|m| score >= m.1) {
             marked = Some((i, score));
         }
+        if e.name() == "article" && titled[i] && article.is_none_or(|m| score >= m.1) {
+            article = Some((i, score));
+        }
     }
     // The page's own "this is the article body" mark (itemprop=articleBody,
-    // entry-content, …) beats a bigger block of teasers with summaries, as
-    // long as it holds a fair share of the best value.
+    // entry-content, …, else the best `<article>`) beats a bigger block of
+    // teasers with summaries, as long as it holds a fair share of the best value.
+    let marked = marked.filter(|m| m.1 > 0.0 && m.1 >= MARKED_SHARE * best_score).or(article);
     if let Some((i, score)) = marked
         && score > 0.0
         && score >= MARKED_SHARE * best_score
