@@ -14,7 +14,7 @@ use crate::noise::{
 };
 
 /// Below this many characters the strict pass is retried without class rules.
-const MIN_TEXT: usize = 250;
+const MIN_TEXT: usize = 150;
 
 /// A marked article body wins if its value is at least this share of the best.
 const MARKED_SHARE: f32 = 0.4;
@@ -174,6 +174,17 @@ fn is_teaser(b: &Block) -> bool {
     b.link_chars > 0 && (b.text.ends_with("...") || b.text.ends_with('…'))
 }
 
+/// "Updated 11:21 pm CST, Tuesday, November 19, 2019", "Nov 18, 2019 at
+/// 9:24 pm ET • 2 min read": a short line holding a date and no sentence.
+fn is_date_line(text: &str, chars: usize) -> bool {
+    // "— Name (@handle) November 18, 2019" closes an embedded post: content.
+    chars < 120
+        && !text.starts_with(['—', '–', '-'])
+        && !text.contains('@')
+        && !text.trim_end().ends_with(['.', '!', '?', '…', '"', '”', '؟', '。'])
+        && crate::dates::parse_visible(text).is_some()
+}
+
 fn is_prose(text: &str, chars: usize) -> bool {
     chars >= 80 || (chars >= 30 && has_sentence_punct(text))
 }
@@ -251,7 +262,7 @@ fn finish(dom: &Dom, bl: &[Block], title: Option<&str>, start: usize, end: usize
             continue;
         }
         let chars = text.chars().count();
-        if is_boilerplate(&text, chars) {
+        if is_boilerplate(&text, chars) || is_date_line(&text, chars) {
             continue;
         }
         if is_link_block(b) || is_teaser(b) {
