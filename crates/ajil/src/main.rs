@@ -1,1 +1,76 @@
-fn main() {}
+//! The `ajil` binary: command-line interface and the glue that chains the
+//! pipeline stages (see `pipeline.rs`) — the only crate that knows them all.
+//!
+//! Exit codes: 0 success, 1 error (the message says what to do), 2 usage error.
+
+mod cli;
+mod cmd;
+mod config;
+mod pipeline;
+mod web_glue;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    // `extract` works on files alone: it needs no data folder.
+    if let Command::Extract(args) = &cli.command {
+        return cmd::extract::run(args).await;
+    }
+    let config = Config::load(cli.data.as_deref(), cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => cmd::serve::run(config, args).await,
+        Command::Poll(args) => cmd::poll::run(config, args).await,
+        Command::Sources(c) => cmd::sources::run(config, c).await,
+        Command::Subscribe(args) => cmd::subscribe::run(config, args).await,
+        Command::Subscriptions(c) => cmd::subscriptions::run(config, c).await,
+        Command::Stories(args) => cmd::stories::run(config, args).await,
+        Command::Extract(_) => unreachable!("handled above"),
+    }
+}
+
+fn init_logging(filter: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = filter
+        .map(EnvFilter::new)
+        .unwrap_or_else(|| EnvFilter::new("info,sqlx=warn,html5ever=error,selectors=error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Output piped into `head` that closes early is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

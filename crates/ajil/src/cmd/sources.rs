@@ -1,0 +1,149 @@
+//! `ajil sources …`: add, list, remove, import from OPML, export to OPML.
+
+use std::time::Duration;
+
+use ajil_model::SourceId;
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::SourcesCommand;
+use crate::cmd::{open_store, print_json};
+use crate::config::Config;
+
+/// Runs one `sources` subcommand.
+pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
+    let store = open_store(&config).await?;
+    match cmd {
+        SourcesCommand::Add {
+            url,
+            name,
+            interval,
+        } => {
+            let url = check_url(&url)?;
+            let name = name.unwrap_or_else(|| default_name(&url));
+            let interval = interval.map(Duration::from_secs).unwrap_or(config.poll_interval);
+            let s = store
+                .add_source(url.as_str(), &name, interval, Utc::now())
+                .await
+                .map_err(|e| match e {
+                    ajil_store::StoreError::Conflict { .. } => anyhow::anyhow!(
+                        "{url} is already a source: see `ajil sources list`"
+                    ),
+                    e => anyhow::Error::new(e),
+                })?;
+            println!("added source #{} {} ({})", s.id, s.name, s.url);
+        }
+        SourcesCommand::List { json } => {
+            let sources = store.list_sources().await?;
+            if json {
+                return print_json(&sources);
+            }
+            if sources.is_empty() {
+                println!("no sources yet: add one with `ajil sources add URL`");
+            }
+            for s in sources {
+                let health = match (&s.last_error, s.last_success_at) {
+                    (Some(err), _) => {
+                        format!("FAILING x{}: {err}", s.consecutive_failures)
+                    }
+                    (None, Some(t)) => format!("ok, last success {}", t.format("%Y-%m-%d %H:%M")),
+                    (None, None) => "not fetched yet".to_string(),
+                };
+                println!("#{:<4} {:<24} {}\n      {}", s.id, s.name, s.url, health);
+            }
+        }
+        SourcesCommand::Remove { id } => {
+            store.remove_source(SourceId(id)).await.map_err(|e| match e {
+                ajil_store::StoreError::NotFound { .. } => {
+                    anyhow::anyhow!("there is no source #{id}: see `ajil sources list`")
+                }
+                e => anyhow::Error::new(e),
+            })?;
+            println!("removed source #{id}");
+        }
+        SourcesCommand::Import { file } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("cannot read {}: check the path", file.display()))?;
+            let outlines = ajil_parse::parse_opml(&bytes).with_context(|| {
+                format!("{} is not a readable OPML file", file.display())
+            })?;
+            if outlines.is_empty() {
+                bail!(
+                    "{} lists no feeds (no outline has an xmlUrl attribute)",
+                    file.display()
+                );
+            }
+            let bar = ProgressBar::new(outlines.len() as u64);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let (mut added, mut skipped) = (0, 0);
+            for o in outlines {
+                bar.set_message(o.url.clone());
+                match check_url(&o.url) {
+                    Ok(url) => {
+                        let name = o.title.clone().unwrap_or_else(|| default_name(&url));
+                        match store
+                            .add_source(url.as_str(), &name, config.poll_interval, Utc::now())
+                            .await
+                        {
+                            Ok(_) => added += 1,
+                            Err(ajil_store::StoreError::Conflict { .. }) => skipped += 1,
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                    Err(e) => {
+                        bar.println(format!("skipped {}: {e:#}", o.url));
+                        skipped += 1;
+                    }
+                }
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            println!("imported {added} sources ({skipped} skipped: already present or invalid)");
+        }
+        SourcesCommand::Export => {
+            let sources = store.list_sources().await?;
+            let feeds: Vec<(String, String)> =
+                sources.into_iter().map(|s| (s.name, s.url)).collect();
+            print!("{}", ajil_parse::write_opml("ajil sources", &feeds));
+        }
+    }
+    Ok(())
+}
+
+/// Only http(s) URLs can be fetched.
+fn check_url(s: &str) -> Result<url::Url> {
+    let url = url::Url::parse(s.trim())
+        .with_context(|| format!("{s:?} is not a URL: give a full address like https://example.org/feed"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("{s:?} is not an http or https URL: ajil fetches feeds over HTTP");
+    }
+    Ok(url)
+}
+
+/// The host without `www.` names an outlet well enough by default.
+fn default_name(url: &url::Url) -> String {
+    url.host_str()
+        .map(|h| h.trim_start_matches("www.").to_string())
+        .unwrap_or_else(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(check_url("https://example.org/rss").is_ok());
+        let e = check_url("ftp://example.org/rss").unwrap_err();
+        assert!(e.to_string().contains("http or https"));
+        assert!(check_url("example.org").unwrap_err().to_string().contains("full address"));
+        assert_eq!(
+            default_name(&url::Url::parse("https://www.bbc.com/arabic/rss.xml").unwrap()),
+            "bbc.com"
+        );
+    }
+}

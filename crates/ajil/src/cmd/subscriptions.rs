@@ -1,0 +1,47 @@
+//! `ajil subscriptions …`: list and remove.
+
+use ajil_model::SubscriptionId;
+use anyhow::Result;
+
+use crate::cli::SubscriptionsCommand;
+use crate::cmd::{open_store, print_json};
+use crate::config::Config;
+
+/// Runs one `subscriptions` subcommand.
+pub async fn run(config: Config, cmd: SubscriptionsCommand) -> Result<()> {
+    let store = open_store(&config).await?;
+    match cmd {
+        SubscriptionsCommand::List { json } => {
+            let subs = store.list_subscriptions().await?;
+            if json {
+                return print_json(&subs);
+            }
+            if subs.is_empty() {
+                println!("no subscriptions yet: add one with `ajil subscribe EMAIL QUERY`");
+            }
+            for s in subs {
+                let q = &s.subscription;
+                let langs = if q.langs.is_empty() { "all".to_string() } else { q.langs.join(",") };
+                println!(
+                    "#{:<4} {:<28} {:<9} {:<8} langs {:<6} {}",
+                    q.id,
+                    s.email,
+                    q.status.as_str(),
+                    q.cadence,
+                    langs,
+                    q.query
+                );
+            }
+        }
+        SubscriptionsCommand::Remove { id } => {
+            store.remove_subscription(SubscriptionId(id)).await.map_err(|e| match e {
+                ajil_store::StoreError::NotFound { .. } => anyhow::anyhow!(
+                    "there is no subscription #{id}: see `ajil subscriptions list`"
+                ),
+                e => anyhow::Error::new(e),
+            })?;
+            println!("removed subscription #{id}");
+        }
+    }
+    Ok(())
+}

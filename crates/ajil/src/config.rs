@@ -1,0 +1,265 @@
+//! The checked configuration: defaults, then the config file, then `AJIL_*`
+//! environment variables, then command-line flags — each later one wins.
+//!
+//! Every setting has an environment variable named `AJIL_` plus the setting's
+//! name in upper case (`smtp_url` → `AJIL_SMTP_URL`). `ajil.example.toml` at the
+//! repository root documents them all.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// A string that never shows itself in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Settings as written in the TOML file; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    from: Option<String>,
+    secret: Option<String>,
+    poll_interval: Option<u64>,
+    fetch_timeout: Option<u64>,
+    max_page_bytes: Option<usize>,
+    user_agent: Option<String>,
+    api_token: Option<String>,
+    story_window_hours: Option<i64>,
+    send_batch: Option<usize>,
+}
+
+/// Everything the commands need to know, resolved and validated once.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// Base URL used in links inside emails (no trailing slash).
+    pub public_url: String,
+    /// SMTP server URL; `None` writes mail to `DATA/outbox/` instead.
+    pub smtp_url: Option<Secret>,
+    /// The `From` address of every email.
+    pub from: String,
+    /// Key for signing links and CSRF tokens.
+    pub secret: Secret,
+    /// Default seconds between fetches of one source.
+    pub poll_interval: Duration,
+    /// Timeout of one HTTP fetch.
+    pub fetch_timeout: Duration,
+    /// Largest page or feed ajil reads.
+    pub max_page_bytes: usize,
+    /// User-Agent of ajil's HTTP requests.
+    pub user_agent: String,
+    /// Bearer token for the JSON API; `None` limits the API to loopback clients.
+    pub api_token: Option<Secret>,
+    /// How far back stories stay open for new articles.
+    pub story_window_hours: i64,
+    /// Emails sent per delivery round.
+    pub send_batch: usize,
+}
+
+impl Config {
+    /// Builds the configuration from the data folder, an optional config file
+    /// and the environment.
+    pub fn load(data: Option<&Path>, config_file: Option<&Path>) -> Result<Config> {
+        let data_dir = data.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("ajil-data"));
+        let default_file = data_dir.join("ajil.toml");
+        let file = match config_file {
+            Some(p) => Some(p.to_path_buf()),
+            None if default_file.exists() => Some(default_file),
+            None => None,
+        };
+        let fc = match &file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| {
+                    format!("cannot read config file {}: check the path", p.display())
+                })?;
+                toml::from_str::<FileConfig>(&text).with_context(|| {
+                    format!(
+                        "config file {} is not valid: see ajil.example.toml for the settings",
+                        p.display()
+                    )
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        Self::resolve(data_dir, fc, &|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    fn resolve(
+        data_dir: PathBuf,
+        fc: FileConfig,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config> {
+        fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> Result<Option<T>> {
+            match v {
+                None => Ok(None),
+                Some(s) => s.trim().parse().map(Some).map_err(|_| {
+                    anyhow::anyhow!("{name}={s:?} is not a valid number: give a whole number")
+                }),
+            }
+        }
+        let listen_s = env("AJIL_LISTEN")
+            .or(fc.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_s.parse().with_context(|| {
+            format!("listen address {listen_s:?} is not valid: use HOST:PORT, e.g. 127.0.0.1:8080")
+        })?;
+        let public_url = env("AJIL_PUBLIC_URL")
+            .or(fc.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let public_url = public_url.trim_end_matches('/').to_string();
+        url::Url::parse(&public_url).with_context(|| {
+            format!("public URL {public_url:?} is not a URL: use e.g. https://alerts.example.org")
+        })?;
+        let smtp_url = env("AJIL_SMTP_URL").or(fc.smtp_url).map(Secret);
+        let from = env("AJIL_FROM")
+            .or(fc.from)
+            .unwrap_or_else(|| "ajil <ajil@localhost>".into());
+        let secret = match env("AJIL_SECRET").or(fc.secret) {
+            Some(s) if s.len() < 16 => bail!("secret is too short: use at least 16 characters"),
+            Some(s) => Secret(s),
+            None => Secret(load_or_create_secret(&data_dir)?),
+        };
+        let poll_interval =
+            num::<u64>("AJIL_POLL_INTERVAL", env("AJIL_POLL_INTERVAL"))?.or(fc.poll_interval);
+        let fetch_timeout =
+            num::<u64>("AJIL_FETCH_TIMEOUT", env("AJIL_FETCH_TIMEOUT"))?.or(fc.fetch_timeout);
+        let max_page_bytes =
+            num::<usize>("AJIL_MAX_PAGE_BYTES", env("AJIL_MAX_PAGE_BYTES"))?.or(fc.max_page_bytes);
+        let story_window_hours =
+            num::<i64>("AJIL_STORY_WINDOW_HOURS", env("AJIL_STORY_WINDOW_HOURS"))?
+                .or(fc.story_window_hours);
+        let send_batch = num::<usize>("AJIL_SEND_BATCH", env("AJIL_SEND_BATCH"))?.or(fc.send_batch);
+        Ok(Config {
+            data_dir,
+            listen,
+            public_url,
+            smtp_url,
+            from,
+            secret,
+            poll_interval: Duration::from_secs(poll_interval.unwrap_or(300).max(10)),
+            fetch_timeout: Duration::from_secs(fetch_timeout.unwrap_or(20).max(1)),
+            max_page_bytes: max_page_bytes.unwrap_or(10 << 20),
+            user_agent: env("AJIL_USER_AGENT").or(fc.user_agent).unwrap_or_else(|| {
+                format!("ajil/{} (news alerts)", env!("CARGO_PKG_VERSION"))
+            }),
+            api_token: env("AJIL_API_TOKEN").or(fc.api_token).map(Secret),
+            story_window_hours: story_window_hours.unwrap_or(72).max(1),
+            send_batch: send_batch.unwrap_or(200).max(1),
+        })
+    }
+
+    /// Path of the SQLite database.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("ajil.db")
+    }
+
+    /// Folder where mail goes while no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// Folder whose templates override the shipped email templates.
+    pub fn templates_dir(&self) -> PathBuf {
+        self.data_dir.join("templates")
+    }
+}
+
+/// The signing key lives in `DATA/secret.key` unless given; made once, kept.
+fn load_or_create_secret(data_dir: &Path) -> Result<String> {
+    let path = data_dir.join("secret.key");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_string();
+        if s.len() >= 16 {
+            return Ok(s);
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| {
+        format!(
+            "cannot create data folder {}: check permissions or pass --data",
+            data_dir.display()
+        )
+    })?;
+    let mut bytes = [0u8; 32];
+    getrandom(&mut bytes);
+    let s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(&path, &s)
+        .with_context(|| format!("cannot write {}: check permissions", path.display()))?;
+    Ok(s)
+}
+
+fn getrandom(buf: &mut [u8]) {
+    use rand::RngCore;
+    rand::rngs::OsRng.fill_bytes(buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_and_env_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let fc: FileConfig =
+            toml::from_str("listen = \"127.0.0.1:9000\"\npoll_interval = 60\n").unwrap();
+        let env = env_of(&[
+            ("AJIL_POLL_INTERVAL", "120"),
+            ("AJIL_SMTP_URL", "smtp://u:hunter2@localhost:25"),
+        ]);
+        let c = Config::resolve(dir.path().to_path_buf(), fc, &env).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(c.public_url, "http://127.0.0.1:9000");
+        assert_eq!(c.poll_interval, Duration::from_secs(120));
+        assert!(!format!("{c:?}").contains("hunter2"), "secrets must not be printed");
+        // The generated secret is kept for the next start.
+        let again = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap();
+        assert_eq!(c.secret, again.secret);
+    }
+
+    #[test]
+    fn bad_values_say_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = env_of(&[("AJIL_LISTEN", "nope")]);
+        let err = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env)
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("HOST:PORT"));
+        let env = env_of(&[("AJIL_POLL_INTERVAL", "soon")]);
+        let err = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env)
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("whole number"));
+    }
+
+    #[test]
+    fn unknown_file_keys_are_rejected() {
+        assert!(toml::from_str::<FileConfig>("smtp_host = \"x\"").is_err());
+    }
+}

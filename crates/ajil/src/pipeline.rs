@@ -1,0 +1,541 @@
+//! The one place that chains the stages:
+//! fetch → parse → extract → analyze → story → match → alert → deliver.
+//!
+//! A [`Pipeline`] owns the in-memory story index and a compiled copy of the
+//! stored queries. Work happens in *cycles* ([`Pipeline::run_cycle`]): each
+//! cycle takes an exclusive lock on the data folder (so `ajil poll` from cron
+//! and a running `ajil serve` never process the same items or send the same
+//! email at once), catches the story index up with articles other processes
+//! stored, polls sources, queues alerts, closes due digests and delivers mail.
+//!
+//! Failures of one source, one page or one email are recorded (source health,
+//! email retry state) and logged; they never stop the cycle.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use ajil_alert::{AlertPlan, MatchKind};
+use ajil_model::{Analysis, ArticleId, FeedItem, StoryId};
+use ajil_store::{NewArticle, Source, Store, StoredArticle, SubscriptionWithEmail};
+use ajil_story::{Assignment, Clusterer, StoryInput, StoryOptions};
+use anyhow::{Context, Result};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use tracing::{debug, info, warn};
+
+use crate::config::Config;
+
+mod deliver;
+mod matcher;
+
+pub use deliver::Delivery;
+use matcher::Matchers;
+
+/// Feed content shorter than this (in characters) is treated as a teaser, and
+/// the linked page is fetched for the full article.
+const MIN_FEED_TEXT_CHARS: usize = 600;
+
+/// What one cycle did, for logs and `ajil poll --json`.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct CycleReport {
+    /// Sources fetched.
+    pub sources_polled: usize,
+    /// Sources whose fetch or parse failed.
+    pub sources_failed: usize,
+    /// New articles stored.
+    pub new_articles: usize,
+    /// Stories started.
+    pub new_stories: usize,
+    /// Alerts queued (real-time emails and digest entries).
+    pub alerts_queued: usize,
+    /// Emails accepted by the mail server (or written to the outbox).
+    pub emails_sent: usize,
+    /// Emails that failed this cycle (to be retried, or failed for good).
+    pub emails_failed: usize,
+}
+
+struct StoryIndex {
+    clusterer: Clusterer,
+    /// Highest article id already in the clusterer.
+    seen_up_to: i64,
+}
+
+/// The wired pipeline; cheap to share behind an `Arc`.
+pub struct Pipeline {
+    config: Config,
+    store: Store,
+    fetcher: ajil_fetch::Fetcher,
+    analyzer: ajil_analyze::Analyzer,
+    stories: Mutex<StoryIndex>,
+    matchers: Mutex<Matchers>,
+    delivery: Delivery,
+    lock_path: PathBuf,
+}
+
+impl Pipeline {
+    /// Builds the pipeline and rebuilds the story index from the store.
+    pub async fn new(config: Config, store: Store) -> Result<Pipeline> {
+        let fetcher = ajil_fetch::Fetcher::new(ajil_fetch::FetchOptions {
+            timeout: config.fetch_timeout,
+            max_bytes: config.max_page_bytes as u64,
+            user_agent: config.user_agent.clone(),
+            ..Default::default()
+        })
+        .context("cannot set up the HTTP client")?;
+        let delivery = Delivery::new(&config, store.clone())?;
+        let clusterer = new_clusterer(&config, &store).await?;
+        let lock_path = config.data_dir.join("pipeline.lock");
+        let pipeline = Pipeline {
+            analyzer: ajil_analyze::Analyzer::new(),
+            stories: Mutex::new(StoryIndex {
+                clusterer,
+                seen_up_to: 0,
+            }),
+            matchers: Mutex::new(Matchers::default()),
+            config,
+            store,
+            fetcher,
+            delivery,
+            lock_path,
+        };
+        pipeline.catch_up(Utc::now()).await?;
+        Ok(pipeline)
+    }
+
+    /// The store under the pipeline.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The mail side (composing, queueing and sending).
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
+    }
+
+    /// One full cycle. With `all_sources`, every source is fetched now;
+    /// otherwise only those whose next fetch is due.
+    pub async fn run_cycle(&self, now: DateTime<Utc>, all_sources: bool) -> Result<CycleReport> {
+        let _lock = self.lock().await?;
+        let mut report = CycleReport::default();
+        self.catch_up(now).await?;
+        self.refresh_matchers().await?;
+        let sources = if all_sources {
+            self.store.list_sources().await?
+        } else {
+            self.store.due_sources(now).await?
+        };
+        for source in &sources {
+            report.sources_polled += 1;
+            if let Err(e) = self.poll_source(source, now, &mut report).await {
+                report.sources_failed += 1;
+                warn!(source_id = %source.id, url = %source.url, "source failed: {e:#}");
+            }
+        }
+        report.alerts_queued += self.delivery.close_digests(now).await?;
+        let (sent, failed) = self.delivery.send_due(now, self.config.send_batch).await?;
+        report.emails_sent += sent;
+        report.emails_failed += failed;
+        if report.new_articles > 0 || report.emails_sent > 0 || report.sources_failed > 0 {
+            info!(?report, "cycle done");
+        }
+        Ok(report)
+    }
+
+    /// Only delivers due email (used by the scheduler between polls).
+    pub async fn deliver_only(&self, now: DateTime<Utc>) -> Result<(usize, usize)> {
+        let _lock = self.lock().await?;
+        self.delivery.close_digests(now).await?;
+        self.delivery.send_due(now, self.config.send_batch).await
+    }
+
+    /// An exclusive lock on the data folder, held for one cycle.
+    async fn lock(&self) -> Result<File> {
+        let path = self.lock_path.clone();
+        tokio::task::spawn_blocking(move || -> Result<File> {
+            let f = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .with_context(|| format!("cannot open lock file {}", path.display()))?;
+            f.lock()
+                .with_context(|| format!("cannot lock {}", path.display()))?;
+            Ok(f)
+        })
+        .await?
+    }
+
+    /// Adds articles stored since the index last looked (by this or another
+    /// process) with the stories the store already gave them.
+    async fn catch_up(&self, now: DateTime<Utc>) -> Result<()> {
+        let window = TimeDelta::hours(self.config.story_window_hours);
+        let seen = self.stories.lock().expect("story index lock").seen_up_to;
+        let articles = self.store.articles_since(now - window).await?;
+        let mut index = self.stories.lock().expect("story index lock");
+        for a in articles.iter().filter(|a| a.id.0 > seen) {
+            let Some(story) = a.story_id else { continue };
+            let analysis = stored_analysis(a);
+            let input = story_input(a.id, &a.source_name, a, &analysis);
+            let _ = index.clusterer.add_with_story(&input, story, now);
+        }
+        if let Some(max) = articles.iter().map(|a| a.id.0).max() {
+            index.seen_up_to = index.seen_up_to.max(max);
+        }
+        Ok(())
+    }
+
+    async fn refresh_matchers(&self) -> Result<()> {
+        let subs = self.store.active_subscriptions().await?;
+        self.matchers.lock().expect("matchers lock").refresh(subs);
+        Ok(())
+    }
+
+    /// Fetches and parses one source, then processes each new item.
+    async fn poll_source(
+        &self,
+        source: &Source,
+        now: DateTime<Utc>,
+        report: &mut CycleReport,
+    ) -> Result<()> {
+        let validators = ajil_fetch::Validators {
+            etag: source.etag.clone(),
+            last_modified: source.last_modified.clone(),
+        };
+        let interval = std::time::Duration::from_secs(source.interval_secs.max(10) as u64);
+        let outcome = match self.fetcher.fetch(&source.url, &validators).await {
+            Ok(o) => o,
+            Err(e) => {
+                let failures = source.consecutive_failures as u32 + 1;
+                let next = ajil_fetch::next_fetch_at(now, interval, failures);
+                self.store
+                    .record_fetch_error(source.id, &e.to_string(), now, next)
+                    .await?;
+                return Err(e.into());
+            }
+        };
+        let response = match outcome {
+            ajil_fetch::FetchOutcome::NotModified => {
+                let next = ajil_fetch::next_fetch_at(now, interval, 0);
+                self.store
+                    .record_fetch_ok(
+                        source.id,
+                        source.etag.as_deref(),
+                        source.last_modified.as_deref(),
+                        now,
+                        next,
+                    )
+                    .await?;
+                debug!(source_id = %source.id, "not modified");
+                return Ok(());
+            }
+            ajil_fetch::FetchOutcome::Fetched(r) => r,
+        };
+        let feed = match ajil_parse::parse_feed(&response.body, response.content_type.as_deref()) {
+            Ok(f) => f,
+            Err(e) => {
+                let failures = source.consecutive_failures as u32 + 1;
+                let next = ajil_fetch::next_fetch_at(now, interval, failures);
+                let msg = format!("{} is not a feed ajil can read: {e}", source.url);
+                self.store.record_fetch_error(source.id, &msg, now, next).await?;
+                anyhow::bail!(msg);
+            }
+        };
+        // Oldest first, so stories grow in publication order.
+        let mut items = feed.items;
+        items.sort_by_key(|i| i.published.or(i.updated));
+        for item in &items {
+            match self.process_item(source, feed.lang.as_deref(), item, now, report).await {
+                Ok(_) => {}
+                Err(e) => warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}"),
+            }
+        }
+        let next = ajil_fetch::next_fetch_at(now, interval, 0);
+        self.store
+            .record_fetch_ok(
+                source.id,
+                response.etag.as_deref(),
+                response.last_modified.as_deref(),
+                now,
+                next,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Extracts, analyzes, clusters and matches one feed item; returns the
+    /// new article's id, or `None` when it was already stored.
+    async fn process_item(
+        &self,
+        source: &Source,
+        feed_lang: Option<&str>,
+        item: &FeedItem,
+        now: DateTime<Utc>,
+        report: &mut CycleReport,
+    ) -> Result<Option<ArticleId>> {
+        let Some(guid) = item_guid(item) else {
+            debug!(source_id = %source.id, "item without guid, link or title skipped");
+            return Ok(None);
+        };
+        if self.store.article_exists(source.id, &guid).await? {
+            return Ok(None);
+        }
+        let url = item.url.clone().unwrap_or_default();
+        let feed_html = item.content.as_deref().or(item.summary.as_deref()).unwrap_or("");
+        let feed_text = ajil_extract::clean_fragment(feed_html);
+        let summary = item
+            .summary
+            .as_deref()
+            .map(ajil_extract::clean_fragment)
+            .filter(|s| !s.is_empty());
+        let mut page = ajil_model::Extracted::default();
+        if feed_text.chars().count() < MIN_FEED_TEXT_CHARS && url.starts_with("http") {
+            match self.fetch_page(&url).await {
+                Ok(p) => page = p,
+                // The article is kept with the feed's own text: a dead page
+                // must not lose the item.
+                Err(e) => warn!(source_id = %source.id, %url, "page not extracted: {e:#}"),
+            }
+        }
+        let text = if page.text.chars().count() > feed_text.chars().count() {
+            page.text.clone()
+        } else {
+            feed_text
+        };
+        let title = item
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .or(page.title.clone())
+            .unwrap_or_else(|| text.chars().take(80).collect());
+        let declared = item.lang.as_deref().or(page.lang.as_deref()).or(feed_lang);
+        let analysis = self.analyzer.analyze(&title, &text, declared);
+        let published = item
+            .published
+            .or(item.updated)
+            .or(page.published)
+            .unwrap_or(now)
+            .min(now);
+        let new = NewArticle {
+            source_id: source.id,
+            guid,
+            url: url.clone(),
+            canonical_url: page.canonical_url.clone(),
+            title: title.clone(),
+            text,
+            summary,
+            lang: analysis.lang.clone(),
+            published,
+            fetched_at: now,
+            author: item.authors.first().cloned().or(page.author.clone()),
+            wire: page.wire.clone(),
+            content_hash: analysis.content_hash,
+            analysis: serde_json::to_string(&StoredAnalysis::from(&analysis))?,
+        };
+        let Some(id) = self.store.insert_article(&new).await? else {
+            return Ok(None);
+        };
+        report.new_articles += 1;
+
+        let (assignment, view) = {
+            let mut index = self.stories.lock().expect("story index lock");
+            let input = StoryInput {
+                article: id,
+                outlet: &source.name,
+                published,
+                url: &new.url,
+                canonical_url: new.canonical_url.as_deref(),
+                title_keys: &analysis.title_keys,
+                keys: &analysis.keys,
+                minhash: &analysis.minhash,
+                content_hash: analysis.content_hash,
+                wire: new.wire.as_deref(),
+            };
+            let a = index.clusterer.add(&input, now);
+            index.seen_up_to = index.seen_up_to.max(id.0);
+            let view = index.clusterer.story(a.story);
+            (a, view)
+        };
+        self.persist_story(id, &assignment, view.as_ref(), &new).await?;
+        if assignment.new_story {
+            report.new_stories += 1;
+        }
+        report.alerts_queued += self
+            .match_and_queue(id, &new, &analysis, &assignment, now)
+            .await?;
+        Ok(Some(id))
+    }
+
+    async fn fetch_page(&self, url: &str) -> Result<ajil_model::Extracted> {
+        let outcome = self
+            .fetcher
+            .fetch(url, &ajil_fetch::Validators::default())
+            .await?;
+        let ajil_fetch::FetchOutcome::Fetched(r) = outcome else {
+            anyhow::bail!("{url} answered 304 to an unconditional request");
+        };
+        let opts = ajil_extract::ExtractOptions {
+            url: Some(r.final_url.clone()),
+            charset: r.charset.clone(),
+            max_bytes: self.config.max_page_bytes,
+        };
+        Ok(ajil_extract::extract(&r.body, &opts)?)
+    }
+
+    async fn persist_story(
+        &self,
+        id: ArticleId,
+        a: &Assignment,
+        view: Option<&ajil_story::StoryView>,
+        article: &NewArticle,
+    ) -> Result<()> {
+        for &from in &a.merged {
+            self.store.merge_stories(from, a.story).await?;
+        }
+        self.store.set_article_story(id, a.story, a.copy_of).await?;
+        let Some(view) = view else { return Ok(()) };
+        let title = if a.new_story {
+            article.title.clone()
+        } else {
+            match self.store.get_story(a.story).await {
+                Ok(d) => d.story.title,
+                Err(_) => article.title.clone(),
+            }
+        };
+        let lang = if a.new_story {
+            article.lang.clone()
+        } else {
+            self.store
+                .get_story(a.story)
+                .await
+                .map(|d| d.story.lang)
+                .unwrap_or_else(|_| article.lang.clone())
+        };
+        let row = ajil_store::StoryRow {
+            id: a.story,
+            title,
+            lang,
+            first_seen: view.first_seen,
+            last_seen: view.last_seen,
+            article_count: view.articles.len() as i64,
+            outlet_count: view.outlets.len() as i64,
+            independent_outlets: view.independent_outlet_count as i64,
+            state: match view.state {
+                ajil_story::StoryState::New => ajil_store::StoryState::New,
+                ajil_story::StoryState::Developing => ajil_store::StoryState::Developing,
+                ajil_story::StoryState::Breaking => ajil_store::StoryState::Breaking,
+            },
+            breaking_at: view.breaking_at,
+        };
+        self.store.upsert_story(&row).await?;
+        Ok(())
+    }
+
+    /// Runs the stored queries against the article and queues what the
+    /// alert policy says. Returns how many alerts were queued.
+    async fn match_and_queue(
+        &self,
+        id: ArticleId,
+        article: &NewArticle,
+        analysis: &Analysis,
+        a: &Assignment,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let source_name = self.store.get_article(id).await?.source_name;
+        let hits: Vec<SubscriptionWithEmail> = self
+            .matchers
+            .lock()
+            .expect("matchers lock")
+            .matching(&analysis.keys, &article.lang, &source_name);
+        let mut queued = 0;
+        let kinds: &[MatchKind] = if a.breaking.is_some() {
+            &[MatchKind::FirstMatch, MatchKind::TurnedBreaking]
+        } else {
+            &[MatchKind::FirstMatch]
+        };
+        for sub in &hits {
+            for &kind in kinds {
+                let s = &sub.subscription;
+                match ajil_alert::plan(s.cadence, s.breaking_only, kind) {
+                    AlertPlan::Skip => {}
+                    AlertPlan::SendNow => {
+                        if self.delivery.queue_alert(sub, a.story, now).await? {
+                            queued += 1;
+                        }
+                    }
+                    AlertPlan::Digest => {
+                        if self.store.queue_digest_alert(s.id, a.story, now).await? {
+                            queued += 1;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(queued)
+    }
+}
+
+async fn new_clusterer(config: &Config, store: &Store) -> Result<Clusterer> {
+    let opts = StoryOptions {
+        window: TimeDelta::hours(config.story_window_hours),
+        ..StoryOptions::default()
+    };
+    let next = store.max_story_id().await?.map_or(1, |s| s.0 + 1);
+    Ok(Clusterer::new(opts)
+        .context("story options are invalid")?
+        .with_next_story_id(StoryId(next)))
+}
+
+/// The parts of the analysis kept in the store so the story index can be
+/// rebuilt at start-up without re-analysing text.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+struct StoredAnalysis {
+    title_keys: Vec<String>,
+    keys: Vec<String>,
+    minhash: Vec<u32>,
+}
+
+impl From<&Analysis> for StoredAnalysis {
+    fn from(a: &Analysis) -> Self {
+        StoredAnalysis {
+            title_keys: a.title_keys.clone(),
+            keys: a.keys.clone(),
+            minhash: a.minhash.clone(),
+        }
+    }
+}
+
+fn stored_analysis(a: &StoredArticle) -> StoredAnalysis {
+    serde_json::from_str(&a.analysis).unwrap_or_default()
+}
+
+fn story_input<'a>(
+    id: ArticleId,
+    outlet: &'a str,
+    a: &'a StoredArticle,
+    an: &'a StoredAnalysis,
+) -> StoryInput<'a> {
+    StoryInput {
+        article: id,
+        outlet,
+        published: a.published,
+        url: &a.url,
+        canonical_url: a.canonical_url.as_deref(),
+        title_keys: &an.title_keys,
+        keys: &an.keys,
+        minhash: &an.minhash,
+        content_hash: a.content_hash,
+        wire: a.wire.as_deref(),
+    }
+}
+
+/// The identity of an item within its source: guid, else link, else title.
+fn item_guid(item: &FeedItem) -> Option<String> {
+    [&item.guid, &item.url, &item.title]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .find(|s| !s.is_empty())
+        .map(str::to_string)
+}
+

@@ -1,0 +1,143 @@
+//! The command line: help everywhere, clear errors, extract, sources.
+
+use crate::support::{Ajil, shared_data};
+
+#[tokio::test]
+async fn every_command_has_help() {
+    let ajil = Ajil::new(&[]);
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["poll", "--help"],
+        vec!["sources", "--help"],
+        vec!["sources", "add", "--help"],
+        vec!["sources", "list", "--help"],
+        vec!["sources", "remove", "--help"],
+        vec!["sources", "import", "--help"],
+        vec!["sources", "export", "--help"],
+        vec!["subscribe", "--help"],
+        vec!["subscriptions", "list", "--help"],
+        vec!["subscriptions", "remove", "--help"],
+        vec!["extract", "--help"],
+        vec!["stories", "--help"],
+    ] {
+        let out = ajil.ok(&args).await;
+        assert!(out.contains("Usage:"), "{args:?}: {out}");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_exit_code() {
+    let ajil = Ajil::new(&[]);
+    let r = ajil.run(&["subscribe", "not-an-address", "غزة"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not a valid email address"), "{}", r.stderr);
+
+    let r = ajil.run(&["subscribe", "a@example.org", "\"Iran deal"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("query does not parse"), "{}", r.stderr);
+    assert!(r.stderr.contains('^'), "the error points at the problem: {}", r.stderr);
+
+    let r = ajil.run(&["subscribe", "a@example.org", "gaza", "--mode", "weekly"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("realtime, hourly or daily"), "{}", r.stderr);
+
+    let r = ajil.run(&["sources", "add", "ftp://example.org/feed"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("http or https"), "{}", r.stderr);
+
+    let r = ajil.run(&["sources", "remove", "99"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no source #99"), "{}", r.stderr);
+
+    let r = ajil.run(&["extract", "/nonexistent/page.html"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+
+    let r = ajil.run(&["stories", "--since", "3w"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("s, m, h or d"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn sources_round_trip_through_opml() {
+    let ajil = Ajil::new(&[]);
+    ajil.ok(&["sources", "add", "https://example.org/ar/rss", "--name", "مثال"]).await;
+    let r = ajil.run(&["sources", "add", "https://example.org/ar/rss"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("already a source"), "{}", r.stderr);
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["name"], "مثال");
+
+    let opml = ajil.ok(&["sources", "export"]).await;
+    assert!(opml.contains("https://example.org/ar/rss"));
+    let other = Ajil::new(&[]);
+    let file = other.data.path().join("feeds.opml");
+    let opml = opml.replace(
+        "</body>",
+        "<outline text=\"Two\" xmlUrl=\"https://example.net/feed.xml\"/></body>",
+    );
+    std::fs::write(&file, opml).unwrap();
+    let out = other.ok(&["sources", "import", file.to_str().unwrap()]).await;
+    assert!(out.contains("imported 2 sources"), "{out}");
+    let list: serde_json::Value =
+        serde_json::from_str(&other.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    other.ok(&["sources", "remove", "1"]).await;
+    let list: serde_json::Value =
+        serde_json::from_str(&other.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn extract_reads_the_republisher_sample() {
+    let ajil = Ajil::new(&[]);
+    let sample = shared_data().join("samples/seed-republisher.html");
+    if !sample.exists() {
+        eprintln!("skipped: {} not found", sample.display());
+        return;
+    }
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared_data().join("samples/seed-republisher.expected.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let out = ajil.ok(&["extract", "--jsonl", sample.to_str().unwrap()]).await;
+    let got: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    for field in ["title", "lang", "published", "canonical_url", "wire"] {
+        assert_eq!(got[field], expected[field], "field {field}");
+    }
+    assert!(got["path"].as_str().unwrap().ends_with("seed-republisher.html"));
+    let text = got["text"].as_str().unwrap();
+    for bad in expected["must_not_contain"].as_array().unwrap() {
+        assert!(!text.contains(bad.as_str().unwrap()), "text contains {bad}");
+    }
+    assert!(text.contains("ساهم كتاب أسوشيتد برس"));
+}
+
+#[tokio::test]
+async fn extract_reads_gzipped_benchmark_pages() {
+    let ajil = Ajil::new(&[]);
+    let dir = shared_data().join("extraction/scrapinghub/html");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    };
+    let mut pages: Vec<String> = entries
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".html.gz"))
+        .collect();
+    pages.sort();
+    pages.truncate(5);
+    let mut args = vec!["extract", "--jsonl"];
+    args.extend(pages.iter().map(String::as_str));
+    let out = ajil.ok(&args).await;
+    let lines: Vec<serde_json::Value> =
+        out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 5);
+    for l in &lines {
+        assert!(l["text"].as_str().unwrap().len() > 200, "{l}");
+    }
+}

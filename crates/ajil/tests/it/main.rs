@@ -1,0 +1,6 @@
+//! Integration tests of the `ajil` binary: real processes, a real HTTP server
+//! serving feeds and pages, a real SMTP server on loopback, real SQLite.
+
+mod cli;
+mod e2e;
+mod support;

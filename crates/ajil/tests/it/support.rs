@@ -1,0 +1,148 @@
+//! Test support: a fixture HTTP server and a runner for the built binary.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Response, StatusCode, Uri};
+
+type Files = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
+
+/// A local HTTP server whose pages the test changes while it runs.
+pub struct Fixtures {
+    addr: SocketAddr,
+    files: Files,
+}
+
+async fn serve_file(State(files): State<Files>, uri: Uri) -> Response<Body> {
+    let found = files.lock().unwrap().get(uri.path()).cloned();
+    match found {
+        Some((ctype, body)) => Response::builder()
+            .header("content-type", ctype)
+            .body(Body::from(body))
+            .unwrap(),
+        None => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Body::from("not found"))
+            .unwrap(),
+    }
+}
+
+impl Fixtures {
+    /// Starts the server on a free loopback port.
+    pub async fn start() -> Fixtures {
+        let files: Files = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new()
+            .fallback(serve_file)
+            .with_state(files.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Fixtures { addr, files }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves `body` at `path`.
+    pub fn put(&self, path: &str, ctype: &str, body: impl Into<Vec<u8>>) {
+        self.files
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), (ctype.to_string(), body.into()));
+    }
+
+    /// Serves a page from `tests/data/e2e/`, with `{{BASE}}` replaced.
+    pub fn put_page(&self, path: &str, file: &str) {
+        let text = std::fs::read_to_string(data_dir().join("e2e").join(file)).unwrap();
+        self.put(path, "text/html; charset=utf-8", text.replace("{{BASE}}", &self.base()));
+    }
+}
+
+/// `crates/ajil/tests/data`.
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// `../shared/data` beside the repository.
+pub fn shared_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+/// Runs the built `ajil` binary against one data folder.
+pub struct Ajil {
+    pub data: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+/// What a finished command printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ajil {
+    /// A fresh data folder and the given extra environment.
+    pub fn new(env: &[(&str, String)]) -> Ajil {
+        let data = tempfile::tempdir().unwrap();
+        let mut all = vec![
+            ("AJIL_DATA".to_string(), data.path().display().to_string()),
+            ("AJIL_LOG".to_string(), "info".to_string()),
+        ];
+        all.extend(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        Ajil { data, env: all }
+    }
+
+    /// The command, ready to run.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_ajil"));
+        c.args(args).kill_on_drop(true);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.env_remove("AJIL_SMTP_URL_UNUSED");
+        c
+    }
+
+    /// Runs to completion.
+    pub async fn run(&self, args: &[&str]) -> Run {
+        let out = tokio::time::timeout(Duration::from_secs(120), self.command(args).output())
+            .await
+            .expect("ajil command did not finish in 120 s")
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and insists on success.
+    pub async fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args).await;
+        assert_eq!(
+            r.code, 0,
+            "ajil {args:?} failed\nstdout:\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        );
+        r.stdout
+    }
+}
+
+/// A free loopback port (bound, then released for the child to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
