@@ -199,7 +199,15 @@ pub(crate) fn is_noise_attr(e: &Element) -> bool {
 fn is_noise_token(token: &str) -> bool {
     let t = token.to_ascii_lowercase();
     // WordPress stamps `tag-…`/`category-…` taxonomy classes on the article itself.
-    if t.starts_with("tag-") || t.starts_with("category-") || t.starts_with("has-") {
+    // Embedded posts ("social-media-embed") are quoted in the story itself.
+    if t.starts_with("tag-")
+        || t.starts_with("category-")
+        || t.starts_with("has-")
+        || (t.contains("embed")
+            && !["caption", "credit", "image", "photo"]
+                .iter()
+                .any(|p| t.contains(p)))
+    {
         return false;
     }
     if HIDING_CLASSES.contains(&t.as_str()) || NOISE_PARTS.iter().any(|p| t.contains(p)) {
@@ -375,7 +383,7 @@ mod tests {
     #[test]
     fn class_tokens() {
         let doc = scraper::Html::parse_fragment(
-            r#"<div class="share-buttons"></div><div class="entry-content"></div><article class="post tag-russia category-world"></article><div class="ad-slot-top"></div><div class="header-advert"></div><div class="shadow"></div>"#,
+            r#"<div class="share-buttons"></div><div class="entry-content"></div><article class="post tag-russia category-world"></article><div class="ad-slot-top"></div><div class="header-advert"></div><div class="shadow"></div><div class="social-media-embed"></div><div class="image-embed-caption"></div><div class="overflow-hidden"></div><div class="hidden"></div>"#,
         );
         let flags: Vec<bool> = doc
             .tree
@@ -384,6 +392,11 @@ mod tests {
             .filter(|e| e.attr("class").is_some())
             .map(is_noise_attr)
             .collect();
-        assert_eq!(flags, vec![true, false, false, true, true, false]);
+        assert_eq!(
+            flags,
+            vec![
+                true, false, false, true, true, false, false, true, false, true
+            ]
+        );
     }
 }
