@@ -159,12 +159,10 @@ fn title_holders(dom: &Dom, title: Option<&str>) -> Vec<bool> {
     else {
         return held;
     };
-    for i in 0..n {
+    for (i, flag) in held.iter_mut().enumerate() {
         if matches!(dom.tag(i), "h1" | "h2") {
             let h = dom.text_of(i).to_lowercase();
-            if !h.is_empty() && (h == title || title.starts_with(&h) || h.starts_with(&title)) {
-                held[i] = true;
-            }
+            *flag = !h.is_empty() && (h == title || title.starts_with(&h) || h.starts_with(&title));
         }
     }
     for i in (1..n).rev() {
