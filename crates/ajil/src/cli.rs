@@ -50,6 +50,8 @@ pub enum Command {
     Extract(ExtractArgs),
     /// List recent stories.
     Stories(StoriesArgs),
+    /// Replay a recorded article stream through analyze → story → breaking.
+    Replay(ReplayArgs),
 }
 
 /// `ajil serve`.
@@ -160,6 +162,17 @@ pub struct StoriesArgs {
     /// Only stories seen within this long, e.g. `90m`, `24h`, `7d`.
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub since: String,
+}
+
+/// `ajil replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// JSON lines (optionally gzipped): objects with id, url, source, title,
+    /// published, text, and optional summary and lang.
+    pub file: PathBuf,
+    /// Where to write one JSON line per story.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[cfg(test)]

@@ -43,6 +43,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Extract(args) = &cli.command {
         return cmd::extract::run(args).await;
     }
+    if let Command::Replay(args) = &cli.command {
+        return cmd::replay::run(args);
+    }
     let config = Config::load(cli.data.as_deref(), cli.config.as_deref())?;
     match cli.command {
         Command::Serve(args) => cmd::serve::run(config, args).await,
@@ -51,7 +54,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Subscribe(args) => cmd::subscribe::run(config, args).await,
         Command::Subscriptions(c) => cmd::subscriptions::run(config, c).await,
         Command::Stories(args) => cmd::stories::run(config, args).await,
-        Command::Extract(_) => unreachable!("handled above"),
+        Command::Extract(_) | Command::Replay(_) => unreachable!("handled above"),
     }
 }
 

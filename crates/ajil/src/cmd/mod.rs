@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub mod poll;
+pub mod replay;
 pub mod serve;
 pub mod sources;
 pub mod stories;
