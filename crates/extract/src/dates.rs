@@ -125,6 +125,48 @@ const MONTHS: &[(&str, u32)] = &[
     ("october", 10),
     ("november", 11),
     ("december", 12),
+    // Portuguese, Spanish, French and German, for bylines on those sites.
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("abril", 4),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("agosto", 8),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("septiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("januar", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
     ("jan", 1),
     ("feb", 2),
     ("mar", 3),
@@ -154,7 +196,7 @@ fn month_number(name: &str) -> Option<u32> {
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let m = month_alternation();
     Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:من\s+)?({m})\.?(?:\s*[/(-]\s*(?:{m})\s*\)?)?\s*[,،]?\s*(\d{{4}})\b"
+        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s*(?:من\s+|de\s+)?({m})\.?(?:\s*[/(-]\s*(?:{m})\s*\)?)?\s*[,،]?\s*(?:de\s+|del\s+)?(\d{{4}})\b"
     ))
     .unwrap()
 });
@@ -335,5 +377,13 @@ mod tests {
             Some(utc("2025-02-26T00:00:00Z"))
         );
         assert_eq!(parse_visible("no date here 12:30"), None);
+        assert_eq!(
+            parse_visible("sexta-feira, 22 de outubro de 2010 às 20:13"),
+            Some(utc("2010-10-22T20:13:00Z"))
+        );
+        assert_eq!(
+            parse_visible("publiziert am 30. Juli 2018"),
+            Some(utc("2018-07-30T00:00:00Z"))
+        );
     }
 }

@@ -301,7 +301,17 @@ static READ_ALSO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:المصدر|مصدر|المصادر|source|sources|الوسوم|tags|شارك|شارك\s+هذا\s+المقال|share|share\s+this|advertisement|إعلان|ad)\s*[:：.]?\s*$").unwrap()
+    Regex::new(r"(?i)^\s*(?:المصدر|مصدر|المصادر|source|sources|الوسوم|tags|شارك|شارك\s+هذا\s+المقال|share|share\s+this|advertisement|advert|ad|sponsored|anzeige|werbung|publicidad|publicidade|publicité|text\s+size|إعلان|إعلانات)\s*[:：.]?\s*$").unwrap()
+});
+
+/// Photo credits and reprint notices: short lines naming a picture agency or
+/// the reprint terms, never article prose.
+static CREDIT_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^\s*(?:photo|image|picture|foto|credit|photograph|video|صورة|الصورة|تصوير)s?\s*(?:credit)?\s*[:：]
+        | \bgetty\s+images\b | \bshutterstock\b | \(AP\s+Photo\b | \bfor\s+your\s+personal,?\s+non-commercial\s+use\b | \breprints?\.com\b",
+    )
+    .unwrap()
 });
 
 static SEPARATOR: LazyLock<Regex> =
@@ -310,6 +320,13 @@ static SEPARATOR: LazyLock<Regex> =
 /// Why a block of text is boilerplate, if it is.
 pub(crate) fn is_boilerplate(text: &str, chars: usize) -> bool {
     if SEPARATOR.is_match(text) || BARE_LABEL.is_match(text) {
+        return true;
+    }
+    if chars < 200 && CREDIT_NOISE.is_match(text) {
+        return true;
+    }
+    // A bare URL on its own line is a print-view leftover.
+    if !text.contains(' ') && (text.starts_with("http://") || text.starts_with("https://")) {
         return true;
     }
     // Long paragraphs that merely mention a newsletter are article text.
@@ -369,6 +386,14 @@ mod tests {
             "Source",
             "___",
             "* * *",
+        ] {
+            assert!(is_boilerplate(s, s.chars().count()), "{s}");
+        }
+        for s in [
+            "Advert",
+            "Photo: Hau Dinh, AP",
+            "Natalie Naccache | Bloomberg | Getty Images",
+            "https://example.com/a/b.php",
         ] {
             assert!(is_boilerplate(s, s.chars().count()), "{s}");
         }
