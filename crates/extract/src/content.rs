@@ -184,6 +184,7 @@ fn is_teaser(b: &Block) -> bool {
 fn is_date_line(text: &str, chars: usize) -> bool {
     // "— Name (@handle) November 18, 2019" closes an embedded post: content.
     chars < 120
+        && text.contains(|c: char| c.is_numeric())
         && !text.starts_with(['—', '–', '-'])
         && !text.contains('@')
         && !text

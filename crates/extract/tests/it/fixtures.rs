@@ -200,4 +200,12 @@ fn clean_fragment_applies_the_same_rules() {
         "قال الوزير إن المحادثات ستستأنف الأسبوع المقبل في العاصمة."
     );
     assert_eq!(ajil_extract::clean_fragment(""), "");
+    assert_eq!(
+        ajil_extract::clean_fragment("Plain summary &amp; no tags."),
+        "Plain summary & no tags."
+    );
+    assert_eq!(
+        ajil_extract::clean_fragment("<p>First line<br><br>Second line, after a break.</p>"),
+        "First line\n\nSecond line, after a break."
+    );
 }
