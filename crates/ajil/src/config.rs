@@ -18,6 +18,11 @@ use serde::Deserialize;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
     /// The secret value, for the one place that needs it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -105,6 +110,12 @@ impl Config {
             None => FileConfig::default(),
         };
         Self::resolve(data_dir, fc, &|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// The defaults for a data folder, ignoring the environment and any
+    /// config file (for tests and embedding).
+    pub fn defaults(data_dir: &Path) -> Result<Config> {
+        Self::resolve(data_dir.to_path_buf(), FileConfig::default(), &|_| None)
     }
 
     fn resolve(

@@ -5,16 +5,15 @@
 
 mod cli;
 mod cmd;
-mod config;
-mod pipeline;
-mod web_glue;
+
+use ajil::{config, pipeline, web_glue};
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
+use ajil::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

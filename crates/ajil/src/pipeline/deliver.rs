@@ -203,7 +203,7 @@ impl Delivery {
         for email in due {
             match self.send_one(&email).await {
                 Ok(()) => {
-                    self.store.mark_email_sent(email.id, Utc::now()).await?;
+                    self.store.mark_email_sent(email.id, now).await?;
                     info!(email_id = email.id.0, kind = ?email.kind, "email sent");
                     sent += 1;
                 }
@@ -223,7 +223,7 @@ impl Delivery {
                         warn!(email_id = email.id.0, "{why}");
                         self.store.mark_email_failed(email.id, &why).await?;
                     } else {
-                        let next = ajil_alert::retry_at(attempts, Utc::now());
+                        let next = ajil_alert::retry_at(attempts, now);
                         warn!(email_id = email.id.0, %next, "email will be retried: {why}");
                         self.store.mark_email_retry(email.id, &why, next).await?;
                     }

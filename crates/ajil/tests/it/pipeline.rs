@@ -1,0 +1,262 @@
+//! The pipeline driven in-process with a chosen clock: digests, SMTP outages
+//! and permanent failures, failing sources, and a restart.
+
+use std::time::Duration;
+
+use ajil::config::{Config, Secret};
+use ajil::pipeline::Pipeline;
+use ajil_model::Cadence;
+use ajil_store::{NewSubscription, Store};
+use ajil_testkit::SmtpServer;
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+use crate::support::Fixtures;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 13, 0, 0).unwrap()
+}
+
+/// An RSS feed whose items link to pages on the fixture server.
+fn feed(fx: &Fixtures, items: &[(&str, &str, &str)]) {
+    let base = fx.base();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title>",
+    );
+    for (path, title, page) in items {
+        fx.put_page(&format!("/{path}"), page);
+        xml += &format!(
+            "<item><guid>{base}/{path}</guid><title>{title}</title><link>{base}/{path}</link>\
+             <pubDate>Sun, 29 Nov 2026 07:05:00 GMT</pubDate></item>"
+        );
+    }
+    fx.put("/feed.xml", "application/rss+xml", xml + "</channel></rss>");
+}
+
+async fn setup(smtp: Option<&SmtpServer>) -> (tempfile::TempDir, Config, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults(dir.path()).unwrap();
+    config.smtp_url = smtp.map(|s| Secret::new(s.url()));
+    let store = Store::open(&config.db_path()).await.unwrap();
+    (dir, config, store)
+}
+
+async fn subscribe(store: &Store, email: &str, query: &str, cadence: Cadence, now: DateTime<Utc>) {
+    let s = store.upsert_subscriber(email, "en", now).await.unwrap();
+    store
+        .add_subscription(
+            &NewSubscription {
+                subscriber_id: s.id,
+                query: query.into(),
+                langs: vec![],
+                cadence,
+                breaking_only: false,
+                confirmed: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+}
+
+fn outbox_files(config: &Config) -> Vec<String> {
+    std::fs::read_dir(config.outbox_dir())
+        .map(|d| {
+            d.map(|e| e.unwrap().path().display().to_string())
+                .filter(|p| p.ends_with(".eml"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hourly_digest_collects_stories_into_one_email() {
+    let fx = Fixtures::start().await;
+    feed(
+        &fx,
+        &[
+            ("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html"),
+            ("tanker", "Tanker seized in the Gulf of Oman, shipping agency says", "tanker.html"),
+        ],
+    );
+    let (_dir, config, store) = setup(None).await;
+    subscribe(&store, "digest@example.org", "Iran", Cadence::Hourly, t0()).await;
+    store
+        .add_source(&format!("{}/feed.xml", fx.base()), "Wire", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+
+    let r = p.run_cycle(t0() + TimeDelta::minutes(1), true).await.unwrap();
+    assert_eq!(r.new_articles, 2);
+    assert!(r.alerts_queued >= 1, "{r:?}");
+    assert_eq!(r.emails_sent, 0, "hourly: nothing before the hour is over");
+    assert!(outbox_files(&config).is_empty());
+
+    let r = p.run_cycle(t0() + TimeDelta::minutes(61), true).await.unwrap();
+    assert_eq!(r.emails_sent, 1, "{r:?}");
+    let files = outbox_files(&config);
+    assert_eq!(files.len(), 1, "one digest in the outbox folder");
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+
+    // The next hour has nothing new: no empty digest.
+    let r = p.run_cycle(t0() + TimeDelta::minutes(125), true).await.unwrap();
+    assert_eq!(r.emails_sent, 0);
+    assert_eq!(outbox_files(&config).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_outage_is_retried_and_nothing_is_lost() {
+    let fx = Fixtures::start().await;
+    feed(&fx, &[("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html")]);
+    let mut smtp = SmtpServer::start();
+    let (_dir, config, store) = setup(Some(&smtp)).await;
+    subscribe(&store, "a@example.org", "\"Iran deal\"", Cadence::Realtime, t0()).await;
+    subscribe(&store, "b@example.org", "Iran", Cadence::Realtime, t0()).await;
+    store
+        .add_source(&format!("{}/feed.xml", fx.base()), "Wire", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+
+    // The server is down: both alerts wait in the outbox.
+    smtp.stop();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.alerts_queued, 2);
+    assert_eq!(r.emails_sent, 0);
+    assert_eq!(r.emails_failed, 2);
+    let counts = store.email_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.sent, counts.failed), (2, 0, 0));
+    let emails = store.list_emails(10).await.unwrap();
+    assert!(emails.iter().all(|e| e.last_error.is_some() && e.attempts == 1));
+
+    // It answers again, but with a temporary refusal.
+    smtp.restart();
+    smtp.set_reject(Some((451, "try again later".into())));
+    let (sent, failed) = p.deliver_only(t0() + TimeDelta::minutes(2)).await.unwrap();
+    assert_eq!((sent, failed), (0, 2));
+    assert_eq!(store.email_counts().await.unwrap().pending, 2);
+
+    // Back to normal: everything goes out once, nothing is lost.
+    smtp.set_reject(None);
+    let (sent, _) = p.deliver_only(t0() + TimeDelta::minutes(10)).await.unwrap();
+    assert_eq!(sent, 2);
+    let got = tokio::task::block_in_place(|| smtp.wait_for(2, Duration::from_secs(10)));
+    assert_eq!(got.len(), 2);
+    let (sent, _) = p.deliver_only(t0() + TimeDelta::minutes(60)).await.unwrap();
+    assert_eq!(sent, 0, "nothing is sent twice");
+    let counts = store.email_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.sent, counts.failed), (0, 2, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permanent_rejection_is_recorded_not_retried() {
+    let fx = Fixtures::start().await;
+    feed(&fx, &[("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html")]);
+    let smtp = SmtpServer::start();
+    smtp.set_reject(Some((550, "no such user".into())));
+    let (_dir, config, store) = setup(Some(&smtp)).await;
+    subscribe(&store, "gone@example.org", "Iran", Cadence::Realtime, t0()).await;
+    store
+        .add_source(&format!("{}/feed.xml", fx.base()), "Wire", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    p.run_cycle(t0(), true).await.unwrap();
+    let counts = store.email_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.sent, counts.failed), (0, 0, 1));
+    let e = &store.list_emails(1).await.unwrap()[0];
+    assert!(e.last_error.as_deref().unwrap().contains("550"), "{e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_sources_are_recorded_and_backed_off() {
+    let fx = Fixtures::start().await;
+    feed(&fx, &[("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html")]);
+    fx.put("/garbage.xml", "application/rss+xml", vec![0u8, 159, 146, 150, 7, 0, 1]);
+    fx.put("/page.html", "text/html", "<html><body><p>not a feed</p></body></html>");
+    let closed = crate::support::free_port();
+    let (_dir, mut config, store) = setup(None).await;
+    config.max_page_bytes = 4096;
+    fx.put("/huge.xml", "application/rss+xml", vec![b' '; 10_000]);
+    let base = fx.base();
+    for (url, name) in [
+        (format!("{base}/feed.xml"), "good"),
+        (format!("{base}/missing.xml"), "missing"),
+        (format!("{base}/garbage.xml"), "garbage"),
+        (format!("{base}/page.html"), "html"),
+        (format!("{base}/huge.xml"), "huge"),
+        (format!("http://127.0.0.1:{closed}/feed.xml"), "down"),
+    ] {
+        store.add_source(&url, name, Duration::from_secs(300), t0()).await.unwrap();
+    }
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.sources_polled, 6);
+    assert_eq!(r.sources_failed, 5);
+    assert_eq!(r.new_articles, 1, "the good source is processed all the same");
+    for s in store.list_sources().await.unwrap() {
+        if s.name == "good" {
+            assert!(s.last_error.is_none() && s.last_success_at.is_some());
+            continue;
+        }
+        let err = s.last_error.clone().unwrap_or_else(|| panic!("{} has no error", s.name));
+        assert_eq!(s.consecutive_failures, 1, "{}", s.name);
+        assert!(s.next_fetch_at > t0(), "{} is backed off", s.name);
+        assert!(err.contains(&s.url) || err.contains("127.0.0.1"), "{}: {err}", s.name);
+    }
+    // A second failure backs off further.
+    let before = store.list_sources().await.unwrap();
+    p.run_cycle(t0() + TimeDelta::minutes(1), true).await.unwrap();
+    let after = store.list_sources().await.unwrap();
+    for (b, a) in before.iter().zip(&after) {
+        if b.name != "good" {
+            assert_eq!(a.consecutive_failures, 2);
+            assert!(a.next_fetch_at - (t0() + TimeDelta::minutes(1)) > b.next_fetch_at - t0());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_stories_and_sends_no_duplicate() {
+    let fx = Fixtures::start().await;
+    feed(&fx, &[("lavrov", "لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول", "lavrov-original.html")]);
+    let (_dir, config, store) = setup(None).await;
+    subscribe(&store, "r@example.org", "لافروف", Cadence::Realtime, t0()).await;
+    store
+        .add_source(&format!("{}/feed.xml", fx.base()), "الخبر", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!((r.new_articles, r.emails_sent), (1, 1));
+    drop(p);
+
+    // After a restart a second outlet's reprint arrives: it joins the story
+    // rebuilt from the store, and no second alert goes out.
+    let base = fx.base();
+    fx.put_page("/reprint", "lavrov-reprint.html");
+    fx.put(
+        "/other.xml",
+        "application/rss+xml",
+        format!(
+            "<rss version=\"2.0\"><channel><title>o</title><item><guid>r1</guid>\
+             <title>لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول</title>\
+             <link>{base}/reprint</link><pubDate>Sun, 29 Nov 2026 07:20:00 GMT</pubDate></item>\
+             </channel></rss>"
+        ),
+    );
+    store
+        .add_source(&format!("{base}/other.xml"), "الأنباء", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0() + TimeDelta::minutes(5), true).await.unwrap();
+    assert_eq!(r.new_articles, 1);
+    assert_eq!(r.new_stories, 0, "the reprint joins the stored story");
+    assert_eq!(r.emails_sent, 0);
+    assert_eq!(outbox_files(&config).len(), 1);
+    let stories = store.list_stories(t0() - TimeDelta::days(2), 10).await.unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].outlet_count, 2);
+}
