@@ -88,7 +88,9 @@ impl Config {
     /// Builds the configuration from the data folder, an optional config file
     /// and the environment.
     pub fn load(data: Option<&Path>, config_file: Option<&Path>) -> Result<Config> {
-        let data_dir = data.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("ajil-data"));
+        let data_dir = data
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("ajil-data"));
         let default_file = data_dir.join("ajil.toml");
         let file = match config_file {
             Some(p) => Some(p.to_path_buf()),
@@ -109,7 +111,9 @@ impl Config {
             }
             None => FileConfig::default(),
         };
-        Self::resolve(data_dir, fc, &|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        Self::resolve(data_dir, fc, &|k| {
+            std::env::var(k).ok().filter(|v| !v.is_empty())
+        })
     }
 
     /// The defaults for a data folder, ignoring the environment and any
@@ -173,9 +177,9 @@ impl Config {
             poll_interval: Duration::from_secs(poll_interval.unwrap_or(300).max(10)),
             fetch_timeout: Duration::from_secs(fetch_timeout.unwrap_or(20).max(1)),
             max_page_bytes: max_page_bytes.unwrap_or(10 << 20),
-            user_agent: env("AJIL_USER_AGENT").or(fc.user_agent).unwrap_or_else(|| {
-                format!("ajil/{} (news alerts)", env!("CARGO_PKG_VERSION"))
-            }),
+            user_agent: env("AJIL_USER_AGENT")
+                .or(fc.user_agent)
+                .unwrap_or_else(|| format!("ajil/{} (news alerts)", env!("CARGO_PKG_VERSION"))),
             api_token: env("AJIL_API_TOKEN").or(fc.api_token).map(Secret),
             story_window_hours: story_window_hours.unwrap_or(72).max(1),
             send_batch: send_batch.unwrap_or(200).max(1),
@@ -232,8 +236,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| m.get(k).cloned()
     }
 
@@ -250,7 +256,10 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:9000");
         assert_eq!(c.public_url, "http://127.0.0.1:9000");
         assert_eq!(c.poll_interval, Duration::from_secs(120));
-        assert!(!format!("{c:?}").contains("hunter2"), "secrets must not be printed");
+        assert!(
+            !format!("{c:?}").contains("hunter2"),
+            "secrets must not be printed"
+        );
         // The generated secret is kept for the next start.
         let again = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap();
         assert_eq!(c.secret, again.secret);
@@ -260,12 +269,12 @@ mod tests {
     fn bad_values_say_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
         let env = env_of(&[("AJIL_LISTEN", "nope")]);
-        let err = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env)
-            .unwrap_err();
+        let err =
+            Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap_err();
         assert!(format!("{err:#}").contains("HOST:PORT"));
         let env = env_of(&[("AJIL_POLL_INTERVAL", "soon")]);
-        let err = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env)
-            .unwrap_err();
+        let err =
+            Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap_err();
         assert!(format!("{err:#}").contains("whole number"));
     }
 

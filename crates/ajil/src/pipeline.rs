@@ -237,7 +237,9 @@ impl Pipeline {
                 let failures = source.consecutive_failures as u32 + 1;
                 let next = ajil_fetch::next_fetch_at(now, interval, failures);
                 let msg = format!("{} is not a feed ajil can read: {e}", source.url);
-                self.store.record_fetch_error(source.id, &msg, now, next).await?;
+                self.store
+                    .record_fetch_error(source.id, &msg, now, next)
+                    .await?;
                 anyhow::bail!(msg);
             }
         };
@@ -245,7 +247,10 @@ impl Pipeline {
         let mut items = feed.items;
         items.sort_by_key(|i| i.published.or(i.updated));
         for item in &items {
-            match self.process_item(source, feed.lang.as_deref(), item, now, report).await {
+            match self
+                .process_item(source, feed.lang.as_deref(), item, now, report)
+                .await
+            {
                 Ok(_) => {}
                 Err(e) => warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}"),
             }
@@ -281,7 +286,11 @@ impl Pipeline {
             return Ok(None);
         }
         let url = item.url.clone().unwrap_or_default();
-        let feed_html = item.content.as_deref().or(item.summary.as_deref()).unwrap_or("");
+        let feed_html = item
+            .content
+            .as_deref()
+            .or(item.summary.as_deref())
+            .unwrap_or("");
         let feed_text = ajil_extract::clean_fragment(feed_html);
         let summary = item
             .summary
@@ -356,7 +365,8 @@ impl Pipeline {
             let view = index.clusterer.story(a.story);
             (a, view)
         };
-        self.persist_story(id, &assignment, view.as_ref(), &new).await?;
+        self.persist_story(id, &assignment, view.as_ref(), &new)
+            .await?;
         if assignment.new_story {
             report.new_stories += 1;
         }
@@ -538,4 +548,3 @@ fn item_guid(item: &FeedItem) -> Option<String> {
         .find(|s| !s.is_empty())
         .map(str::to_string)
 }
-

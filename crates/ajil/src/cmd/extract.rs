@@ -95,8 +95,8 @@ async fn extract_one(fetcher: &ajil_fetch::Fetcher, input: &str) -> Result<ajil_
             .context("cannot read standard input")?;
         (buf, None, None)
     } else {
-        let raw = std::fs::read(input)
-            .with_context(|| format!("cannot read {input}: check the path"))?;
+        let raw =
+            std::fs::read(input).with_context(|| format!("cannot read {input}: check the path"))?;
         (maybe_gunzip(input, raw)?, None, None)
     };
     let opts = ajil_extract::ExtractOptions {

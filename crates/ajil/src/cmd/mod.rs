@@ -26,12 +26,14 @@ pub async fn open_store(config: &Config) -> Result<ajil_store::Store> {
             config.data_dir.display()
         )
     })?;
-    ajil_store::Store::open(&config.db_path()).await.with_context(|| {
-        format!(
-            "cannot open the database {}: check that the data folder is writable",
-            config.db_path().display()
-        )
-    })
+    ajil_store::Store::open(&config.db_path())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}: check that the data folder is writable",
+                config.db_path().display()
+            )
+        })
 }
 
 /// Writes one value as a JSON line to stdout.
@@ -71,7 +73,12 @@ mod tests {
         assert_eq!(parse_duration("24h").unwrap(), TimeDelta::hours(24));
         assert_eq!(parse_duration("7d").unwrap(), TimeDelta::days(7));
         assert_eq!(parse_duration("15").unwrap(), TimeDelta::minutes(15));
-        assert!(parse_duration("3w").unwrap_err().to_string().contains("s, m, h or d"));
+        assert!(
+            parse_duration("3w")
+                .unwrap_err()
+                .to_string()
+                .contains("s, m, h or d")
+        );
         assert!(parse_duration("h").is_err());
     }
 }

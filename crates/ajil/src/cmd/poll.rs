@@ -27,7 +27,9 @@ pub async fn run(config: Config, args: PollArgs) -> Result<()> {
         report.emails_failed
     );
     if report.sources_failed > 0 {
-        println!("see `ajil sources list` for the errors; failing sources are retried with backoff");
+        println!(
+            "see `ajil sources list` for the errors; failing sources are retried with backoff"
+        );
     }
     Ok(())
 }

@@ -22,14 +22,16 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
         } => {
             let url = check_url(&url)?;
             let name = name.unwrap_or_else(|| default_name(&url));
-            let interval = interval.map(Duration::from_secs).unwrap_or(config.poll_interval);
+            let interval = interval
+                .map(Duration::from_secs)
+                .unwrap_or(config.poll_interval);
             let s = store
                 .add_source(url.as_str(), &name, interval, Utc::now())
                 .await
                 .map_err(|e| match e {
-                    ajil_store::StoreError::Conflict { .. } => anyhow::anyhow!(
-                        "{url} is already a source: see `ajil sources list`"
-                    ),
+                    ajil_store::StoreError::Conflict { .. } => {
+                        anyhow::anyhow!("{url} is already a source: see `ajil sources list`")
+                    }
                     e => anyhow::Error::new(e),
                 })?;
             println!("added source #{} {} ({})", s.id, s.name, s.url);
@@ -54,20 +56,22 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
             }
         }
         SourcesCommand::Remove { id } => {
-            store.remove_source(SourceId(id)).await.map_err(|e| match e {
-                ajil_store::StoreError::NotFound { .. } => {
-                    anyhow::anyhow!("there is no source #{id}: see `ajil sources list`")
-                }
-                e => anyhow::Error::new(e),
-            })?;
+            store
+                .remove_source(SourceId(id))
+                .await
+                .map_err(|e| match e {
+                    ajil_store::StoreError::NotFound { .. } => {
+                        anyhow::anyhow!("there is no source #{id}: see `ajil sources list`")
+                    }
+                    e => anyhow::Error::new(e),
+                })?;
             println!("removed source #{id}");
         }
         SourcesCommand::Import { file } => {
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("cannot read {}: check the path", file.display()))?;
-            let outlines = ajil_parse::parse_opml(&bytes).with_context(|| {
-                format!("{} is not a readable OPML file", file.display())
-            })?;
+            let outlines = ajil_parse::parse_opml(&bytes)
+                .with_context(|| format!("{} is not a readable OPML file", file.display()))?;
             if outlines.is_empty() {
                 bail!(
                     "{} lists no feeds (no outline has an xmlUrl attribute)",
@@ -116,8 +120,9 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
 
 /// Only http(s) URLs can be fetched.
 fn check_url(s: &str) -> Result<url::Url> {
-    let url = url::Url::parse(s.trim())
-        .with_context(|| format!("{s:?} is not a URL: give a full address like https://example.org/feed"))?;
+    let url = url::Url::parse(s.trim()).with_context(|| {
+        format!("{s:?} is not a URL: give a full address like https://example.org/feed")
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         bail!("{s:?} is not an http or https URL: ajil fetches feeds over HTTP");
     }
@@ -140,7 +145,12 @@ mod tests {
         assert!(check_url("https://example.org/rss").is_ok());
         let e = check_url("ftp://example.org/rss").unwrap_err();
         assert!(e.to_string().contains("http or https"));
-        assert!(check_url("example.org").unwrap_err().to_string().contains("full address"));
+        assert!(
+            check_url("example.org")
+                .unwrap_err()
+                .to_string()
+                .contains("full address")
+        );
         assert_eq!(
             default_name(&url::Url::parse("https://www.bbc.com/arabic/rss.xml").unwrap()),
             "bbc.com"

@@ -20,7 +20,10 @@ pub async fn run(config: Config, args: StoriesArgs) -> Result<()> {
         return print_json(&out);
     }
     if stories.is_empty() {
-        println!("no stories since {}: add sources and run `ajil poll`", args.since);
+        println!(
+            "no stories since {}: add sources and run `ajil poll`",
+            args.since
+        );
         return Ok(());
     }
     for s in stories {

@@ -43,13 +43,23 @@ pub async fn run(config: Config, args: SubscribeArgs) -> Result<()> {
         )
         .await?;
     if args.confirmed {
-        println!("subscription #{} for {} is active: {}", sub.id, subscriber.email, sub.query);
+        println!(
+            "subscription #{} for {} is active: {}",
+            sub.id, subscriber.email, sub.query
+        );
         return Ok(());
     }
     let pipeline = Pipeline::new(config, store).await?;
     pipeline
         .delivery()
-        .queue_confirmation(sub.id, subscriber.id, &subscriber.email, &ui_lang, &sub.query, now)
+        .queue_confirmation(
+            sub.id,
+            subscriber.id,
+            &subscriber.email,
+            &ui_lang,
+            &sub.query,
+            now,
+        )
         .await?;
     let (sent, _) = pipeline.deliver_only(Utc::now()).await?;
     if sent > 0 {
@@ -86,7 +96,12 @@ mod tests {
     #[test]
     fn languages() {
         assert_eq!(parse_langs(Some("ar, EN")).unwrap(), vec!["ar", "en"]);
-        assert!(parse_langs(Some("arabic")).unwrap_err().to_string().contains("ISO codes"));
+        assert!(
+            parse_langs(Some("arabic"))
+                .unwrap_err()
+                .to_string()
+                .contains("ISO codes")
+        );
         assert!(parse_langs(None).unwrap().is_empty());
     }
 }

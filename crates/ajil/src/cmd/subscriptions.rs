@@ -21,7 +21,11 @@ pub async fn run(config: Config, cmd: SubscriptionsCommand) -> Result<()> {
             }
             for s in subs {
                 let q = &s.subscription;
-                let langs = if q.langs.is_empty() { "all".to_string() } else { q.langs.join(",") };
+                let langs = if q.langs.is_empty() {
+                    "all".to_string()
+                } else {
+                    q.langs.join(",")
+                };
                 println!(
                     "#{:<4} {:<28} {:<9} {:<8} langs {:<6} {}",
                     q.id,
@@ -34,12 +38,15 @@ pub async fn run(config: Config, cmd: SubscriptionsCommand) -> Result<()> {
             }
         }
         SubscriptionsCommand::Remove { id } => {
-            store.remove_subscription(SubscriptionId(id)).await.map_err(|e| match e {
-                ajil_store::StoreError::NotFound { .. } => anyhow::anyhow!(
-                    "there is no subscription #{id}: see `ajil subscriptions list`"
-                ),
-                e => anyhow::Error::new(e),
-            })?;
+            store
+                .remove_subscription(SubscriptionId(id))
+                .await
+                .map_err(|e| match e {
+                    ajil_store::StoreError::NotFound { .. } => anyhow::anyhow!(
+                        "there is no subscription #{id}: see `ajil subscriptions list`"
+                    ),
+                    e => anyhow::Error::new(e),
+                })?;
             println!("removed subscription #{id}");
         }
     }

@@ -7,11 +7,11 @@
 //! the same email. Rows are written before sending and marked sent only after
 //! the server accepted the message.
 
-use ajil_mail::{AlertEmail, Composer, ConfirmEmail, DigestEmail, DigestStory, Mailer, OutletLink};
 use ajil_mail::Signer;
-use ajil_web::links;
+use ajil_mail::{AlertEmail, Composer, ConfirmEmail, DigestEmail, DigestStory, Mailer, OutletLink};
 use ajil_model::{StoryId, SubscriberId, SubscriptionId};
 use ajil_store::{Email, EmailKind, NewEmail, Store, SubscriptionWithEmail};
+use ajil_web::links;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -247,7 +247,11 @@ impl Delivery {
         })
     }
 
-    async fn compose(&self, email: &Email, payload: Payload) -> Result<ajil_mail::Message, SendFailure> {
+    async fn compose(
+        &self,
+        email: &Email,
+        payload: Payload,
+    ) -> Result<ajil_mail::Message, SendFailure> {
         let subscriber = email
             .subscriber_id
             .ok_or_else(|| SendFailure::Skip("email has no subscriber".into()))?;
@@ -262,24 +266,31 @@ impl Delivery {
                 query,
                 breaking,
             } => {
-                let sub = self.store.subscription(subscription_id).await.map_err(skip)?;
+                let sub = self
+                    .store
+                    .subscription(subscription_id)
+                    .await
+                    .map_err(skip)?;
                 if sub.status.as_str() != "active" || sub_state.status.as_str() != "active" {
                     return Err(SendFailure::Skip("subscription no longer active".into()));
                 }
                 let detail = self.store.get_story(story_id).await.map_err(skip)?;
-                self.composer.alert(&AlertEmail {
-                    to: email.recipient.clone(),
-                    lang,
-                    story_title: detail.story.title.clone(),
-                    story_lang: detail.story.lang.clone(),
-                    query,
-                    outlets: outlets(&detail),
-                    story_url: Some(format!("{}/stories/{}", self.public_url, story_id)),
-                    unsubscribe_url,
-                    manage_url,
-                    message_id: email.message_id.clone(),
-                    breaking,
-                }, Utc::now())
+                self.composer.alert(
+                    &AlertEmail {
+                        to: email.recipient.clone(),
+                        lang,
+                        story_title: detail.story.title.clone(),
+                        story_lang: detail.story.lang.clone(),
+                        query,
+                        outlets: outlets(&detail),
+                        story_url: Some(format!("{}/stories/{}", self.public_url, story_id)),
+                        unsubscribe_url,
+                        manage_url,
+                        message_id: email.message_id.clone(),
+                        breaking,
+                    },
+                    Utc::now(),
+                )
             }
             Payload::Digest {
                 lang,
@@ -288,7 +299,11 @@ impl Delivery {
                 subscription_id,
                 ..
             } => {
-                let sub = self.store.subscription(subscription_id).await.map_err(skip)?;
+                let sub = self
+                    .store
+                    .subscription(subscription_id)
+                    .await
+                    .map_err(skip)?;
                 if sub.status.as_str() != "active" || sub_state.status.as_str() != "active" {
                     return Err(SendFailure::Skip("subscription no longer active".into()));
                 }
@@ -302,22 +317,25 @@ impl Delivery {
                         });
                     }
                 }
-                self.composer.digest(&DigestEmail {
-                    to: email.recipient.clone(),
-                    lang,
-                    period_label: period_end.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    stories: items,
-                    unsubscribe_url,
-                    manage_url,
-                    message_id: email.message_id.clone(),
-                }, Utc::now())
+                self.composer.digest(
+                    &DigestEmail {
+                        to: email.recipient.clone(),
+                        lang,
+                        period_label: period_end.format("%Y-%m-%d %H:%M UTC").to_string(),
+                        stories: items,
+                        unsubscribe_url,
+                        manage_url,
+                        message_id: email.message_id.clone(),
+                    },
+                    Utc::now(),
+                )
             }
             Payload::Confirm {
                 subscription_id,
                 lang,
                 query,
-            } => {
-                self.composer.confirm(&ConfirmEmail {
+            } => self.composer.confirm(
+                &ConfirmEmail {
                     to: email.recipient.clone(),
                     lang,
                     query,
@@ -328,8 +346,9 @@ impl Delivery {
                         email.created_at,
                     ),
                     message_id: email.message_id.clone(),
-                }, Utc::now())
-            }
+                },
+                Utc::now(),
+            ),
         };
         composed.map_err(|e| SendFailure::Permanent(format!("cannot compose: {e}")))
     }

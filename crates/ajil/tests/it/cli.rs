@@ -31,18 +31,36 @@ async fn bad_input_gets_a_clear_error_and_exit_code() {
     let ajil = Ajil::new(&[]);
     let r = ajil.run(&["subscribe", "not-an-address", "غزة"]).await;
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("not a valid email address"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a valid email address"),
+        "{}",
+        r.stderr
+    );
 
-    let r = ajil.run(&["subscribe", "a@example.org", "\"Iran deal"]).await;
+    let r = ajil
+        .run(&["subscribe", "a@example.org", "\"Iran deal"])
+        .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("query does not parse"), "{}", r.stderr);
-    assert!(r.stderr.contains('^'), "the error points at the problem: {}", r.stderr);
+    assert!(
+        r.stderr.contains('^'),
+        "the error points at the problem: {}",
+        r.stderr
+    );
 
-    let r = ajil.run(&["subscribe", "a@example.org", "gaza", "--mode", "weekly"]).await;
+    let r = ajil
+        .run(&["subscribe", "a@example.org", "gaza", "--mode", "weekly"])
+        .await;
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("realtime, hourly or daily"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("realtime, hourly or daily"),
+        "{}",
+        r.stderr
+    );
 
-    let r = ajil.run(&["sources", "add", "ftp://example.org/feed"]).await;
+    let r = ajil
+        .run(&["sources", "add", "ftp://example.org/feed"])
+        .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("http or https"), "{}", r.stderr);
 
@@ -62,8 +80,17 @@ async fn bad_input_gets_a_clear_error_and_exit_code() {
 #[tokio::test]
 async fn sources_round_trip_through_opml() {
     let ajil = Ajil::new(&[]);
-    ajil.ok(&["sources", "add", "https://example.org/ar/rss", "--name", "مثال"]).await;
-    let r = ajil.run(&["sources", "add", "https://example.org/ar/rss"]).await;
+    ajil.ok(&[
+        "sources",
+        "add",
+        "https://example.org/ar/rss",
+        "--name",
+        "مثال",
+    ])
+    .await;
+    let r = ajil
+        .run(&["sources", "add", "https://example.org/ar/rss"])
+        .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("already a source"), "{}", r.stderr);
     let list: serde_json::Value =
@@ -80,7 +107,9 @@ async fn sources_round_trip_through_opml() {
         "<outline text=\"Two\" xmlUrl=\"https://example.net/feed.xml\"/></body>",
     );
     std::fs::write(&file, opml).unwrap();
-    let out = other.ok(&["sources", "import", file.to_str().unwrap()]).await;
+    let out = other
+        .ok(&["sources", "import", file.to_str().unwrap()])
+        .await;
     assert!(out.contains("imported 2 sources"), "{out}");
     let list: serde_json::Value =
         serde_json::from_str(&other.ok(&["sources", "list", "--json"]).await).unwrap();
@@ -104,12 +133,19 @@ async fn extract_reads_the_republisher_sample() {
             .unwrap(),
     )
     .unwrap();
-    let out = ajil.ok(&["extract", "--jsonl", sample.to_str().unwrap()]).await;
+    let out = ajil
+        .ok(&["extract", "--jsonl", sample.to_str().unwrap()])
+        .await;
     let got: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     for field in ["title", "lang", "published", "canonical_url", "wire"] {
         assert_eq!(got[field], expected[field], "field {field}");
     }
-    assert!(got["path"].as_str().unwrap().ends_with("seed-republisher.html"));
+    assert!(
+        got["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("seed-republisher.html")
+    );
     let text = got["text"].as_str().unwrap();
     for bad in expected["must_not_contain"].as_array().unwrap() {
         assert!(!text.contains(bad.as_str().unwrap()), "text contains {bad}");
@@ -134,8 +170,10 @@ async fn extract_reads_gzipped_benchmark_pages() {
     let mut args = vec!["extract", "--jsonl"];
     args.extend(pages.iter().map(String::as_str));
     let out = ajil.ok(&args).await;
-    let lines: Vec<serde_json::Value> =
-        out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 5);
     for l in &lines {
         assert!(l["text"].as_str().unwrap().len() > 200, "{l}");

@@ -108,9 +108,17 @@ fn publish(fx: &Fixtures, alkhabar: &[Item], wire: &[Item], anbaa: &[Item]) {
     for i in alkhabar.iter().chain(wire).chain(anbaa) {
         fx.put_page(&format!("/{}", i.id), i.page);
     }
-    fx.put("/alkhabar/rss.xml", "application/rss+xml", rss(&base, "شبكة الخبر", alkhabar));
+    fx.put(
+        "/alkhabar/rss.xml",
+        "application/rss+xml",
+        rss(&base, "شبكة الخبر", alkhabar),
+    );
     fx.put("/wire/atom.xml", "application/atom+xml", atom(&base, wire));
-    fx.put("/anbaa/feed.json", "application/feed+json", json_feed(&base, anbaa));
+    fx.put(
+        "/anbaa/feed.json",
+        "application/feed+json",
+        json_feed(&base, anbaa),
+    );
 }
 
 /// Messages per recipient.
@@ -204,7 +212,10 @@ async fn signup(web: &str, email: &str, query: &str, langs: &str, ui: &str) {
     let (status, page) = b.get(&format!("{web}/?lang={ui}")).await;
     assert_eq!(status, 200);
     if ui == "ar" {
-        assert!(page.contains("dir=\"rtl\""), "Arabic signup page is right-to-left");
+        assert!(
+            page.contains("dir=\"rtl\""),
+            "Arabic signup page is right-to-left"
+        );
     }
     let csrf = csrf_of(&page);
     let mut form = vec![
@@ -249,11 +260,11 @@ async fn feeds_to_one_email_per_story() {
     let client = reqwest::Client::new();
     let mut up = false;
     for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{web}/healthz")).send().await {
-            if r.status().is_success() {
-                up = true;
-                break;
-            }
+        if let Ok(r) = client.get(format!("{web}/healthz")).send().await
+            && r.status().is_success()
+        {
+            up = true;
+            break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -262,7 +273,14 @@ async fn feeds_to_one_email_per_story() {
     // Two people sign up on the web; a third subscription is added by the
     // operator, already confirmed.
     signup(&web, "reader@example.org", "لافروف إسطنبول", "", "ar").await;
-    signup(&web, "analyst@example.org", "\"Iran deal\" -sport", "en", "en").await;
+    signup(
+        &web,
+        "analyst@example.org",
+        "\"Iran deal\" -sport",
+        "en",
+        "en",
+    )
+    .await;
     ajil.ok(&[
         "subscribe",
         "control@example.org",
@@ -305,12 +323,30 @@ async fn feeds_to_one_email_per_story() {
 
     // Sources, then a poll: one alert per matching story per subscriber.
     let base = fx.base();
-    ajil.ok(&["sources", "add", &format!("{base}/alkhabar/rss.xml"), "--name", "شبكة الخبر"])
-        .await;
-    ajil.ok(&["sources", "add", &format!("{base}/wire/atom.xml"), "--name", "World Wire"])
-        .await;
-    ajil.ok(&["sources", "add", &format!("{base}/anbaa/feed.json"), "--name", "الأنباء اليوم"])
-        .await;
+    ajil.ok(&[
+        "sources",
+        "add",
+        &format!("{base}/alkhabar/rss.xml"),
+        "--name",
+        "شبكة الخبر",
+    ])
+    .await;
+    ajil.ok(&[
+        "sources",
+        "add",
+        &format!("{base}/wire/atom.xml"),
+        "--name",
+        "World Wire",
+    ])
+    .await;
+    ajil.ok(&[
+        "sources",
+        "add",
+        &format!("{base}/anbaa/feed.json"),
+        "--name",
+        "الأنباء اليوم",
+    ])
+    .await;
     ajil.ok(&["poll"]).await;
     let first = wait_for(&smtp, 3);
     let got = by_recipient(&first);
@@ -319,19 +355,34 @@ async fn feeds_to_one_email_per_story() {
         assert_eq!(msgs.len(), 1, "{who} got one alert");
     }
     let ar = &got["reader@example.org"][0];
-    assert!(ar.subject().unwrap().contains("لافروف"), "{:?}", ar.subject());
+    assert!(
+        ar.subject().unwrap().contains("لافروف"),
+        "{:?}",
+        ar.subject()
+    );
     let html = ar.html().expect("HTML part");
     let text = ar.text().expect("text part");
-    assert!(html.contains("dir=\"rtl\""), "Arabic alert is right-to-left");
+    assert!(
+        html.contains("dir=\"rtl\""),
+        "Arabic alert is right-to-left"
+    );
     assert!(text.contains("شبكة الخبر"), "outlet named in the text part");
     assert!(ar.header("Message-ID").is_some());
-    assert!(ar.header("List-Unsubscribe").unwrap().contains("/unsubscribe/"));
+    assert!(
+        ar.header("List-Unsubscribe")
+            .unwrap()
+            .contains("/unsubscribe/")
+    );
     assert_eq!(
         ar.header("List-Unsubscribe-Post").as_deref(),
         Some("List-Unsubscribe=One-Click")
     );
     let en = &got["analyst@example.org"][0];
-    assert!(en.subject().unwrap().contains("Iran deal"), "{:?}", en.subject());
+    assert!(
+        en.subject().unwrap().contains("Iran deal"),
+        "{:?}",
+        en.subject()
+    );
     assert!(!en.html().unwrap().contains("dir=\"rtl\""));
 
     // A reprint of the Lavrov story from another outlet joins the story: no
@@ -347,7 +398,10 @@ async fn feeds_to_one_email_per_story() {
         .iter()
         .find(|s| s["title"].as_str().unwrap_or("").contains("لافروف"))
         .expect("the Lavrov story");
-    assert_eq!(lavrov["article_count"], 2, "the reprint joined the story: {lavrov}");
+    assert_eq!(
+        lavrov["article_count"], 2,
+        "the reprint joined the story: {lavrov}"
+    );
     assert_eq!(lavrov["outlet_count"], 2);
 
     // One POST to the List-Unsubscribe URL stops the analyst's mail; the
@@ -364,7 +418,11 @@ async fn feeds_to_one_email_per_story() {
         .send()
         .await
         .unwrap();
-    assert!(resp.status().is_success(), "one-click unsubscribe: {}", resp.status());
+    assert!(
+        resp.status().is_success(),
+        "one-click unsubscribe: {}",
+        resp.status()
+    );
     publish(&fx, &[LAVROV, WEATHER], &[IRAN, SPORT, TANKER], &[REPRINT]);
     ajil.ok(&["poll"]).await;
     let all = wait_for(&smtp, 4);
@@ -375,8 +433,16 @@ async fn feeds_to_one_email_per_story() {
         2,
         "control got the new story; stories:\n{stories}"
     );
-    assert_eq!(got["analyst@example.org"].len(), 1, "nothing after unsubscribing");
-    assert_eq!(got["reader@example.org"].len(), 1, "the reprint sent nothing");
+    assert_eq!(
+        got["analyst@example.org"].len(),
+        1,
+        "nothing after unsubscribing"
+    );
+    assert_eq!(
+        got["reader@example.org"].len(),
+        1,
+        "the reprint sent nothing"
+    );
     assert_eq!(all.len(), 4, "no other mail");
 
     // Graceful shutdown on SIGTERM.

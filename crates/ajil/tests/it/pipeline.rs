@@ -74,25 +74,44 @@ async fn hourly_digest_collects_stories_into_one_email() {
     feed(
         &fx,
         &[
-            ("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html"),
-            ("tanker", "Tanker seized in the Gulf of Oman, shipping agency says", "tanker.html"),
+            (
+                "iran",
+                "Negotiators close in on Iran deal after overnight talks",
+                "iran-deal.html",
+            ),
+            (
+                "tanker",
+                "Tanker seized in the Gulf of Oman, shipping agency says",
+                "tanker.html",
+            ),
         ],
     );
     let (_dir, config, store) = setup(None).await;
     subscribe(&store, "digest@example.org", "Iran", Cadence::Hourly, t0()).await;
     store
-        .add_source(&format!("{}/feed.xml", fx.base()), "Wire", Duration::from_secs(300), t0())
+        .add_source(
+            &format!("{}/feed.xml", fx.base()),
+            "Wire",
+            Duration::from_secs(300),
+            t0(),
+        )
         .await
         .unwrap();
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
 
-    let r = p.run_cycle(t0() + TimeDelta::minutes(1), true).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(1), true)
+        .await
+        .unwrap();
     assert_eq!(r.new_articles, 2);
     assert!(r.alerts_queued >= 1, "{r:?}");
     assert_eq!(r.emails_sent, 0, "hourly: nothing before the hour is over");
     assert!(outbox_files(&config).is_empty());
 
-    let r = p.run_cycle(t0() + TimeDelta::minutes(61), true).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(61), true)
+        .await
+        .unwrap();
     assert_eq!(r.emails_sent, 1, "{r:?}");
     let files = outbox_files(&config);
     assert_eq!(files.len(), 1, "one digest in the outbox folder");
@@ -100,7 +119,10 @@ async fn hourly_digest_collects_stories_into_one_email() {
     assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
 
     // The next hour has nothing new: no empty digest.
-    let r = p.run_cycle(t0() + TimeDelta::minutes(125), true).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(125), true)
+        .await
+        .unwrap();
     assert_eq!(r.emails_sent, 0);
     assert_eq!(outbox_files(&config).len(), 1);
 }
@@ -108,13 +130,32 @@ async fn hourly_digest_collects_stories_into_one_email() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smtp_outage_is_retried_and_nothing_is_lost() {
     let fx = Fixtures::start().await;
-    feed(&fx, &[("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html")]);
+    feed(
+        &fx,
+        &[(
+            "iran",
+            "Negotiators close in on Iran deal after overnight talks",
+            "iran-deal.html",
+        )],
+    );
     let mut smtp = SmtpServer::start();
     let (_dir, config, store) = setup(Some(&smtp)).await;
-    subscribe(&store, "a@example.org", "\"Iran deal\"", Cadence::Realtime, t0()).await;
+    subscribe(
+        &store,
+        "a@example.org",
+        "\"Iran deal\"",
+        Cadence::Realtime,
+        t0(),
+    )
+    .await;
     subscribe(&store, "b@example.org", "Iran", Cadence::Realtime, t0()).await;
     store
-        .add_source(&format!("{}/feed.xml", fx.base()), "Wire", Duration::from_secs(300), t0())
+        .add_source(
+            &format!("{}/feed.xml", fx.base()),
+            "Wire",
+            Duration::from_secs(300),
+            t0(),
+        )
         .await
         .unwrap();
     let p = Pipeline::new(config, store.clone()).await.unwrap();
@@ -128,7 +169,11 @@ async fn smtp_outage_is_retried_and_nothing_is_lost() {
     let counts = store.email_counts().await.unwrap();
     assert_eq!((counts.pending, counts.sent, counts.failed), (2, 0, 0));
     let emails = store.list_emails(10).await.unwrap();
-    assert!(emails.iter().all(|e| e.last_error.is_some() && e.attempts == 1));
+    assert!(
+        emails
+            .iter()
+            .all(|e| e.last_error.is_some() && e.attempts == 1)
+    );
 
     // It answers again, but with a temporary refusal.
     smtp.restart();
@@ -152,13 +197,25 @@ async fn smtp_outage_is_retried_and_nothing_is_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permanent_rejection_is_recorded_not_retried() {
     let fx = Fixtures::start().await;
-    feed(&fx, &[("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html")]);
+    feed(
+        &fx,
+        &[(
+            "iran",
+            "Negotiators close in on Iran deal after overnight talks",
+            "iran-deal.html",
+        )],
+    );
     let smtp = SmtpServer::start();
     smtp.set_reject(Some((550, "no such user".into())));
     let (_dir, config, store) = setup(Some(&smtp)).await;
     subscribe(&store, "gone@example.org", "Iran", Cadence::Realtime, t0()).await;
     store
-        .add_source(&format!("{}/feed.xml", fx.base()), "Wire", Duration::from_secs(300), t0())
+        .add_source(
+            &format!("{}/feed.xml", fx.base()),
+            "Wire",
+            Duration::from_secs(300),
+            t0(),
+        )
         .await
         .unwrap();
     let p = Pipeline::new(config, store.clone()).await.unwrap();
@@ -172,9 +229,24 @@ async fn permanent_rejection_is_recorded_not_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_sources_are_recorded_and_backed_off() {
     let fx = Fixtures::start().await;
-    feed(&fx, &[("iran", "Negotiators close in on Iran deal after overnight talks", "iran-deal.html")]);
-    fx.put("/garbage.xml", "application/rss+xml", vec![0u8, 159, 146, 150, 7, 0, 1]);
-    fx.put("/page.html", "text/html", "<html><body><p>not a feed</p></body></html>");
+    feed(
+        &fx,
+        &[(
+            "iran",
+            "Negotiators close in on Iran deal after overnight talks",
+            "iran-deal.html",
+        )],
+    );
+    fx.put(
+        "/garbage.xml",
+        "application/rss+xml",
+        vec![0u8, 159, 146, 150, 7, 0, 1],
+    );
+    fx.put(
+        "/page.html",
+        "text/html",
+        "<html><body><p>not a feed</p></body></html>",
+    );
     let closed = crate::support::free_port();
     let (_dir, mut config, store) = setup(None).await;
     config.max_page_bytes = 4096;
@@ -188,26 +260,41 @@ async fn failing_sources_are_recorded_and_backed_off() {
         (format!("{base}/huge.xml"), "huge"),
         (format!("http://127.0.0.1:{closed}/feed.xml"), "down"),
     ] {
-        store.add_source(&url, name, Duration::from_secs(300), t0()).await.unwrap();
+        store
+            .add_source(&url, name, Duration::from_secs(300), t0())
+            .await
+            .unwrap();
     }
     let p = Pipeline::new(config, store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!(r.sources_polled, 6);
     assert_eq!(r.sources_failed, 5);
-    assert_eq!(r.new_articles, 1, "the good source is processed all the same");
+    assert_eq!(
+        r.new_articles, 1,
+        "the good source is processed all the same"
+    );
     for s in store.list_sources().await.unwrap() {
         if s.name == "good" {
             assert!(s.last_error.is_none() && s.last_success_at.is_some());
             continue;
         }
-        let err = s.last_error.clone().unwrap_or_else(|| panic!("{} has no error", s.name));
+        let err = s
+            .last_error
+            .clone()
+            .unwrap_or_else(|| panic!("{} has no error", s.name));
         assert_eq!(s.consecutive_failures, 1, "{}", s.name);
         assert!(s.next_fetch_at > t0(), "{} is backed off", s.name);
-        assert!(err.contains(&s.url) || err.contains("127.0.0.1"), "{}: {err}", s.name);
+        assert!(
+            err.contains(&s.url) || err.contains("127.0.0.1"),
+            "{}: {err}",
+            s.name
+        );
     }
     // A second failure backs off further.
     let before = store.list_sources().await.unwrap();
-    p.run_cycle(t0() + TimeDelta::minutes(1), true).await.unwrap();
+    p.run_cycle(t0() + TimeDelta::minutes(1), true)
+        .await
+        .unwrap();
     let after = store.list_sources().await.unwrap();
     for (b, a) in before.iter().zip(&after) {
         if b.name != "good" {
@@ -220,11 +307,23 @@ async fn failing_sources_are_recorded_and_backed_off() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_keeps_stories_and_sends_no_duplicate() {
     let fx = Fixtures::start().await;
-    feed(&fx, &[("lavrov", "لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول", "lavrov-original.html")]);
+    feed(
+        &fx,
+        &[(
+            "lavrov",
+            "لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول",
+            "lavrov-original.html",
+        )],
+    );
     let (_dir, config, store) = setup(None).await;
     subscribe(&store, "r@example.org", "لافروف", Cadence::Realtime, t0()).await;
     store
-        .add_source(&format!("{}/feed.xml", fx.base()), "الخبر", Duration::from_secs(300), t0())
+        .add_source(
+            &format!("{}/feed.xml", fx.base()),
+            "الخبر",
+            Duration::from_secs(300),
+            t0(),
+        )
         .await
         .unwrap();
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
@@ -247,16 +346,27 @@ async fn a_restart_keeps_stories_and_sends_no_duplicate() {
         ),
     );
     store
-        .add_source(&format!("{base}/other.xml"), "الأنباء", Duration::from_secs(300), t0())
+        .add_source(
+            &format!("{base}/other.xml"),
+            "الأنباء",
+            Duration::from_secs(300),
+            t0(),
+        )
         .await
         .unwrap();
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-    let r = p.run_cycle(t0() + TimeDelta::minutes(5), true).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(5), true)
+        .await
+        .unwrap();
     assert_eq!(r.new_articles, 1);
     assert_eq!(r.new_stories, 0, "the reprint joins the stored story");
     assert_eq!(r.emails_sent, 0);
     assert_eq!(outbox_files(&config).len(), 1);
-    let stories = store.list_stories(t0() - TimeDelta::days(2), 10).await.unwrap();
+    let stories = store
+        .list_stories(t0() - TimeDelta::days(2), 10)
+        .await
+        .unwrap();
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].outlet_count, 2);
 }

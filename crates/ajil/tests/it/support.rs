@@ -63,7 +63,11 @@ impl Fixtures {
     /// Serves a page from `tests/data/e2e/`, with `{{BASE}}` replaced.
     pub fn put_page(&self, path: &str, file: &str) {
         let text = std::fs::read_to_string(data_dir().join("e2e").join(file)).unwrap();
-        self.put(path, "text/html; charset=utf-8", text.replace("{{BASE}}", &self.base()));
+        self.put(
+            path,
+            "text/html; charset=utf-8",
+            text.replace("{{BASE}}", &self.base()),
+        );
     }
 }
 
