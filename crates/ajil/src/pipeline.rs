@@ -118,13 +118,15 @@ impl Pipeline {
     pub async fn run_cycle(&self, now: DateTime<Utc>, all_sources: bool) -> Result<CycleReport> {
         let _lock = self.lock().await?;
         let mut report = CycleReport::default();
-        self.catch_up(now).await?;
-        self.refresh_matchers().await?;
         let sources = if all_sources {
             self.store.list_sources().await?
         } else {
             self.store.due_sources(now).await?
         };
+        if !sources.is_empty() {
+            self.catch_up(now).await?;
+            self.refresh_matchers().await?;
+        }
         for source in &sources {
             report.sources_polled += 1;
             if let Err(e) = self.poll_source(source, now, &mut report).await {
@@ -171,17 +173,19 @@ impl Pipeline {
     async fn catch_up(&self, now: DateTime<Utc>) -> Result<()> {
         let window = TimeDelta::hours(self.config.story_window_hours);
         let seen = self.stories.lock().expect("story index lock").seen_up_to;
-        let articles = self.store.articles_since(now - window).await?;
+        let articles = self
+            .store
+            .articles_after(ArticleId(seen), now - window)
+            .await?;
+        let max_id = self.store.max_article_id().await?.map_or(0, |a| a.0);
         let mut index = self.stories.lock().expect("story index lock");
-        for a in articles.iter().filter(|a| a.id.0 > seen) {
+        for a in &articles {
             let Some(story) = a.story_id else { continue };
             let analysis = stored_analysis(a);
             let input = story_input(a.id, &a.source_name, a, &analysis);
             let _ = index.clusterer.add_with_story(&input, story, now);
         }
-        if let Some(max) = articles.iter().map(|a| a.id.0).max() {
-            index.seen_up_to = index.seen_up_to.max(max);
-        }
+        index.seen_up_to = index.seen_up_to.max(max_id);
         Ok(())
     }
 

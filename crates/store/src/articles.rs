@@ -219,6 +219,32 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// Articles with an id above `after_id` published at or after `since`,
+    /// oldest first: what another process stored since the story index last
+    /// looked.
+    pub async fn articles_after(
+        &self,
+        after_id: ArticleId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoredArticle>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE a.id > ? AND a.published >= ? ORDER BY a.published, a.id"
+        ))
+        .bind(after_id.0)
+        .bind(ts(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The highest article id, if any article is stored.
+    pub async fn max_article_id(&self) -> Result<Option<ArticleId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM articles")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id.map(ArticleId))
+    }
+
     /// Every article of a story, oldest first.
     pub async fn story_articles(&self, story_id: StoryId) -> Result<Vec<StoredArticle>> {
         let rows = sqlx::query(&format!(
