@@ -162,8 +162,9 @@ pub struct ConfirmEmail {
 ///     confirm_url: "https://ajil.example/confirm/TOKEN".into(),
 ///     message_id: "confirm-1@ajil.example".into(),
 /// }, Utc::now()).unwrap();
-/// let bytes = ajil_mail::to_bytes(&message);
-/// assert!(bytes.starts_with(b"From: ") || bytes.windows(9).any(|w| w == b"Subject: "));
+/// let raw = String::from_utf8(ajil_mail::to_bytes(&message)).unwrap();
+/// assert!(raw.contains("Message-ID: <confirm-1@ajil.example>"));
+/// assert!(raw.contains("Content-Type: multipart/alternative"));
 /// ```
 #[derive(Debug)]
 pub struct Composer {

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -113,7 +114,8 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     /// The password for `username`.
     pub password: Option<Secret>,
-    /// Limit for connecting and for each SMTP command.
+    /// Limit for connecting, and for each whole message exchange on an open
+    /// connection.
     pub timeout: Duration,
     /// Most connections kept open at once.
     pub pool_size: u32,
@@ -432,7 +434,9 @@ pub struct Mailer {
 #[derive(Clone)]
 enum Backend {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// Replaced by a fresh transport (and pool) after a timeout; see
+        /// [`Mailer::send`].
+        transport: Arc<Mutex<AsyncSmtpTransport<Tokio1Executor>>>,
         config: SmtpConfig,
     },
     Outbox(Outbox),
@@ -459,7 +463,7 @@ impl Mailer {
         }
         Ok(Mailer {
             backend: Backend::Smtp {
-                transport: config.transport()?,
+                transport: Arc::new(Mutex::new(config.transport()?)),
                 config: config.clone(),
             },
         })
@@ -476,12 +480,15 @@ impl Mailer {
     pub async fn send(&self, message: &Message) -> Result<(), SendError> {
         let id = message.headers().get_raw("Message-ID").unwrap_or("");
         match &self.backend {
-            Backend::Smtp { transport, .. } => {
-                let result = transport
-                    .send_raw(message.envelope(), &message.formatted())
-                    .await;
-                match result {
-                    Ok(response) => {
+            Backend::Smtp { transport, config } => {
+                let current = lock(transport).clone();
+                // lettre's async client bounds only the connect with its
+                // timeout, not the replies, so a server that stops answering
+                // would hang the send forever without this outer limit.
+                let bytes = message.formatted();
+                let exchange = current.send_raw(message.envelope(), &bytes);
+                match tokio::time::timeout(config.timeout, exchange).await {
+                    Ok(Ok(response)) => {
                         tracing::debug!(
                             message_id = id,
                             reply = response.first_line().unwrap_or(""),
@@ -489,7 +496,25 @@ impl Mailer {
                         );
                         Ok(())
                     }
-                    Err(e) => Err(classify(&e)),
+                    Ok(Err(e)) => Err(classify(&e)),
+                    Err(_elapsed) => {
+                        // The abandoned connection may be mid-command and would
+                        // go back to the pool out of step with the server, so
+                        // start over with a new pool; the old one closes its
+                        // connections once the last of them is returned.
+                        if let Ok(fresh) = config.transport() {
+                            *lock(transport) = fresh;
+                        }
+                        Err(SendError::Temporary {
+                            code: None,
+                            reason: format!(
+                                "no answer from {}:{} within {} s",
+                                config.host,
+                                config.port,
+                                config.timeout.as_secs()
+                            ),
+                        })
+                    }
                 }
             }
             Backend::Outbox(outbox) => {
@@ -517,6 +542,13 @@ impl fmt::Debug for Mailer {
             Backend::Outbox(outbox) => f.debug_tuple("Mailer::Outbox").field(&outbox.dir).finish(),
         }
     }
+}
+
+/// Locks the transport slot; a poisoned lock still holds a usable transport.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Sorts a lettre error into retry-later or give-up.

@@ -106,6 +106,9 @@ impl Received {
 /// The SMTP step at which a configured rejection is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
+    /// Answer the connection with the rejection instead of `220`, then close
+    /// it (e.g. `421` for an overloaded server).
+    Greeting,
     /// Answer `MAIL FROM` with the rejection.
     MailFrom,
     /// Answer every `RCPT TO` with the rejection.
@@ -120,6 +123,7 @@ struct Shared {
     messages: Mutex<Vec<Received>>,
     arrived: Condvar,
     rejects: Mutex<HashMap<Stage, (u16, String)>>,
+    hang_at: Mutex<Option<Stage>>,
     /// Clones of the open client sockets, so `stop` can cut them.
     clients: Mutex<HashMap<u64, TcpStream>>,
     next_client: AtomicU64,
@@ -228,6 +232,15 @@ impl SmtpServer {
             Some(reply) => rejects.insert(stage, reply),
             None => rejects.remove(&stage),
         };
+    }
+
+    /// Makes every session that reaches `stage` stop answering for good (it
+    /// keeps reading and discarding input until the client hangs up or the
+    /// server stops), to test client timeouts; `None` answers again, in new
+    /// sessions. At [`Stage::Data`] the server goes silent before the final
+    /// reply, after reading the body.
+    pub fn set_hang_at(&self, stage: Option<Stage>) {
+        *lock(&self.shared.hang_at) = stage;
     }
 
     /// Stops listening and cuts every open connection, so clients see a
@@ -340,9 +353,19 @@ impl<'a> Session<'a> {
         lock(&self.shared.rejects).get(&stage).cloned()
     }
 
+    fn hangs_at(&self, stage: Stage) -> bool {
+        *lock(&self.shared.hang_at) == Some(stage)
+    }
+
     fn run(mut self, stream: &TcpStream) -> io::Result<()> {
         let mut reader = BufReader::new(stream.try_clone()?);
         let mut out = stream;
+        if self.hangs_at(Stage::Greeting) {
+            return drain(&mut reader);
+        }
+        if let Some((code, text)) = self.reject(Stage::Greeting) {
+            return reply(&mut out, code, &text);
+        }
         reply(&mut out, 220, &format!("{SERVER_NAME} ESMTP ajil-testkit"))?;
         let mut line = String::new();
         loop {
@@ -375,6 +398,8 @@ impl<'a> Session<'a> {
                     reply(&mut out, 250, SERVER_NAME)?;
                 }
                 "AUTH" => self.auth(arg, &mut reader, &mut out)?,
+                "MAIL" if self.hangs_at(Stage::MailFrom) => return drain(&mut reader),
+                "RCPT" if self.hangs_at(Stage::RcptTo) => return drain(&mut reader),
                 "MAIL" => match (path_arg(arg, "FROM:"), self.reject(Stage::MailFrom)) {
                     (None, _) => reply(&mut out, 501, "syntax: MAIL FROM:<address>")?,
                     (Some(_), Some((code, text))) => reply(&mut out, code, &text)?,
@@ -400,6 +425,9 @@ impl<'a> Session<'a> {
                     }
                     reply(&mut out, 354, "end data with <CR><LF>.<CR><LF>")?;
                     let data = read_data(&mut reader)?;
+                    if self.hangs_at(Stage::Data) {
+                        return drain(&mut reader);
+                    }
                     match (data, self.reject(Stage::Data)) {
                         (None, _) => reply(&mut out, 552, "message too large")?,
                         (Some(_), Some((code, text))) => reply(&mut out, code, &text)?,
@@ -519,6 +547,15 @@ fn read_data(reader: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
     Ok((!too_large).then_some(data))
 }
 
+/// Reads and discards input until the peer closes (or `stop` cuts it).
+fn drain(reader: &mut impl BufRead) -> io::Result<()> {
+    let mut sink = Vec::new();
+    while reader.read_until(b'\n', &mut sink)? > 0 {
+        sink.clear();
+    }
+    Ok(())
+}
+
 fn reply(out: &mut impl Write, code: u16, text: &str) -> io::Result<()> {
     write!(out, "{code} {text}\r\n")?;
     out.flush()
@@ -636,6 +673,25 @@ mod tests {
         server.set_reject_at(Stage::MailFrom, Some((421, "closing".into())));
         assert!(c.send("MAIL FROM:<a@x.test>").starts_with("421"));
         assert!(server.messages().is_empty());
+    }
+
+    #[test]
+    fn greeting_reject_and_hang() {
+        let mut server = SmtpServer::start();
+        server.set_reject_at(Stage::Greeting, Some((421, "busy".into())));
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        let mut all = String::new();
+        stream.read_to_string(&mut all).unwrap();
+        assert_eq!(all, "421 busy\r\n");
+
+        server.set_reject_at(Stage::Greeting, None);
+        server.set_hang_at(Some(Stage::Greeting));
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        write!(stream, "EHLO me\r\n").unwrap();
+        server.stop();
+        let mut all = Vec::new();
+        let _ = stream.read_to_end(&mut all);
+        assert!(all.is_empty(), "{:?}", String::from_utf8_lossy(&all));
     }
 
     #[test]
