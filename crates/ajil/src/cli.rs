@@ -173,6 +173,13 @@ pub struct ReplayArgs {
     /// Where to write one JSON line per story.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Language declared for articles without a `lang` field, as a feed
+    /// declares it (e.g. `ar`); without it the language is detected.
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
+    /// Threads analysing ahead of the clusterer (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ impl Clusterer {
     /// A clusterer with no stories, numbering new stories from 1.
     pub fn new(opts: StoryOptions) -> Result<Self, StoryError> {
         opts.validate()?;
+        let vocab = Vocab::new(opts.prior_docs.max(0.0), opts.prior_share);
         Ok(Clusterer {
             opts,
             next_story: 1,
@@ -85,7 +86,7 @@ impl Clusterer {
             hashes: HashMap::new(),
             bands: HashMap::new(),
             index: HashMap::new(),
-            vocab: Vocab::default(),
+            vocab,
             breaking_log: VecDeque::new(),
         })
     }
@@ -397,11 +398,20 @@ impl Clusterer {
         let b_norms = self.norms(b);
         let title = weighted_cosine((&a.title, a_norms.0), (&b.title, b_norms.0), &self.vocab);
         let lead = weighted_cosine((&a.lead, a_norms.1), (&b.lead, b_norms.1), &self.vocab);
-        let entity = entity_overlap(&a.all, &b.all, &self.vocab);
+        let entity = entity_overlap(&a.all, &b.all, &self.vocab, o.rare_share);
+        // Shared names corroborate similar wording; without it they are coincidence.
+        let text = title.max(lead);
+        let corroborated = if o.entity_gate > 0.0 {
+            (text / o.entity_gate).min(1.0)
+        } else {
+            1.0
+        };
         let hours = (a.published - b.published).num_seconds().abs() as f64 / 3600.0;
         let half_life = o.time_half_life.num_seconds() as f64 / 3600.0;
         let time = 0.5f64.powf(hours / half_life);
-        time * (o.title_weight * title + o.lead_weight * lead + o.entity_weight * entity)
+        time * (o.title_weight * title
+            + o.lead_weight * lead
+            + o.entity_weight * entity * corroborated)
     }
 
     /// Idf norms of an article's title and lead under the current window.

@@ -1,6 +1,7 @@
 //! Similarity measures between two articles: signatures for copies, weighted key
 //! overlap for same-event reports.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 /// A key interned in the window's [`Vocab`].
@@ -45,29 +46,70 @@ pub(crate) fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<(u3
 ///
 /// A key whose last document leaves the window is forgotten and its id reused, so the
 /// vocabulary stays the size of the window's, however long the process runs.
-#[derive(Debug, Default)]
+///
+/// Document frequencies are smoothed towards a prior: the window is read as if it also
+/// held `prior_docs` background documents in which every key has the share
+/// `prior_share`. With a full window the prior hardly matters; in a cold start (a
+/// handful of documents, where every word looks rare) it keeps common words such as
+/// "deal" or "the" from weighing like names, so incidental shared words do not link
+/// unrelated reports.
+#[derive(Debug)]
 pub(crate) struct Vocab {
     ids: HashMap<String, Key>,
     words: Vec<String>,
     counts: Vec<u32>,
+    /// Whether each key is a number (see [`is_number`]), decided once at interning.
+    numbers: Vec<bool>,
     free: Vec<Key>,
     docs: u32,
+    prior_docs: f64,
+    prior_share: f64,
+    /// Idf values computed at `cache_round` (valid while the window is unchanged).
+    cache: Vec<Cell<(u32, f64)>>,
+    round: u32,
+}
+
+impl Default for Vocab {
+    fn default() -> Self {
+        Vocab::new(0.0, 0.0)
+    }
 }
 
 impl Vocab {
+    /// An empty vocabulary with the given df prior (see the type's docs).
+    pub(crate) fn new(prior_docs: f64, prior_share: f64) -> Self {
+        Vocab {
+            ids: HashMap::new(),
+            words: Vec::new(),
+            counts: Vec::new(),
+            numbers: Vec::new(),
+            free: Vec::new(),
+            docs: 0,
+            prior_docs,
+            prior_share,
+            cache: Vec::new(),
+            // Round 0 marks "never computed"; real rounds start at 1.
+            round: 1,
+        }
+    }
+
     /// The id of `word`, interning it (with document frequency 0) if new.
     pub(crate) fn intern(&mut self, word: &str) -> Key {
         if let Some(&id) = self.ids.get(word) {
             return id;
         }
+        self.bump();
         let id = match self.free.pop() {
             Some(id) => {
                 self.words[id as usize] = word.to_string();
+                self.numbers[id as usize] = is_number(word);
                 id
             }
             None => {
                 self.words.push(word.to_string());
                 self.counts.push(0);
+                self.numbers.push(is_number(word));
+                self.cache.push(Cell::new((0, 0.0)));
                 (self.words.len() - 1) as Key
             }
         };
@@ -88,8 +130,20 @@ impl Vocab {
         &self.words[key as usize]
     }
 
+    /// Invalidates cached idf values after the window changed.
+    fn bump(&mut self) {
+        self.round = self.round.wrapping_add(1).max(1);
+        if self.round == 1 {
+            // Wrapped around: old stamps could look current, so clear them.
+            for c in &self.cache {
+                c.set((0, 0.0));
+            }
+        }
+    }
+
     /// Counts one more document holding each of `set`.
     pub(crate) fn add(&mut self, set: &[Key]) {
+        self.bump();
         self.docs += 1;
         for &key in set {
             self.counts[key as usize] += 1;
@@ -98,6 +152,7 @@ impl Vocab {
 
     /// Forgets one document holding each of `set`; keys left in no document are released.
     pub(crate) fn remove(&mut self, set: &[Key]) {
+        self.bump();
         self.docs = self.docs.saturating_sub(1);
         for &key in set {
             let count = &mut self.counts[key as usize];
@@ -110,6 +165,11 @@ impl Vocab {
         }
     }
 
+    /// Whether `key` is a number.
+    pub(crate) fn is_number(&self, key: Key) -> bool {
+        self.numbers[key as usize]
+    }
+
     /// Documents in the window.
     pub(crate) fn docs(&self) -> u32 {
         self.docs
@@ -120,15 +180,42 @@ impl Vocab {
         self.counts[key as usize]
     }
 
-    /// Smoothed inverse document frequency: `ln(1 + N / (1 + df))`, positive even for
-    /// keys every document holds, and largest for keys never seen before.
+    /// Smoothed share of documents holding `key`, in `0..=1`.
+    pub(crate) fn share(&self, key: Key) -> f64 {
+        self.share_of(f64::from(self.df(key)))
+    }
+
+    fn share_of(&self, df: f64) -> f64 {
+        let denominator = f64::from(self.docs) + self.prior_docs;
+        if denominator <= 0.0 {
+            return 1.0;
+        }
+        (df + self.prior_docs * self.prior_share) / denominator
+    }
+
+    /// Smoothed inverse document frequency `ln(1 + (N + N0) / (1 + df + N0 p0))` over
+    /// the window's `N` documents and the prior's `N0` at share `p0`: positive even for
+    /// keys every document holds, largest for keys never seen before. Cached until the
+    /// window changes, as scoring one article reads the same keys many times.
     pub(crate) fn idf(&self, key: Key) -> f64 {
-        (1.0 + f64::from(self.docs) / (1.0 + f64::from(self.df(key)))).ln()
+        let cell = &self.cache[key as usize];
+        let (round, value) = cell.get();
+        if round == self.round {
+            return value;
+        }
+        let value = self.idf_of(f64::from(self.df(key)));
+        cell.set((self.round, value));
+        value
+    }
+
+    fn idf_of(&self, df: f64) -> f64 {
+        let n = f64::from(self.docs) + self.prior_docs;
+        (1.0 + n / (1.0 + df + self.prior_docs * self.prior_share)).ln()
     }
 
     /// Idf of a key no document holds yet: the ceiling of [`Vocab::idf`].
     pub(crate) fn max_idf(&self) -> f64 {
-        (1.0 + f64::from(self.docs)).ln()
+        self.idf_of(0.0)
     }
 
     /// Length of `set` as an idf-weighted binary vector.
@@ -174,15 +261,20 @@ pub(crate) fn is_number(key: &str) -> bool {
 }
 
 /// Entity-like overlap: idf mass of shared keys that are rare in the window (names,
-/// places) or numbers, where three shared never-seen keys saturate the score at 1.
+/// places) or uncommon numbers, where three shared never-seen keys saturate the score
+/// at 1.
 ///
-/// Keys arrive normalized (case is gone), so rarity stands in for capitalisation.
-pub(crate) fn entity_overlap(a: &[Key], b: &[Key], vocab: &Vocab) -> f64 {
-    // "Rare": in at most 2% of the window's documents, and at least 3 so a young window
-    // still has rare keys.
-    let rare_df = (vocab.docs() / 50).max(3);
+/// Keys arrive normalized (case is gone), so rarity stands in for capitalisation. A key
+/// is rare when its smoothed share ([`Vocab::share`]) is at most `rare_share`; numbers
+/// (casualty counts, scores) are specific even when somewhat more frequent, up to five
+/// times that share. In a cold start the df prior keeps every share high, so shared
+/// words there count as entities only once the window has shown them to be rare.
+pub(crate) fn entity_overlap(a: &[Key], b: &[Key], vocab: &Vocab, rare_share: f64) -> f64 {
     let mass: f64 = intersect(a, b)
-        .filter(|&k| vocab.df(k) <= rare_df || is_number(vocab.word(k)))
+        .filter(|&k| {
+            let share = vocab.share(k);
+            share <= rare_share || (share <= 5.0 * rare_share && vocab.is_number(k))
+        })
         .map(|k| vocab.idf(k))
         .sum();
     let saturation = 3.0 * vocab.max_idf();
@@ -245,8 +337,8 @@ mod tests {
         let rare = cosine(&mut v, "قال سورابايا", "اليوم سورابايا");
         assert!(rare > common, "rare {rare} common {common}");
         let (a, b) = (set(&mut v, "سورابايا 58"), set(&mut v, "سورابايا 58"));
-        assert!(entity_overlap(&a, &b, &v) > 0.0);
-        assert_eq!(entity_overlap(&common_set, &common_set, &v), 0.0);
+        assert!(entity_overlap(&a, &b, &v, 0.02) > 0.0);
+        assert_eq!(entity_overlap(&common_set, &common_set, &v, 0.02), 0.0);
     }
 
     #[test]

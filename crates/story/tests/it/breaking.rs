@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 
 use crate::fixtures::{
     Art, INDEPENDENT, INDEPENDENT_TITLE, ORIGINAL_TITLE, PARAPHRASE, PARAPHRASE_TITLE, base,
-    original_text,
+    original_text, warm_clusterer,
 };
 
 #[test]
@@ -97,7 +97,7 @@ fn three_outlets_spread_over_hours_are_only_developing() {
         developing_window: TimeDelta::hours(2),
         ..StoryOptions::default()
     };
-    let mut clusterer = Clusterer::new(opts).unwrap();
+    let mut clusterer = warm_clusterer(opts, 300);
     let arts = three_outlets([0, 60, 130]);
     let mut story = None;
     for art in &arts {

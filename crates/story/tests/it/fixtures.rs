@@ -124,3 +124,31 @@ pub const UNRELATED: [(&str, &str); 6] = [
         "أعلنت شركة فيسبوك تعليق نحو مئتي تطبيق في إطار مراجعة شاملة بدأتها بعد فضيحة كامبريدج أناليتيكا. وقالت الشركة إنها ستحقق في ما إذا كانت هذه التطبيقات أساءت استخدام بيانات المستخدمين.",
     ),
 ];
+
+/// A clusterer whose window already holds `n` articles on unrelated happenings (each
+/// with words of its own), published over the day before [`base`]: word rarity then
+/// reads as in a running service, not as in a cold start.
+pub fn warm_clusterer(opts: ajil_story::StoryOptions, n: usize) -> ajil_story::Clusterer {
+    let mut clusterer = ajil_story::Clusterer::new(opts).unwrap();
+    for i in 0..n {
+        let title: Vec<String> = (0..6).map(|w| format!("bg{i}t{w}")).collect();
+        let mut keys = title.clone();
+        keys.extend((0..40).map(|w| format!("bg{i}b{w}")));
+        let url = format!("https://background.example/{i}");
+        let published = base() - TimeDelta::hours(24) + TimeDelta::minutes(i as i64);
+        let input = StoryInput {
+            article: ArticleId(1_000_000 + i as i64),
+            outlet: "background",
+            published,
+            url: &url,
+            canonical_url: None,
+            title_keys: &title,
+            keys: &keys,
+            minhash: &[],
+            content_hash: 0,
+            wire: None,
+        };
+        let _ = clusterer.add(&input, published);
+    }
+    clusterer
+}

@@ -2,6 +2,7 @@
 
 mod analyzer;
 mod breaking;
+mod cold_start;
 mod copies;
 mod events;
 mod fixtures;
