@@ -11,6 +11,9 @@
 //!   `4xx`/`5xx` reply at a chosen [`Stage`], and can be stopped and restarted
 //!   on the same port to simulate an outage.
 //!
+//! Each kind of server has its own module (`smtp` now; an HTTP fixture
+//! server for feeds and pages belongs beside it) and is re-exported here.
+//!
 //! The servers run on their own threads with blocking sockets, so they work
 //! from plain `#[test]` functions and from `#[tokio::test]` alike. This crate
 //! is a dev-dependency only and is never published.

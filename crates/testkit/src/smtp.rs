@@ -310,6 +310,7 @@ fn spawn_acceptor(listener: TcpListener, shared: Arc<Shared>) -> Running {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                let _ = stream.set_nodelay(true);
                 shared.connections.fetch_add(1, Ordering::SeqCst);
                 let id = shared.next_client.fetch_add(1, Ordering::SeqCst);
                 if let Ok(clone) = stream.try_clone() {
@@ -556,16 +557,20 @@ fn drain(reader: &mut impl BufRead) -> io::Result<()> {
     Ok(())
 }
 
+// Each reply goes out in one write: several small writes on a socket meet
+// Nagle's algorithm and delayed ACKs, which stall every exchange by ~40 ms.
 fn reply(out: &mut impl Write, code: u16, text: &str) -> io::Result<()> {
-    write!(out, "{code} {text}\r\n")?;
+    out.write_all(format!("{code} {text}\r\n").as_bytes())?;
     out.flush()
 }
 
 fn reply_lines(out: &mut impl Write, code: u16, lines: &[String]) -> io::Result<()> {
+    let mut all = String::new();
     for (i, text) in lines.iter().enumerate() {
         let sep = if i + 1 == lines.len() { ' ' } else { '-' };
-        write!(out, "{code}{sep}{text}\r\n")?;
+        all.push_str(&format!("{code}{sep}{text}\r\n"));
     }
+    out.write_all(all.as_bytes())?;
     out.flush()
 }
 
@@ -609,7 +614,9 @@ mod tests {
         }
 
         fn send(&mut self, line: &str) -> String {
-            write!(self.writer, "{line}\r\n").unwrap();
+            self.writer
+                .write_all(format!("{line}\r\n").as_bytes())
+                .unwrap();
             self.read_reply()
         }
     }

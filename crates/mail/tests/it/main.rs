@@ -37,3 +37,13 @@ pub fn alert_message(n: u32) -> Message {
         .alert(&email, now())
         .unwrap()
 }
+
+/// The web server and the delivery loop share these across tasks.
+#[test]
+fn shared_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<ajil_mail::Composer>();
+    assert_send_sync::<ajil_mail::Mailer>();
+    assert_send_sync::<ajil_mail::Signer>();
+    assert_send_sync::<ajil_mail::SendError>();
+}
