@@ -125,7 +125,7 @@ fn prefix(text: &str, chars: usize) -> &str {
 
 fn script_counts(text: &str) -> (usize, usize, usize) {
     let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars().filter(|&c| crate::normalize::is_letter(c)) {
         match char_script(c) {
             Script::Arabic => arabic += 1,
             Script::Cyrillic => cyrillic += 1,

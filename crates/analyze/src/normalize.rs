@@ -20,6 +20,27 @@ pub fn normalize(text: &str) -> String {
     // `pending_space` delays the separator so runs of punctuation and
     // whitespace collapse into one space and none leads or trails.
     let mut pending_space = false;
+    if text.chars().all(nfkc_inert) {
+        // Fast path for plain Arabic and ASCII text (nearly every article): NFKC leaves
+        // these characters alone, or only composes a hamza or madda mark onto a letter
+        // that folding turns back into the bare letter while dropping the mark, so
+        // skipping it gives the same output at a fraction of the cost.
+        for c in text.chars() {
+            apply(
+                &mut out,
+                &mut pending_space,
+                fold_char(c.to_ascii_lowercase()),
+            );
+        }
+        return out;
+    }
+    normalize_nfkc(text)
+}
+
+/// [`normalize`] of any text: NFKC first, then full lowercasing and folding.
+fn normalize_nfkc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
     for c in text.nfkc() {
         for lower in c.to_lowercase() {
             match fold_char(lower) {
@@ -34,6 +55,28 @@ pub fn normalize(text: &str) -> String {
         }
     }
     out
+}
+
+fn apply(out: &mut String, pending_space: &mut bool, fold: Fold) {
+    match fold {
+        Fold::Drop => {}
+        Fold::Split => *pending_space = !out.is_empty(),
+        Fold::Keep(k) => push(out, pending_space, k),
+        Fold::Two(a, b) => {
+            push(out, pending_space, a);
+            push(out, pending_space, b);
+        }
+    }
+}
+
+/// Characters NFKC leaves as they are and that have no lowercase mapping besides
+/// ASCII's: ASCII, basic Arabic letters, harakat, tatweel, Arabic punctuation and
+/// digits. Alef, waw, yeh and heh take a following hamza or madda mark under NFKC
+/// ("ا" + "ٔ" → "أ"), but folding maps the composed letter back to the bare one and
+/// drops a lone mark, so the result is the same.
+fn nfkc_inert(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{0621}'..='\u{065F}' | '\u{0660}'..='\u{066D}')
 }
 
 fn push(out: &mut String, pending_space: &mut bool, c: char) {
@@ -103,6 +146,8 @@ fn fold_char(c: char) -> Fold {
         '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' if c.is_alphabetic() => {
             Fold::Keep(strip_latin_accent(c))
         }
+        // Plain ASCII and Arabic letters and digits, without the Unicode table lookup.
+        'a'..='z' | '0'..='9' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => Fold::Keep(c),
         _ if c.is_alphanumeric() => Fold::Keep(c),
         _ => Fold::Split,
     }
@@ -145,8 +190,16 @@ pub(crate) enum Script {
 pub(crate) fn script_of(token: &str) -> Script {
     token
         .chars()
-        .find(|c| c.is_alphabetic())
+        .find(|&c| is_letter(c))
         .map_or(Script::Other, char_script)
+}
+
+/// `char::is_alphabetic`, answering ASCII and basic Arabic letters without the Unicode
+/// table lookup (those are nearly all the letters the analyser sees).
+pub(crate) fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+        || (!c.is_ascii() && c.is_alphabetic())
 }
 
 pub(crate) fn char_script(c: char) -> Script {
@@ -165,6 +218,20 @@ pub(crate) fn char_script(c: char) -> Script {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_path_matches_nfkc() {
+        for text in [
+            "الرَّئِيسُ، في إسطنبول! ٢٠١٨ Talks",
+            // Decomposed hamza and madda marks, which NFKC composes onto the letter.
+            "\u{0627}\u{0654}\u{062D}\u{0645}\u{062F} \u{0627}\u{0653}\u{0633}\u{064A}\u{0627} \u{0645}\u{0648}\u{0654}\u{062A}\u{0645}\u{0631} \u{0631}\u{064A}\u{0654}\u{064A}\u{0633} \u{062E}\u{0627}\u{0646}\u{0647}\u{0654}",
+            "ســـلام ٪ ٫ ٬ ؟ ؛ ، ػ",
+            "MIXED case ASCII, with (punctuation) & 123.",
+        ] {
+            assert!(text.chars().all(nfkc_inert), "{text}");
+            assert_eq!(normalize(text), normalize_nfkc(text), "{text}");
+        }
+    }
 
     #[test]
     fn arabic_diacritics_and_tatweel_vanish() {

@@ -6,7 +6,7 @@ use ajil_model::{ArticleId, StoryId};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::similarity::{
-    Key, Vocab, band_keys, entity_overlap, signature_similarity, weighted_cosine,
+    Key, Vocab, band_keys, entity_keys, entity_overlap, signature_similarity, weighted_cosine,
 };
 use crate::{Assignment, Breaking, StoryError, StoryInput, StoryOptions, StoryState, StoryView};
 
@@ -366,13 +366,14 @@ impl Clusterer {
         candidates.truncate(self.opts.max_candidates);
 
         let norms = self.norms(doc);
+        let entities = entity_keys(&doc.all, &self.vocab, self.opts.rare_share);
         let mut per_story: BTreeMap<StoryId, Vec<f64>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
             per_story
                 .entry(other.story)
                 .or_default()
-                .push(self.event_score(doc, norms, other));
+                .push(self.event_score(doc, norms, &entities, other));
         }
         per_story
             .into_iter()
@@ -393,12 +394,12 @@ impl Clusterer {
     }
 
     /// How strongly two articles look like reports of one happening, in `0..=1`.
-    fn event_score(&self, a: &Doc, a_norms: (f64, f64), b: &Doc) -> f64 {
+    fn event_score(&self, a: &Doc, a_norms: (f64, f64), a_entities: &[(Key, f64)], b: &Doc) -> f64 {
         let o = &self.opts;
         let b_norms = self.norms(b);
         let title = weighted_cosine((&a.title, a_norms.0), (&b.title, b_norms.0), &self.vocab);
         let lead = weighted_cosine((&a.lead, a_norms.1), (&b.lead, b_norms.1), &self.vocab);
-        let entity = entity_overlap(&a.all, &b.all, &self.vocab, o.rare_share);
+        let entity = entity_overlap(a_entities, &b.all, &self.vocab);
         // Shared names corroborate similar wording; without it they are coincidence.
         let text = title.max(lead);
         let corroborated = if o.entity_gate > 0.0 {

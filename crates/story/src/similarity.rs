@@ -260,22 +260,34 @@ pub(crate) fn is_number(key: &str) -> bool {
     key.chars().count() >= 2 && key.chars().all(char::is_numeric)
 }
 
-/// Entity-like overlap: idf mass of shared keys that are rare in the window (names,
-/// places) or uncommon numbers, where three shared never-seen keys saturate the score
-/// at 1.
+/// The entity-like keys of `set` with their idf: keys rare in the window (names,
+/// places) or uncommon numbers. Computed once per scored article, then matched
+/// against each candidate with [`entity_overlap`].
 ///
 /// Keys arrive normalized (case is gone), so rarity stands in for capitalisation. A key
 /// is rare when its smoothed share ([`Vocab::share`]) is at most `rare_share`; numbers
 /// (casualty counts, scores) are specific even when somewhat more frequent, up to five
 /// times that share. In a cold start the df prior keeps every share high, so shared
 /// words there count as entities only once the window has shown them to be rare.
-pub(crate) fn entity_overlap(a: &[Key], b: &[Key], vocab: &Vocab, rare_share: f64) -> f64 {
-    let mass: f64 = intersect(a, b)
+pub(crate) fn entity_keys(set: &[Key], vocab: &Vocab, rare_share: f64) -> Vec<(Key, f64)> {
+    set.iter()
+        .copied()
         .filter(|&k| {
             let share = vocab.share(k);
             share <= rare_share || (share <= 5.0 * rare_share && vocab.is_number(k))
         })
-        .map(|k| vocab.idf(k))
+        .map(|k| (k, vocab.idf(k)))
+        .collect()
+}
+
+/// Entity-like overlap: idf mass of the `entities` (from [`entity_keys`]) that the
+/// sorted key set `other` holds too, where three shared never-seen keys saturate the
+/// score at 1.
+pub(crate) fn entity_overlap(entities: &[(Key, f64)], other: &[Key], vocab: &Vocab) -> f64 {
+    let mass: f64 = entities
+        .iter()
+        .filter(|(k, _)| other.binary_search(k).is_ok())
+        .map(|(_, idf)| idf)
         .sum();
     let saturation = 3.0 * vocab.max_idf();
     if saturation == 0.0 {
@@ -337,8 +349,9 @@ mod tests {
         let rare = cosine(&mut v, "قال سورابايا", "اليوم سورابايا");
         assert!(rare > common, "rare {rare} common {common}");
         let (a, b) = (set(&mut v, "سورابايا 58"), set(&mut v, "سورابايا 58"));
-        assert!(entity_overlap(&a, &b, &v, 0.02) > 0.0);
-        assert_eq!(entity_overlap(&common_set, &common_set, &v, 0.02), 0.0);
+        assert!(entity_overlap(&entity_keys(&a, &v, 0.02), &b, &v) > 0.0);
+        let common = entity_keys(&common_set, &v, 0.02);
+        assert_eq!(entity_overlap(&common, &common_set, &v), 0.0);
     }
 
     #[test]
