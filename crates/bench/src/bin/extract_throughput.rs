@@ -3,8 +3,14 @@
 //! same pages as the physical anchor: extraction can hardly beat the parse it starts with.
 //!
 //! ```text
-//! cargo run --release -p ajil-bench --bin extract_throughput -- [--passes N] [--jsonl OUT] [--json]
+//! cargo run --release -p ajil-bench --bin extract_throughput -- \
+//!     [--engine ajil|dom-smoothie|rs-trafilatura] [--passes N] [--jsonl OUT] [--json]
 //! ```
+//!
+//! `--engine` swaps in a peer Rust extractor for comparison: dom_smoothie (a Readability
+//! port; formatted text mode, fed the page already decoded as UTF-8 since it does no
+//! charset detection) or rs-trafilatura (a trafilatura port; `extract_bytes`, which
+//! decodes by itself as ajil does).
 //!
 //! All pages are decompressed into memory first; only the work on them is timed. The whole
 //! set is run `--passes` times and the median pass is reported (the machine is shared and
@@ -33,6 +39,9 @@ struct Args {
     /// Folder of `*.html.gz` pages.
     #[arg(long, default_value = DEFAULT_DIR)]
     dir: PathBuf,
+    /// The extractor to time.
+    #[arg(long, value_enum, default_value_t = Engine::Ajil)]
+    engine: Engine,
     /// How many times to run the whole set; the median pass is reported.
     #[arg(long, default_value_t = 5)]
     passes: usize,
@@ -42,6 +51,49 @@ struct Args {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+}
+
+/// An extractor under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Engine {
+    /// `ajil_extract::extract` with default options.
+    Ajil,
+    /// `dom_smoothie::Readability`, formatted text.
+    DomSmoothie,
+    /// `rs_trafilatura::extract_bytes`.
+    RsTrafilatura,
+}
+
+impl Engine {
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Ajil => "ajil_extract::extract",
+            Engine::DomSmoothie => "dom_smoothie::Readability",
+            Engine::RsTrafilatura => "rs_trafilatura::extract_bytes",
+        }
+    }
+
+    /// The main text of `page`, or why there is none.
+    fn run(self, page: &Page, opts: &ExtractOptions) -> Result<String, String> {
+        match self {
+            Engine::Ajil => extract(&page.bytes, opts)
+                .map(|e| e.text)
+                .map_err(|e| e.to_string()),
+            Engine::DomSmoothie => {
+                let cfg = dom_smoothie::Config {
+                    text_mode: dom_smoothie::TextMode::Formatted,
+                    ..Default::default()
+                };
+                dom_smoothie::Readability::new(page.text.as_str(), None, Some(cfg))
+                    .and_then(|mut r| r.parse())
+                    .map(|a| a.text_content.to_string())
+                    .map_err(|e| e.to_string())
+            }
+            Engine::RsTrafilatura => rs_trafilatura::extract_bytes(&page.bytes)
+                .map(|r| r.content_text)
+                .map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// One page held in memory.
@@ -92,17 +144,16 @@ fn main() -> anyhow::Result<()> {
     for pass in 0..args.passes {
         let started = Instant::now();
         for page in &pages {
-            let out = extract(&page.bytes, &opts);
+            let out = black_box(args.engine.run(black_box(page), &opts));
             if pass == 0 {
-                match &out {
-                    Ok(e) => texts.push(e.text.clone()),
+                match out {
+                    Ok(text) => texts.push(text),
                     Err(_) => {
                         extract_errors += 1;
                         texts.push(String::new());
                     }
                 }
             }
-            black_box(out).ok();
         }
         extract_times.push(started.elapsed());
 
@@ -114,7 +165,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     let n = pages.len();
-    let extract = contender("ajil_extract::extract", &extract_times, n, bytes);
+    let extract = contender(args.engine.name(), &extract_times, n, bytes);
     let parse = contender("scraper::Html::parse_document", &parse_times, n, bytes);
     let report = Report {
         pages: n,
