@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release -p ajil-story --example replay -- [--limit N] [--from RFC3339]
 //!     [--until RFC3339] [--out stories.jsonl] [--event-threshold X] [--merge-threshold X]
-//!     [--half-life-hours H] [--breaking-minutes M] [--link-top K] [--stand-in]
+//!     [--half-life-hours H] [--breaking-minutes M] [--link-top K] [--max-candidates N]
+//!     [--dump keys.jsonl] [--entity-gate X] [--prior-docs N] [--rare-share X] [--stand-in]
 //!     [--data PATH]
 //! ```
 //!
@@ -36,6 +37,7 @@ struct Args {
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     out: Option<String>,
+    dump: Option<String>,
     stand_in: bool,
     opts: StoryOptions,
 }
@@ -47,6 +49,7 @@ fn parse_args() -> Result<Args, String> {
         from: None,
         until: None,
         out: None,
+        dump: None,
         stand_in: false,
         opts: StoryOptions::default(),
     };
@@ -73,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
             "--from" => args.from = Some(time()?),
             "--until" => args.until = Some(time()?),
             "--out" => args.out = Some(value.clone()),
+            "--dump" => args.dump = Some(value.clone()),
             "--event-threshold" => args.opts.event_threshold = number()?,
             "--merge-threshold" => args.opts.merge_threshold = number()?,
             "--half-life-hours" => {
@@ -82,6 +86,14 @@ fn parse_args() -> Result<Args, String> {
                 args.opts.breaking_window = TimeDelta::minutes(number()? as i64)
             }
             "--link-top" => args.opts.link_top = number()? as usize,
+            "--max-candidates" => args.opts.max_candidates = number()? as usize,
+            "--entity-gate" => args.opts.entity_gate = number()?,
+            "--prior-docs" => args.opts.prior_docs = number()?,
+            "--rare-share" => args.opts.rare_share = number()?,
+            "--core-weight" => args.opts.core_weight = number()?,
+            "--attention-minutes" => {
+                args.opts.attention_window = TimeDelta::minutes(number()? as i64)
+            }
             "--breaking-outlets" => args.opts.breaking_outlets = number()? as usize,
             _ => {
                 return Err(format!(
@@ -154,6 +166,17 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if let Some(path) = &args.dump {
+        // Keys of every article, for studying features outside the clusterer.
+        let mut out = BufWriter::new(File::create(path).expect("dump file"));
+        for r in &records {
+            let line = serde_json::json!({
+                "id": r.id, "source": r.source, "published": r.published.to_rfc3339(),
+                "title_keys": r.analysis.title_keys, "keys": r.analysis.keys,
+            });
+            writeln!(out, "{line}").expect("dump write");
+        }
+    }
     let mut clusterer = Clusterer::new(args.opts.clone()).unwrap_or_else(|e| {
         eprintln!("error: {e}");
         std::process::exit(2)
@@ -166,6 +189,7 @@ fn main() {
     let mut breaking_at: BTreeMap<StoryId, DateTime<Utc>> = BTreeMap::new();
     let mut merges = 0usize;
 
+    let trace = std::env::var_os("REPLAY_TRACE").is_some();
     let started = Instant::now();
     for (i, r) in records.iter().enumerate() {
         let input = StoryInput {
@@ -181,6 +205,21 @@ fn main() {
             wire: None,
         };
         let a = clusterer.add(&input, r.published);
+        if trace {
+            // One line per article, for following a story's growth by hand.
+            println!(
+                "trace {} {} {} story={} new={} copy={:?} indep={} merged={:?} breaking={}",
+                r.id,
+                r.published,
+                r.source,
+                a.story,
+                a.new_story,
+                a.copy_of.map(|c| &records[c.0 as usize].id),
+                a.independent,
+                a.merged,
+                a.breaking.is_some()
+            );
+        }
         for gone in &a.merged {
             merges += 1;
             let moved = members.remove(gone).unwrap_or_default();

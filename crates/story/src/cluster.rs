@@ -1,6 +1,8 @@
 //! The clusterer: copy detection, same-event joining, merging, eviction and breaking.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use ajil_model::{ArticleId, StoryId};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -42,6 +44,11 @@ struct Story {
     last_seen: DateTime<Utc>,
     state: StoryState,
     breaking_at: Option<DateTime<Utc>>,
+    /// Title and lead keys of its original (non-copy) articles, with how many hold each:
+    /// the keys several reports share are what the event is about.
+    profile: HashMap<Key, u32>,
+    /// Original articles counted in `profile`.
+    originals: u32,
 }
 
 /// Groups articles into stories and tells when a story turns breaking.
@@ -82,10 +89,10 @@ impl Clusterer {
             docs: BTreeMap::new(),
             stories: BTreeMap::new(),
             by_last_seen: BTreeSet::new(),
-            urls: HashMap::new(),
-            hashes: HashMap::new(),
-            bands: HashMap::new(),
-            index: HashMap::new(),
+            urls: HashMap::default(),
+            hashes: HashMap::default(),
+            bands: HashMap::default(),
+            index: HashMap::default(),
             vocab,
             breaking_log: VecDeque::new(),
         })
@@ -348,7 +355,7 @@ impl Clusterer {
         // Keys in more than 5% of the window (and over 50 articles) find too much to be
         // worth following; the title and rare lead keys of a real match will.
         let max_postings = (docs / 20).max(50);
-        let mut weights: HashMap<u64, f64> = HashMap::new();
+        let mut weights: HashMap<u64, f64> = HashMap::default();
         for key in &doc.index_keys {
             let Some(postings) = self.index.get(key) else {
                 continue;
@@ -366,6 +373,8 @@ impl Clusterer {
         candidates.truncate(self.opts.max_candidates);
 
         let norms = self.norms(doc);
+        let doc_keys = union(&doc.title, &doc.lead);
+        let doc_norm = self.vocab.norm(&doc_keys);
         let entities = entity_keys(&doc.all, &self.vocab, self.opts.rare_share);
         let mut per_story: BTreeMap<StoryId, Vec<f64>> = BTreeMap::new();
         for (seq, _) in candidates {
@@ -388,9 +397,45 @@ impl Clusterer {
                     .count();
                 let k = self.opts.link_top.clamp(1, originals.max(1));
                 found.sort_by(|a, b| b.total_cmp(a));
-                (id, found.iter().take(k).sum::<f64>() / k as f64)
+                let linked = found.iter().take(k).sum::<f64>() / k as f64;
+                (
+                    id,
+                    linked.max(self.core_score(&doc_keys, doc_norm, doc.published, id)),
+                )
             })
             .collect()
+    }
+
+    /// Similarity of an article's title and lead keys to the core of a story: the keys
+    /// at least two of its original reports share, each weighted by idf and by the share
+    /// of reports holding it (a cosine), decayed by the time since the story's last
+    /// article. A story told by many outlets in many words is recognised by what its
+    /// reports have in common, where no single report may look enough like a new one.
+    fn core_score(&self, keys: &[Key], norm: f64, published: DateTime<Utc>, id: StoryId) -> f64 {
+        let o = &self.opts;
+        let Some(story) = self.stories.get(&id) else {
+            return 0.0;
+        };
+        if story.originals < 2 || norm == 0.0 || o.core_weight == 0.0 {
+            return 0.0;
+        }
+        let n = f64::from(story.originals);
+        let mut core_norm = 0.0;
+        for (&key, &count) in &story.profile {
+            if count >= 2 {
+                core_norm += (self.vocab.idf(key) * f64::from(count) / n).powi(2);
+            }
+        }
+        if core_norm == 0.0 {
+            return 0.0;
+        }
+        let dot: f64 = keys
+            .iter()
+            .filter_map(|k| story.profile.get(k).filter(|c| **c >= 2).map(|c| (k, c)))
+            .map(|(&k, &c)| self.vocab.idf(k).powi(2) * f64::from(c) / n)
+            .sum();
+        let cosine = dot / (norm * core_norm.sqrt());
+        o.core_weight * cosine * decay(published, story.last_seen, o.time_half_life)
     }
 
     /// How strongly two articles look like reports of one happening, in `0..=1`.
@@ -407,9 +452,7 @@ impl Clusterer {
         } else {
             1.0
         };
-        let hours = (a.published - b.published).num_seconds().abs() as f64 / 3600.0;
-        let half_life = o.time_half_life.num_seconds() as f64 / 3600.0;
-        let time = 0.5f64.powf(hours / half_life);
+        let time = decay(a.published, b.published, o.time_half_life);
         time * (o.title_weight * title
             + o.lead_weight * lead
             + o.entity_weight * entity * corroborated)
@@ -455,8 +498,16 @@ impl Clusterer {
             last_seen: doc.published,
             state: StoryState::New,
             breaking_at: None,
+            profile: HashMap::default(),
+            originals: 0,
         });
         story.docs.push(seq);
+        if doc.copy_of.is_none() {
+            story.originals += 1;
+            for &key in union(&doc.title, &doc.lead).iter() {
+                *story.profile.entry(key).or_insert(0) += 1;
+            }
+        }
         self.by_last_seen.remove(&(story.last_seen, doc.story));
         story.first_seen = story.first_seen.min(doc.published);
         story.last_seen = story.last_seen.max(doc.published);
@@ -500,6 +551,10 @@ impl Clusterer {
             return;
         };
         story.docs.extend(gone.docs);
+        story.originals += gone.originals;
+        for (key, count) in gone.profile {
+            *story.profile.entry(key).or_insert(0) += count;
+        }
         story.docs.sort_unstable();
         self.by_last_seen.remove(&(story.last_seen, survivor));
         story.first_seen = story.first_seen.min(gone.first_seen);
@@ -539,11 +594,32 @@ impl Clusterer {
         let required =
             self.opts.breaking_outlets + self.breaking_log.len() / self.opts.baseline_budget.max(1);
         let breaking_outlets = outlets_within(self.opts.breaking_window);
-        if breaking_outlets.len() >= required {
+        // Attention: outlets that ran the story within the attention window, copies
+        // included. A copy is no confirmation, but another newsroom choosing to run the
+        // story within minutes is a sign of urgency; with at least two independent
+        // voices in that span (confirmation), that many outlets make it breaking as
+        // well. Reprints of one text alone stay one voice and never qualify.
+        let attention_start = docs.iter().map(|d| d.published).max()? - self.opts.attention_window;
+        let attention: BTreeSet<&str> = docs
+            .iter()
+            .filter(|d| d.published >= attention_start)
+            .map(|d| d.outlet.as_str())
+            .collect();
+        let attention_voices: BTreeSet<&str> = reports
+            .iter()
+            .filter(|(_, at)| *at >= attention_start)
+            .map(|(outlet, _)| *outlet)
+            .collect();
+        let urgent = attention.len() >= required
+            && attention_voices.len() >= self.opts.developing_outlets.max(2);
+        if breaking_outlets.len() >= required || urgent {
             let independent_outlets: Vec<(String, DateTime<Utc>)> =
                 first_independent_reports(&docs)
                     .into_iter()
-                    .filter(|(outlet, _)| breaking_outlets.contains(outlet.as_str()))
+                    .filter(|(outlet, _)| {
+                        breaking_outlets.contains(outlet.as_str())
+                            || attention_voices.contains(outlet.as_str())
+                    })
                     .collect();
             let story = self.stories.get_mut(&id)?;
             story.state = StoryState::Breaking;
@@ -596,4 +672,19 @@ fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u64>>, key: 
             map.remove(key);
         }
     }
+}
+
+/// Time-proximity factor: 1 at the same moment, halving every `half_life`.
+fn decay(a: DateTime<Utc>, b: DateTime<Utc>, half_life: TimeDelta) -> f64 {
+    let hours = (a - b).num_seconds().abs() as f64 / 3600.0;
+    let half_life = half_life.num_seconds() as f64 / 3600.0;
+    0.5f64.powf(hours / half_life)
+}
+
+/// Sorted union of two sorted key sets.
+fn union(a: &[Key], b: &[Key]) -> Vec<Key> {
+    let mut all: Vec<Key> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }

@@ -1,8 +1,8 @@
 //! Similarity measures between two articles: signatures for copies, weighted key
 //! overlap for same-event reports.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::Cell;
-use std::collections::HashMap;
 
 /// A key interned in the window's [`Vocab`].
 pub(crate) type Key = u32;
@@ -79,7 +79,7 @@ impl Vocab {
     /// An empty vocabulary with the given df prior (see the type's docs).
     pub(crate) fn new(prior_docs: f64, prior_share: f64) -> Self {
         Vocab {
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             words: Vec::new(),
             counts: Vec::new(),
             numbers: Vec::new(),

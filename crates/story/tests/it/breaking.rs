@@ -193,3 +193,46 @@ fn the_baseline_raises_the_bar_after_a_busy_spell() {
     }
     assert_eq!(breaking, [false, false, false, true]);
 }
+
+#[test]
+fn two_own_reports_and_a_reprint_within_the_hour_are_breaking() {
+    let mut clusterer = warm_clusterer(StoryOptions::default(), 300);
+    let [a, b, _] = three_outlets([0, 10, 0]);
+    // A third outlet runs the first outlet's text: no third voice, but a third newsroom.
+    let reprint = Art::new(3, "alarabia-mirror", 20, ORIGINAL_TITLE, &original_text());
+    let first = clusterer.add(&a.input(), a.published);
+    let second = clusterer.add(&b.input(), b.published);
+    assert!(second.breaking.is_none());
+    let third = clusterer.add(&reprint.input(), reprint.published);
+    assert_eq!(third.story, first.story);
+    assert_eq!(third.copy_of, Some(ArticleId(1)));
+    let breaking = third
+        .breaking
+        .expect("two voices and three outlets in the hour");
+    let voices: Vec<&str> = breaking
+        .independent_outlets
+        .iter()
+        .map(|(o, _)| o.as_str())
+        .collect();
+    assert_eq!(voices, ["skynews", "alarabia"]);
+}
+
+#[test]
+fn one_report_and_two_reprints_are_not_breaking() {
+    let mut clusterer = warm_clusterer(StoryOptions::default(), 300);
+    for (i, outlet) in ["skynews", "mirror-a", "mirror-b"].iter().enumerate() {
+        let art = Art::new(
+            i as i64 + 1,
+            outlet,
+            5 * i as i64,
+            ORIGINAL_TITLE,
+            &original_text(),
+        );
+        assert!(
+            clusterer
+                .add(&art.input(), art.published)
+                .breaking
+                .is_none()
+        );
+    }
+}

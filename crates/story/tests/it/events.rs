@@ -154,3 +154,55 @@ fn stories_older_than_the_window_are_evicted() {
     assert!(again.new_story);
     assert_eq!(again.copy_of, None);
 }
+
+#[test]
+fn a_report_sharing_a_story_core_joins_it() {
+    let mut clusterer = Clusterer::new(StoryOptions::default()).unwrap();
+    // The event's core words (c0..c5) are common enough in the window (a running topic)
+    // not to count as rare names, so only wording links reports.
+    let core = words("c", 6);
+    for i in 0..300 {
+        let mut body = words(&format!("f{i}b"), 20);
+        if i % 20 == 0 {
+            body.extend(core.iter().cloned());
+        }
+        let filler = Synthetic::new(100 + i, "filler", words(&format!("f{i}t"), 4), body);
+        let _ = clusterer.add(&filler.input(), base());
+    }
+    // Reports with the core, a headline phrase of their own (`headline`) and body words
+    // of their own.
+    let report =
+        |id: i64, outlet: &str, headline: &str, own: &str, title_own: usize, body_own: usize| {
+            let mut title = core[..3].to_vec();
+            title.extend(words(headline, title_own));
+            let mut body = core.clone();
+            body.extend(words(own, body_own));
+            Synthetic::new(id, outlet, title, body)
+        };
+    let a = clusterer.add(&report(1, "one", "xt", "x", 3, 20).input(), base());
+    let b = clusterer.add(&report(2, "two", "xt", "y", 3, 20).input(), base());
+    assert_eq!(a.story, b.story);
+    // The first two share a headline phrase, so they join each other. A third report in
+    // other words shares only the core with each: no single report matches it well
+    // enough, but what the story's reports share does.
+    let third = report(3, "three", "zt", "z", 2, 10);
+    let with_core = clusterer.add(&third.input(), base());
+    assert_eq!(with_core.story, a.story);
+
+    let opts = StoryOptions {
+        core_weight: 0.0,
+        ..StoryOptions::default()
+    };
+    let mut without_core = Clusterer::new(opts).unwrap();
+    for i in 0..300 {
+        let mut body = words(&format!("f{i}b"), 20);
+        if i % 20 == 0 {
+            body.extend(core.iter().cloned());
+        }
+        let filler = Synthetic::new(100 + i, "filler", words(&format!("f{i}t"), 4), body);
+        let _ = without_core.add(&filler.input(), base());
+    }
+    let _ = without_core.add(&report(1, "one", "xt", "x", 3, 20).input(), base());
+    let _ = without_core.add(&report(2, "two", "xt", "y", 3, 20).input(), base());
+    assert!(without_core.add(&third.input(), base()).new_story);
+}
