@@ -7,11 +7,8 @@
 //! the deepest on ties. Unlike picking the single best paragraph parent,
 //! this keeps article bodies split by inline ads or related links together.
 
-use crate::dom::{Block, Dom, blocks, collapse_ws};
-use crate::noise::{
-    is_boilerplate, is_content_attr, is_furniture_tag, is_hard_noise_tag, is_hidden, is_noise_attr,
-    strip_shortcodes,
-};
+use crate::dom::{Block, Dom, blocks, collapse_ws, kind};
+use crate::noise::{is_boilerplate, strip_shortcodes};
 
 /// Below this many characters the strict pass is retried without class rules.
 const MIN_TEXT: usize = 150;
@@ -27,10 +24,7 @@ const GUARD_SHARE: f32 = 0.4;
 
 /// Extracts the article paragraphs of a document.
 pub(crate) fn article_paragraphs(dom: &Dom, title: Option<&str>) -> Vec<String> {
-    let Some(body) = dom
-        .first("body")
-        .or(if dom.len() > 0 { Some(0) } else { None })
-    else {
+    let Some(body) = dom.body().or(if dom.len() > 0 { Some(0) } else { None }) else {
         return Vec::new();
     };
     let lens = text_lengths(dom);
@@ -62,9 +56,9 @@ fn text_lengths(dom: &Dom) -> Vec<u32> {
     let n = dom.len();
     let mut len = vec![0u32; n];
     for i in (0..n).rev() {
-        if let Some(t) = dom.text(i) {
-            len[i] = t.chars().filter(|c| !c.is_whitespace()).count() as u32;
-        } else if matches!(dom.tag(i), "script" | "style" | "noscript" | "template") {
+        if dom.is(i, kind::TEXT) {
+            len[i] = dom.text(i).map_or(0, visible_chars);
+        } else if dom.is(i, kind::INVISIBLE) {
             len[i] = 0;
         }
         let p = dom.nodes[i].parent;
@@ -75,6 +69,14 @@ fn text_lengths(dom: &Dom) -> Vec<u32> {
     len
 }
 
+/// Characters other than ASCII whitespace, counted on bytes: every UTF-8
+/// character has exactly one byte that is not a continuation byte.
+fn visible_chars(t: &str) -> u32 {
+    t.bytes()
+        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
+        .count() as u32
+}
+
 /// Marks nodes to skip. `strict` adds furniture tags and class/id rules.
 fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
     let n = dom.len();
@@ -83,7 +85,7 @@ fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
     // widgets, whatever their class says ("article-inner-content-breaking-news").
     let mut holds_content = vec![false; n];
     for i in (0..n).rev() {
-        if dom.elem(i).is_some_and(is_content_attr) {
+        if dom.is(i, kind::CONTENT_ATTR) {
             holds_content[i] = true;
         }
         let p = dom.nodes[i].parent;
@@ -98,16 +100,18 @@ fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
             removed[i] = true;
             continue;
         }
-        let Some(e) = dom.elem(i) else { continue };
-        let tag = e.name();
-        if is_hard_noise_tag(tag) {
+        let k = dom.nodes[i].kind;
+        if k & kind::ELEM == 0 {
+            continue;
+        }
+        if k & kind::HARD_NOISE != 0 {
             removed[i] = true;
             continue;
         }
-        if !strict || matches!(tag, "html" | "body") {
+        if !strict || k & kind::ROOT != 0 {
             continue;
         }
-        if is_hidden(e) {
+        if k & kind::HIDDEN != 0 {
             removed[i] = true;
             continue;
         }
@@ -115,7 +119,7 @@ fn removal(dom: &Dom, lens: &[u32], body: usize, strict: bool) -> Vec<bool> {
             continue;
         }
         let big = lens[i] as f32 > GUARD_SHARE * total;
-        if !big && (is_furniture_tag(tag) || is_noise_attr(e)) {
+        if !big && k & (kind::FURNITURE | kind::NOISE_ATTR) != 0 {
             removed[i] = true;
         }
     }
@@ -160,7 +164,7 @@ fn title_holders(dom: &Dom, title: Option<&str>) -> Vec<bool> {
         return held;
     };
     for (i, flag) in held.iter_mut().enumerate() {
-        if matches!(dom.tag(i), "h1" | "h2") {
+        if dom.is(i, kind::H1 | kind::H2) {
             let h = dom.text_of(i).to_lowercase();
             *flag = !h.is_empty() && (h == title || title.starts_with(&h) || h.starts_with(&title));
         }
@@ -225,17 +229,20 @@ fn select(dom: &Dom, body: usize, removed: &[bool], title: Option<&str>) -> Vec<
         if removed[i] {
             continue;
         }
-        let Some(e) = dom.elem(i) else { continue };
+        let k = dom.nodes[i].kind;
+        if k & kind::ELEM == 0 {
+            continue;
+        }
         let score = acc[i];
         // `>=` in pre-order: a descendant with the same value beats its wrapper.
         if score >= best_score {
             best_score = score;
             best = i;
         }
-        if is_content_attr(e) && marked.is_none_or(|m| score >= m.1) {
+        if k & kind::CONTENT_ATTR != 0 && marked.is_none_or(|m| score >= m.1) {
             marked = Some((i, score));
         }
-        if e.name() == "article" && titled[i] && article.is_none_or(|m| score >= m.1) {
+        if k & kind::ARTICLE != 0 && titled[i] && article.is_none_or(|m| score >= m.1) {
             article = Some((i, score));
         }
     }
@@ -264,7 +271,7 @@ fn finish(dom: &Dom, bl: &[Block], title: Option<&str>, start: usize, end: usize
     let title_norm = title.map(collapse_ws);
     let mut kept: Vec<(String, bool)> = Vec::new();
     for b in bl.iter().filter(|b| b.owner >= start && b.owner < end) {
-        if dom.tag(b.owner) == "h1" {
+        if dom.is(b.owner, kind::H1) {
             continue;
         }
         let text = strip_shortcodes(&b.text);

@@ -196,7 +196,7 @@ fn month_number(name: &str) -> Option<u32> {
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let m = month_alternation();
     Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s*(?:من\s+|de\s+)?({m})\.?(?:\s*[/(-]\s*(?:{m})\s*\)?)?\s*[,،]?\s*(?:de\s+|del\s+)?(\d{{4}})\b"
+        r"(?i)(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s*(?:من\s+|de\s+)?({m})\.?(?:\s*[/(-]\s*(?:{m})\s*\)?)?\s*[,،]?\s*(?:de\s+|del\s+)?(\d{{4}})(?-u:\b)"
     ))
     .unwrap()
 });
@@ -204,19 +204,19 @@ static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let m = month_alternation();
     Regex::new(&format!(
-        r"(?i)\b({m})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})\b"
+        r"(?i)(?:^|\W)({m})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})(?-u:\b)"
     ))
     .unwrap()
 });
 
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})|(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}))\b")
+    Regex::new(r"(?-u:\b)(?:(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})|(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}))(?-u:\b)")
         .unwrap()
 });
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d{1,2}):(\d{2})(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.|ص|م|صباحا|مساء|مساءً|صباحًا)?",
+        r"(?i)(?-u:\b)(\d{1,2}):(\d{2})(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.|ص|م|صباحا|مساء|مساءً|صباحًا)?",
     )
     .unwrap()
 });

@@ -13,6 +13,92 @@ pub(crate) struct Flat {
     pub(crate) id: NodeId,
     pub(crate) parent: usize,
     pub(crate) end: usize,
+    /// What the node is, as [`kind`] bits, classified once at index time so
+    /// the walks test bits instead of comparing tag names and class strings.
+    pub(crate) kind: u32,
+}
+
+/// Node classes, computed once per node by [`classify`].
+pub(crate) mod kind {
+    /// A text node.
+    pub(crate) const TEXT: u32 = 1;
+    /// An element.
+    pub(crate) const ELEM: u32 = 1 << 1;
+    /// `script`, `style`, `noscript`, `template`: no visible text.
+    pub(crate) const INVISIBLE: u32 = 1 << 2;
+    /// Starts a new block of text ([`super::is_block`]).
+    pub(crate) const BLOCK: u32 = 1 << 3;
+    /// Never article text ([`crate::noise::is_hard_noise_tag`]).
+    pub(crate) const HARD_NOISE: u32 = 1 << 4;
+    /// Structural furniture ([`crate::noise::is_furniture_tag`]).
+    pub(crate) const FURNITURE: u32 = 1 << 5;
+    /// Class/id/itemprop mark the article body.
+    pub(crate) const CONTENT_ATTR: u32 = 1 << 6;
+    /// Class/id/role mark a widget.
+    pub(crate) const NOISE_ATTR: u32 = 1 << 7;
+    /// Hidden from readers.
+    pub(crate) const HIDDEN: u32 = 1 << 8;
+    /// `h1`.
+    pub(crate) const H1: u32 = 1 << 9;
+    /// `h2`.
+    pub(crate) const H2: u32 = 1 << 10;
+    /// `a`.
+    pub(crate) const LINK: u32 = 1 << 11;
+    /// `img`.
+    pub(crate) const IMG: u32 = 1 << 12;
+    /// `br`, `hr`: break a block but hold nothing.
+    pub(crate) const BREAK: u32 = 1 << 13;
+    /// Skipped whole when splitting blocks: scripts, styles, `head`, `title`.
+    pub(crate) const NO_BLOCKS: u32 = 1 << 14;
+    /// `article`.
+    pub(crate) const ARTICLE: u32 = 1 << 15;
+    /// `html` or `body`: never removed by class rules.
+    pub(crate) const ROOT: u32 = 1 << 16;
+    /// `body`.
+    pub(crate) const BODY: u32 = 1 << 17;
+}
+
+/// Classifies one node for [`Flat::kind`].
+fn classify(node: &Node) -> u32 {
+    use crate::noise::{
+        Attrs, is_content_attr, is_furniture_tag, is_hard_noise_tag, is_hidden, is_noise_attr,
+    };
+    match node {
+        Node::Text(_) => kind::TEXT,
+        Node::Element(e) => {
+            let tag = e.name();
+            let flag = |cond: bool, bit: u32| if cond { bit } else { 0 };
+            let mut k = kind::ELEM
+                | flag(
+                    matches!(tag, "script" | "style" | "noscript" | "template"),
+                    kind::INVISIBLE,
+                )
+                | flag(is_block(tag), kind::BLOCK)
+                | flag(is_hard_noise_tag(tag), kind::HARD_NOISE)
+                | flag(is_furniture_tag(tag), kind::FURNITURE)
+                | flag(tag == "h1", kind::H1)
+                | flag(tag == "h2", kind::H2)
+                | flag(tag == "a", kind::LINK)
+                | flag(tag == "img", kind::IMG)
+                | flag(matches!(tag, "br" | "hr"), kind::BREAK)
+                | flag(
+                    matches!(tag, "script" | "style" | "template" | "head" | "title"),
+                    kind::NO_BLOCKS,
+                )
+                | flag(tag == "article", kind::ARTICLE)
+                | flag(matches!(tag, "html" | "body"), kind::ROOT)
+                | flag(tag == "body", kind::BODY);
+            // Attribute rules only matter on elements the tag rules keep.
+            if k & kind::HARD_NOISE == 0 && !e.attrs.is_empty() {
+                let a = Attrs::of(e);
+                k |= flag(is_content_attr(&a), kind::CONTENT_ATTR)
+                    | flag(is_noise_attr(&a), kind::NOISE_ATTR)
+                    | flag(is_hidden(&a), kind::HIDDEN);
+            }
+            k
+        }
+        _ => 0,
+    }
 }
 
 /// The parsed page plus its pre-order index.
@@ -44,6 +130,7 @@ impl Dom {
                         id: n.id(),
                         parent,
                         end: 0,
+                        kind: classify(n.value()),
                     });
                 }
                 ego_tree::iter::Edge::Close(_) => {
@@ -80,12 +167,17 @@ impl Dom {
         self.elem(i).map(|e| e.name()).unwrap_or("")
     }
 
+    /// Whether node `i` has any of the [`kind`] bits in `bits`.
+    pub(crate) fn is(&self, i: usize, bits: u32) -> bool {
+        self.nodes[i].kind & bits != 0
+    }
+
     /// Text of the subtree at `i`, whitespace-collapsed, skipping scripts and styles.
     pub(crate) fn text_of(&self, i: usize) -> String {
         let mut out = String::new();
         let mut j = i;
         while j < self.nodes[i].end {
-            if matches!(self.tag(j), "script" | "style" | "noscript" | "template") {
+            if self.is(j, kind::INVISIBLE) {
                 j = self.nodes[j].end;
                 continue;
             }
@@ -112,7 +204,12 @@ impl Dom {
 
     /// Index of the first element with this tag name.
     pub(crate) fn first(&self, tag: &str) -> Option<usize> {
-        (0..self.len()).find(|&i| self.tag(i) == tag)
+        (0..self.len()).find(|&i| self.is(i, kind::ELEM) && self.tag(i) == tag)
+    }
+
+    /// Index of the `<body>` element.
+    pub(crate) fn body(&self) -> Option<usize> {
+        (0..self.len()).find(|&i| self.is(i, kind::BODY))
     }
 }
 
@@ -250,35 +347,33 @@ pub(crate) fn blocks(dom: &Dom, root: usize, removed: &[bool]) -> Vec<Block> {
             continue;
         }
         let owner = open.last().map(|o| o.0).unwrap_or(root);
-        match dom.node(i) {
-            Node::Element(e) => {
-                let tag = e.name();
-                if matches!(tag, "script" | "style" | "template" | "head" | "title") {
-                    i = dom.nodes[i].end;
-                    continue;
-                }
-                if is_block(tag) {
-                    flush(&mut buf, &mut link_chars, owner, &mut out);
-                    if tag != "br" && tag != "hr" {
-                        open.push((i, dom.nodes[i].end));
-                    }
-                } else if tag == "a" {
-                    link_until = link_until.max(dom.nodes[i].end);
-                } else if tag == "img" {
-                    // Images separate words that would otherwise run together.
-                    buf.push(' ');
-                }
+        let k = dom.nodes[i].kind;
+        if k & kind::ELEM != 0 {
+            if k & kind::NO_BLOCKS != 0 {
+                i = dom.nodes[i].end;
+                continue;
             }
-            Node::Text(t) => {
-                if i < link_until {
-                    link_chars += t
-                        .split_whitespace()
-                        .map(|w| w.chars().count() + 1)
-                        .sum::<usize>();
+            if k & kind::BLOCK != 0 {
+                flush(&mut buf, &mut link_chars, owner, &mut out);
+                if k & kind::BREAK == 0 {
+                    open.push((i, dom.nodes[i].end));
                 }
-                buf.push_str(t);
+            } else if k & kind::LINK != 0 {
+                link_until = link_until.max(dom.nodes[i].end);
+            } else if k & kind::IMG != 0 {
+                // Images separate words that would otherwise run together.
+                buf.push(' ');
             }
-            _ => {}
+        } else if k & kind::TEXT != 0
+            && let Some(t) = dom.text(i)
+        {
+            if i < link_until {
+                link_chars += t
+                    .split_whitespace()
+                    .map(|w| w.chars().count() + 1)
+                    .sum::<usize>();
+            }
+            buf.push_str(t);
         }
         i += 1;
     }

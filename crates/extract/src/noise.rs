@@ -2,6 +2,7 @@
 //! tokens, role) and which text blocks are boilerplate (shortcodes, sign-up
 //! blurbs, "read also" lines, bare source labels).
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -170,34 +171,81 @@ fn is_noise_role(role: &str) -> bool {
     )
 }
 
+/// The attributes the noise rules read, gathered in one pass over an
+/// element's attribute list (`Element::attr` interns its argument on every
+/// call, which showed up in profiles).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Attrs<'a> {
+    pub(crate) class: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) role: Option<&'a str>,
+    pub(crate) style: Option<&'a str>,
+    pub(crate) itemprop: Option<&'a str>,
+    pub(crate) hidden: bool,
+    pub(crate) aria_hidden: bool,
+}
+
+impl<'a> Attrs<'a> {
+    /// Reads the attributes of `e`.
+    pub(crate) fn of(e: &'a Element) -> Self {
+        let mut a = Attrs::default();
+        for (name, value) in e.attrs() {
+            match name {
+                "class" => a.class = value,
+                "id" => a.id = value,
+                "role" => a.role = Some(value),
+                "style" => a.style = Some(value),
+                "itemprop" => a.itemprop = Some(value),
+                "hidden" => a.hidden = true,
+                "aria-hidden" => a.aria_hidden = value == "true",
+                _ => {}
+            }
+        }
+        a
+    }
+}
+
 /// Whether an element is hidden from readers (`hidden`, `aria-hidden`,
 /// inline `display:none`): hidden copies of the body (schema.org blocks) and
 /// collapsed menus are not what the page shows.
-pub(crate) fn is_hidden(e: &Element) -> bool {
-    if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
+pub(crate) fn is_hidden(a: &Attrs) -> bool {
+    if a.hidden || a.aria_hidden {
         return true;
     }
-    e.attr("style").is_some_and(|style| {
+    a.style.is_some_and(|style| {
         let s: String = style.to_ascii_lowercase().split_whitespace().collect();
         s.contains("display:none") || s.contains("visibility:hidden")
     })
 }
 
 /// Whether an element's attributes mark it as a widget rather than content.
-pub(crate) fn is_noise_attr(e: &Element) -> bool {
-    if e.attr("role").is_some_and(is_noise_role) {
+pub(crate) fn is_noise_attr(a: &Attrs) -> bool {
+    if a.role.is_some_and(is_noise_role) {
         return true;
     }
-    let class = e.attr("class").unwrap_or("");
-    let id = e.attr("id").unwrap_or("");
-    class
-        .split_whitespace()
-        .chain(id.split_whitespace())
+    a.class
+        .split_ascii_whitespace()
+        .chain(a.id.split_ascii_whitespace())
         .any(is_noise_token)
 }
 
+/// [`NOISE_PARTS`] as one automaton: one scan per token instead of one per part.
+static NOISE_PARTS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let alt: Vec<String> = NOISE_PARTS.iter().map(|p| regex::escape(p)).collect();
+    Regex::new(&alt.join("|")).unwrap()
+});
+
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 fn is_noise_token(token: &str) -> bool {
-    let t = token.to_ascii_lowercase();
+    let t = lower(token);
+    let t = t.as_ref();
     // WordPress stamps `tag-…`/`category-…` taxonomy classes on the article itself.
     // Embedded posts ("social-media-embed") are quoted in the story itself.
     if t.starts_with("tag-")
@@ -210,43 +258,25 @@ fn is_noise_token(token: &str) -> bool {
     {
         return false;
     }
-    if HIDING_CLASSES.contains(&t.as_str()) || NOISE_PARTS.iter().any(|p| t.contains(p)) {
+    if HIDING_CLASSES.contains(&t) || NOISE_PARTS_RE.is_match(t) {
         return true;
     }
     t.split(['-', '_']).any(|w| NOISE_WORDS.contains(&w))
 }
 
 /// Substrings of class/id values that mark the article body itself.
-pub(crate) fn is_content_attr(e: &Element) -> bool {
-    let class = e.attr("class").unwrap_or("").to_ascii_lowercase();
-    let id = e.attr("id").unwrap_or("").to_ascii_lowercase();
-    let all = format!("{class} {id}");
-    [
-        "article-body",
-        "articlebody",
-        "article-content",
-        "article__body",
-        "entry-content",
-        "post-content",
-        "post-body",
-        "story-body",
-        "storybody",
-        "story-content",
-        "article-text",
-        "news-content",
-        "td-post-content",
-        "main-content",
-        "body-text",
-        "content-body",
-        "article_body",
-        "article-details",
-        "details-body",
-        "news-details",
-        "rich-text",
-    ]
-    .iter()
-    .any(|p| all.contains(p))
-        || e.attr("itemprop") == Some("articleBody")
+static CONTENT_PARTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)article-body|articlebody|article-content|article__body|entry-content|post-content|post-body|story-body|storybody|story-content|article-text|news-content|td-post-content|main-content|body-text|content-body|article_body|article-details|details-body|news-details|rich-text",
+    )
+    .unwrap()
+});
+
+/// Whether class, id or `itemprop` mark the article body itself.
+pub(crate) fn is_content_attr(a: &Attrs) -> bool {
+    a.itemprop == Some("articleBody")
+        || CONTENT_PARTS.is_match(a.class)
+        || CONTENT_PARTS.is_match(a.id)
 }
 
 static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -273,9 +303,9 @@ pub(crate) fn strip_shortcodes(s: &str) -> String {
 static SIGNUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        sign\s*up\s+(?:for|to|now|here)\b | \bsubscribe\s+(?:to|for|now|here|today)\b
+        sign\s*up\s+(?:for|to|now|here)(?-u:\b) | (?-u:\b)subscribe\s+(?:to|for|now|here|today)(?-u:\b)
         | newsletter | breaking\s+ne[a-z]s\s+(?:e-?mails|alerts) | delivered\s+(?:directly|straight|right)\s+to\s+your\s+inbox
-        | \bto\s+your\s+inbox\b | get\s+(?:our|the)\s+free\b.*\bemail | enable\s+(?:push\s+)?notifications
+        | (?-u:\b)to\s+your\s+inbox(?-u:\b) | get\s+(?:our|the)\s+free(?-u:\b).*(?-u:\b)email | enable\s+(?:push\s+)?notifications
         | تنبيهات\s+الأخبار | صندوق\s+البريد | النشرة\s+(?:البريدية|الإخبارية) | نشرتنا
         | اشترك(?:وا)?\s+(?:الآن|في|ب|معنا) | بالتسجيل\s+في | سجل\s+(?:الآن|بريدك) | البريد\s+الإلكتروني\s+الخاص\s+بك
         | ليصلك\s+(?:كل|آخر|أحدث) | تابعونا\s+على | تابعوا\s+(?:آخر|أحدث)?\s*الأخبار\s+على | انضم(?:وا)?\s+إلى\s+قناتنا
@@ -309,7 +339,7 @@ static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 static CREDIT_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^\s*(?:photo|image|picture|foto|credit|photograph|video|صورة|الصورة|تصوير)s?\s*(?:credit)?\s*[:：]
-        | \bgetty\s+images\b | \bshutterstock\b | \(AP\s+Photo\b | \bfor\s+your\s+personal,?\s+non-commercial\s+use\b | \breprints?\.com\b",
+        | (?-u:\b)getty\s+images(?-u:\b) | (?-u:\b)shutterstock(?-u:\b) | \(AP\s+Photo(?-u:\b) | (?-u:\b)for\s+your\s+personal,?\s+non-commercial\s+use(?-u:\b) | (?-u:\b)reprints?\.com(?-u:\b)",
     )
     .unwrap()
 });
@@ -415,7 +445,7 @@ mod tests {
             .values()
             .filter_map(|n| n.as_element())
             .filter(|e| e.attr("class").is_some())
-            .map(is_noise_attr)
+            .map(|e| is_noise_attr(&Attrs::of(e)))
             .collect();
         assert_eq!(
             flags,

@@ -20,72 +20,80 @@ static AGENCIES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     vec![
         p(
             "Associated Press",
-            r"(?i)\bassociated\s+press\b|\(AP\)|\bAP\s+(?:writers?|reporters?|photographers?|correspondents?)\b|[—–-]\s*AP\s*$|أسوشيي?تد\s*برس|اسوشيي?تد\s*برس|أسوشييتد|اسوشيتدبرس|أسوشيتدبرس",
+            r"(?i)(?-u:\b)associated\s+press(?-u:\b)|\(AP\)|(?-u:\b)AP\s+(?:writers?|reporters?|photographers?|correspondents?)(?-u:\b)|[—–-]\s*AP\s*$|أسوشيي?تد\s*برس|اسوشيي?تد\s*برس|أسوشييتد|اسوشيتدبرس|أسوشيتدبرس",
         ),
         p(
             "Reuters",
-            r"(?i)\breuters\b|\(Reporting\s+by\b|\bReporting\s+by\b.*\bEditing\s+by\b|رويترز",
+            r"(?i)(?-u:\b)reuters(?-u:\b)|\(Reporting\s+by(?-u:\b)|(?-u:\b)Reporting\s+by(?-u:\b).*(?-u:\b)Editing\s+by(?-u:\b)|رويترز",
         ),
         p(
             "AFP",
-            r"(?i)\bagence\s+france[\s-]presse\b|\(AFP\)|[—–-]\s*AFP\s*$|\bAFP\b|فرانس\s*[بپ]ر(?:ي)?س|\(?\s*أ\s*\.?\s*ف\s*\.?\s*ب\s*\.?\s*\)",
+            r"(?i)(?-u:\b)agence\s+france[\s-]presse(?-u:\b)|\(AFP\)|[—–-]\s*AFP\s*$|(?-u:\b)AFP(?-u:\b)|فرانس\s*[بپ]ر(?:ي)?س|\(?\s*أ\s*\.?\s*ف\s*\.?\s*ب\s*\.?\s*\)",
         ),
         p(
             "dpa",
-            r"(?i)\bdeutsche\s+presse[\s-]agentur\b|\(dpa\)|\bdpa\b|د\s*\.?\s*ب\s*\.?\s*أ\b",
+            r"(?i)(?-u:\b)deutsche\s+presse[\s-]agentur(?-u:\b)|\(dpa\)|(?-u:\b)dpa(?-u:\b)|د\s*\.?\s*ب\s*\.?\s*أ(?:$|\W)",
         ),
-        p("Anadolu", r"(?i)\banadolu(?:\s+agency)?\b|الأناضول|الاناضول"),
-        p("Xinhua", r"(?i)\bxinhua\b|شينخوا|شينخو"),
+        p(
+            "Anadolu",
+            r"(?i)(?-u:\b)anadolu(?:\s+agency)?(?-u:\b)|الأناضول|الاناضول",
+        ),
+        p("Xinhua", r"(?i)(?-u:\b)xinhua(?-u:\b)|شينخوا|شينخو"),
         p(
             "WAM",
             &format!(
-                r"(?i)\(WAM\)|\bemirates\s+news\s+agency\b|وكالة\s+أنباء\s+الإمارات|{open}وام{close}"
+                r"(?i)\(WAM\)|(?-u:\b)emirates\s+news\s+agency(?-u:\b)|وكالة\s+أنباء\s+الإمارات|{open}وام{close}"
             ),
         ),
         p(
             "SPA",
             &format!(
-                r"(?i)\(SPA\)|\bsaudi\s+press\s+agency\b|وكالة\s+الأنباء\s+السعودية|{open}واس{close}"
+                r"(?i)\(SPA\)|(?-u:\b)saudi\s+press\s+agency(?-u:\b)|وكالة\s+الأنباء\s+السعودية|{open}واس{close}"
             ),
         ),
         p(
             "KUNA",
             &format!(
-                r"(?i)\bKUNA\b|\bkuwait\s+news\s+agency\b|وكالة\s+الأنباء\s+الكويتية|{open}كونا{close}"
+                r"(?i)(?-u:\b)KUNA(?-u:\b)|(?-u:\b)kuwait\s+news\s+agency(?-u:\b)|وكالة\s+الأنباء\s+الكويتية|{open}كونا{close}"
             ),
         ),
         p(
             "QNA",
             &format!(
-                r"(?i)\(QNA\)|\bqatar\s+news\s+agency\b|وكالة\s+الأنباء\s+القطرية|{open}قنا{close}"
+                r"(?i)\(QNA\)|(?-u:\b)qatar\s+news\s+agency(?-u:\b)|وكالة\s+الأنباء\s+القطرية|{open}قنا{close}"
             ),
         ),
         p(
             "MENA",
             &format!(
-                r"(?i)\(MENA\)|\bmiddle\s+east\s+news\s+agency\b|وكالة\s+أنباء\s+الشرق\s+الأوسط|{open}أ\s*\.?\s*ش\s*\.?\s*أ{close}"
+                r"(?i)\(MENA\)|(?-u:\b)middle\s+east\s+news\s+agency(?-u:\b)|وكالة\s+أنباء\s+الشرق\s+الأوسط|{open}أ\s*\.?\s*ش\s*\.?\s*أ{close}"
             ),
         ),
         p(
             "SANA",
-            &format!(r"(?i)\(SANA\)|\bsyrian\s+arab\s+news\s+agency\b|{open}سانا{close}"),
+            &format!(
+                r"(?i)\(SANA\)|(?-u:\b)syrian\s+arab\s+news\s+agency(?-u:\b)|{open}سانا{close}"
+            ),
         ),
         p(
             "Petra",
-            &format!(r"(?i)\(Petra\)|\bjordan\s+news\s+agency\b|{open}بترا{close}"),
+            &format!(r"(?i)\(Petra\)|(?-u:\b)jordan\s+news\s+agency(?-u:\b)|{open}بترا{close}"),
         ),
         p(
             "IRNA",
-            &format!(r"(?i)\bIRNA\b|{open}إرنا{close}|{open}ارنا{close}"),
+            &format!(r"(?i)(?-u:\b)IRNA(?-u:\b)|{open}إرنا{close}|{open}ارنا{close}"),
         ),
-        p("TASS", r"(?i)\bTASS\b|\(تاس\)|وكالة\s+تاس"),
-        p("UPI", r"(?i)\(UPI\)|\bunited\s+press\s+international\b"),
-        p("EFE", r"\(EFE\)|\bEFE\b|إفي\b"),
-        p("ANSA", r"\bANSA\b"),
-        p("Bernama", r"(?i)\bbernama\b|برناما"),
-        p("Kyodo", r"(?i)\bkyodo(?:\s+news)?\b|كيودو"),
-        p("Yonhap", r"(?i)\byonhap\b|يونهاب"),
-        p("PTI", r"\(PTI\)|\bPress\s+Trust\s+of\s+India\b"),
+        p("TASS", r"(?i)(?-u:\b)TASS(?-u:\b)|\(تاس\)|وكالة\s+تاس"),
+        p(
+            "UPI",
+            r"(?i)\(UPI\)|(?-u:\b)united\s+press\s+international(?-u:\b)",
+        ),
+        p("EFE", r"\(EFE\)|(?-u:\b)EFE(?-u:\b)|إفي(?:$|\W)"),
+        p("ANSA", r"(?-u:\b)ANSA(?-u:\b)"),
+        p("Bernama", r"(?i)(?-u:\b)bernama(?-u:\b)|برناما"),
+        p("Kyodo", r"(?i)(?-u:\b)kyodo(?:\s+news)?(?-u:\b)|كيودو"),
+        p("Yonhap", r"(?i)(?-u:\b)yonhap(?-u:\b)|يونهاب"),
+        p("PTI", r"\(PTI\)|(?-u:\b)Press\s+Trust\s+of\s+India(?-u:\b)"),
         p(
             "Bloomberg",
             r"(?i)^\s*\(?Bloomberg\)?\s*[—–-]|\(Bloomberg\)",
@@ -95,7 +103,7 @@ static AGENCIES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// Markers of a contributor or credit line at the end of a story.
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)contribut|reporting\s+by|writers?\b|copyright|©|\(c\)|all\s+rights|^\s*[—–-]|source\s*:|ساهم|شارك\s+في|المصدر|مصدر|وكالات|وكالة|\(|^\s*[—–-]|[—–-]\s*\S+\s*$").unwrap()
+    Regex::new(r"(?i)contribut|reporting\s+by|writers?(?-u:\b)|copyright|©|\(c\)|all\s+rights|^\s*[—–-]|source\s*:|ساهم|شارك\s+في|المصدر|مصدر|وكالات|وكالة|\(|^\s*[—–-]|[—–-]\s*\S+\s*$").unwrap()
 });
 
 /// Whether a short line credits an agency ("— Reuters", "(أ ف ب)"): such
