@@ -6,6 +6,7 @@
 //! label that fails to decode cleanly, or a Latin label on bytes chardetng
 //! reads as Arabic, loses to detection.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chardetng::EncodingDetector;
@@ -61,18 +62,15 @@ pub(crate) fn sniff(bytes: &[u8]) -> Result<(), ExtractError> {
 }
 
 /// Decodes a page to text using the HTTP `charset` label when given.
-pub(crate) fn decode(bytes: &[u8], header: Option<&str>) -> String {
+pub(crate) fn decode<'a>(bytes: &'a [u8], header: Option<&str>) -> Cow<'a, str> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return enc
-            .decode_without_bom_handling(&bytes[bom_len..])
-            .0
-            .into_owned();
+        return enc.decode_without_bom_handling(&bytes[bom_len..]).0;
     }
     let non_ascii = !bytes.is_ascii();
     // Valid UTF-8 with multibyte sequences is UTF-8 whatever the label says:
     // the chance of legacy-encoded text validating as UTF-8 is negligible.
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_owned();
+        return Cow::Borrowed(s);
     }
     let label = header
         .and_then(|h| Encoding::for_label(h.trim().trim_matches('"').as_bytes()))
@@ -98,10 +96,10 @@ pub(crate) fn decode(bytes: &[u8], header: Option<&str>) -> String {
     if had_errors && enc != UTF_8 {
         let d = detected();
         if d != enc {
-            return d.decode(bytes).0.into_owned();
+            return d.decode(bytes).0;
         }
     }
-    text.into_owned()
+    text
 }
 
 fn is_latin(e: &'static Encoding) -> bool {

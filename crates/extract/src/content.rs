@@ -56,12 +56,15 @@ fn text_lengths(dom: &Dom) -> Vec<u32> {
     let n = dom.len();
     let mut len = vec![0u32; n];
     for i in (0..n).rev() {
+        let p = dom.nodes[i].parent;
         if dom.is(i, kind::TEXT) {
-            len[i] = dom.text(i).map_or(0, visible_chars);
+            // Script and style bodies are long and never counted: skip them.
+            if p == usize::MAX || !dom.is(p, kind::INVISIBLE) {
+                len[i] = dom.text(i).map_or(0, visible_chars);
+            }
         } else if dom.is(i, kind::INVISIBLE) {
             len[i] = 0;
         }
-        let p = dom.nodes[i].parent;
         if p != usize::MAX {
             len[p] = len[p].saturating_add(len[i]);
         }

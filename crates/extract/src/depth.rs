@@ -89,18 +89,11 @@ fn scan(text: &str, mut out: Option<&mut String>) -> bool {
     let mut dropped = 0usize;
     let mut copied = 0usize; // bytes of `text` already copied to `out`
     let mut i = 0usize;
-    let find = |from: usize, pat: &[u8]| -> usize {
-        b[from.min(b.len())..]
-            .windows(pat.len())
-            .position(|w| w.eq_ignore_ascii_case(pat))
-            .map(|p| from + p + pat.len())
-            .unwrap_or(b.len())
-    };
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
         let rest = &b[lt + 1..];
         if rest.starts_with(b"!--") {
-            i = find(lt + 4, b"-->");
+            i = memchr::memmem::find(&b[lt + 4..], b"-->").map_or(b.len(), |p| lt + 4 + p + 3);
             continue;
         }
         let closing = rest.first() == Some(&b'/');
@@ -113,15 +106,21 @@ fn scan(text: &str, mut out: Option<&mut String>) -> bool {
             i = lt + 1;
             continue;
         }
-        let name = b[name_start..name_start + name_len].to_ascii_lowercase();
-        let gt = b[name_start..]
-            .iter()
-            .position(|&c| c == b'>')
-            .map(|p| name_start + p + 1)
-            .unwrap_or(b.len());
+        // Lowercased into a small buffer: every name the rules know is short,
+        // and a longer one is an ordinary counted tag.
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if name_len <= buf.len() {
+            for (d, s) in buf.iter_mut().zip(&b[name_start..name_start + name_len]) {
+                *d = s.to_ascii_lowercase();
+            }
+            &buf[..name_len]
+        } else {
+            b"-"
+        };
+        let gt = memchr::memchr(b'>', &b[name_start..]).map_or(b.len(), |p| name_start + p + 1);
         let self_closing = gt >= 2 && b[gt - 2] == b'/';
         let mut drop_tag = false;
-        if !uncounted(&name) && !self_closing {
+        if !uncounted(name) && !self_closing {
             if closing {
                 if dropped > 0 {
                     dropped -= 1;
@@ -144,16 +143,31 @@ fn scan(text: &str, mut out: Option<&mut String>) -> bool {
             copied = gt;
         }
         i = gt;
-        if !closing && raw_text(&name) {
-            let mut end = b"</".to_vec();
-            end.extend_from_slice(&name);
-            i = find(gt, &end);
+        if !closing && raw_text(name) {
+            i = raw_text_end(b, gt, name);
         }
     }
     if let Some(o) = out {
         o.push_str(&text[copied..]);
     }
     false
+}
+
+/// Index just past the `</name` that closes a raw-text element opened before `from`.
+fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut i = from;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let lt = i + off;
+        let end = lt + 2 + name.len();
+        if b.get(lt + 1) == Some(&b'/')
+            && end <= b.len()
+            && b[lt + 2..end].eq_ignore_ascii_case(name)
+        {
+            return end;
+        }
+        i = lt + 1;
+    }
+    b.len()
 }
 
 #[cfg(test)]

@@ -87,21 +87,36 @@ pub(crate) fn read(dom: &Dom, base: Option<&url::Url>) -> Meta {
             }
             _ => {}
         }
-        if byline.is_none()
-            && (e.attr("rel") == Some("author")
-                || e.attr("itemprop") == Some("author")
-                || class_has(e, "byline")
-                || class_has(e, "author-name"))
-        {
-            let t = clean_author(&dom.text_of(i));
-            if !t.is_empty() && t.chars().count() < 80 {
-                byline = Some(t);
+        if byline.is_none() || e.attrs.iter().any(|(n, _)| &*n.local == "itemprop") {
+            // One pass over the attributes: `Element::attr` interns its
+            // argument on every call, which is slow on every element of a page.
+            let (mut rel, mut itemprop, mut class, mut dt, mut content) =
+                (None, None, "", None, None);
+            for (name, value) in e.attrs() {
+                match name {
+                    "rel" => rel = Some(value),
+                    "itemprop" => itemprop = Some(value),
+                    "class" => class = value,
+                    "datetime" => dt = Some(value),
+                    "content" => content = Some(value),
+                    _ => {}
+                }
             }
-        }
-        // datePublished as an attribute on any element (microdata).
-        if let Some(prop) = e.attr("itemprop") {
-            let v = e.attr("datetime").or_else(|| e.attr("content"));
-            if let Some(v) = v {
+            if byline.is_none()
+                && (rel == Some("author")
+                    || itemprop == Some("author")
+                    || contains_ignore_ascii_case(class, "byline")
+                    || contains_ignore_ascii_case(class, "author-name"))
+            {
+                let t = clean_author(&dom.text_of(i));
+                if !t.is_empty() && t.chars().count() < 80 {
+                    byline = Some(t);
+                }
+            }
+            // datePublished as an attribute on any element (microdata).
+            if let Some(prop) = itemprop
+                && let Some(v) = dt.or(content)
+            {
                 metas
                     .entry(prop.to_ascii_lowercase())
                     .or_insert_with(|| v.to_owned());
@@ -218,9 +233,10 @@ pub(crate) fn visible_date(dom: &Dom) -> Option<DateTime<Utc>> {
     parse_visible(&text[..cut])
 }
 
-fn class_has(e: &scraper::node::Element, part: &str) -> bool {
-    e.attr("class")
-        .is_some_and(|c| c.to_ascii_lowercase().contains(part))
+fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn read_json_ld(src: &str, out: &mut LdArticle) {
