@@ -4,13 +4,16 @@
 //!
 //! ```text
 //! cargo run --release -p ajil-bench --bin extract_throughput -- \
-//!     [--engine ajil|dom-smoothie|rs-trafilatura] [--passes N] [--jsonl OUT] [--json]
+//!     [--engine ajil|dom-smoothie|rs-trafilatura|html5ever] [--passes N] [--no-anchor] \
+//!     [--jsonl OUT] [--json]
 //! ```
 //!
 //! `--engine` swaps in a peer Rust extractor for comparison: dom_smoothie (a Readability
 //! port; formatted text mode, fed the page already decoded as UTF-8 since it does no
 //! charset detection) or rs-trafilatura (a trafilatura port; `extract_bytes`, which
-//! decodes by itself as ajil does).
+//! decodes by itself as ajil does). `--engine html5ever` times the bare parse alone, and
+//! `--no-anchor` leaves the parse out of an engine's run, so that `bench/extraction` can
+//! measure each contender in its own process (peak RSS included).
 //!
 //! All pages are decompressed into memory first; only the work on them is timed. The whole
 //! set is run `--passes` times and the median pass is reported (the machine is shared and
@@ -51,6 +54,9 @@ struct Args {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// Skip the bare-parse anchor passes (the engine alone in this process).
+    #[arg(long)]
+    no_anchor: bool,
 }
 
 /// An extractor under test.
@@ -62,6 +68,8 @@ enum Engine {
     DomSmoothie,
     /// `rs_trafilatura::extract_bytes`.
     RsTrafilatura,
+    /// The anchor alone: `scraper::Html::parse_document`, no extraction (empty text).
+    Html5ever,
 }
 
 impl Engine {
@@ -70,7 +78,13 @@ impl Engine {
             Engine::Ajil => "ajil_extract::extract",
             Engine::DomSmoothie => "dom_smoothie::Readability",
             Engine::RsTrafilatura => "rs_trafilatura::extract_bytes",
+            Engine::Html5ever => "scraper::Html::parse_document",
         }
+    }
+
+    /// Whether the engine reads the page as already-decoded text.
+    fn needs_text(self) -> bool {
+        matches!(self, Engine::DomSmoothie | Engine::Html5ever)
     }
 
     /// The main text of `page`, or why there is none.
@@ -92,6 +106,10 @@ impl Engine {
             Engine::RsTrafilatura => rs_trafilatura::extract_bytes(&page.bytes)
                 .map(|r| r.content_text)
                 .map_err(|e| e.to_string()),
+            Engine::Html5ever => {
+                black_box(scraper::Html::parse_document(&page.text));
+                Ok(String::new())
+            }
         }
     }
 }
@@ -100,7 +118,8 @@ impl Engine {
 struct Page {
     path: String,
     bytes: Vec<u8>,
-    /// The bytes decoded as UTF-8 (lossily) for the bare parse, which takes `&str`.
+    /// The bytes decoded as UTF-8 (lossily) for the bare parse, which takes `&str`;
+    /// empty unless something in this run reads it, so peak RSS stays comparable.
     text: String,
 }
 
@@ -121,9 +140,12 @@ struct Report {
     passes: usize,
     extract_errors: usize,
     extract: Contender,
-    parse: Contender,
+    /// The bare-parse anchor, unless `--no-anchor`.
+    parse: Option<Contender>,
     /// Median extraction pass time over median parse pass time.
-    extract_over_parse: f64,
+    extract_over_parse: Option<f64>,
+    /// Peak resident set of this process (VmHWM), pages in memory included.
+    peak_rss_mib: Option<f64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -131,7 +153,7 @@ fn main() -> anyhow::Result<()> {
     if args.passes == 0 {
         bail!("--passes 0 measures nothing: pass 1 or more");
     }
-    let pages = load(&args.dir)?;
+    let pages = load(&args.dir, args.engine.needs_text() || !args.no_anchor)?;
     let bytes: usize = pages.iter().map(|p| p.bytes.len()).sum();
     let opts = ExtractOptions::default();
 
@@ -157,6 +179,9 @@ fn main() -> anyhow::Result<()> {
         }
         extract_times.push(started.elapsed());
 
+        if args.no_anchor {
+            continue;
+        }
         let started = Instant::now();
         for page in &pages {
             black_box(scraper::Html::parse_document(black_box(&page.text)));
@@ -166,15 +191,19 @@ fn main() -> anyhow::Result<()> {
 
     let n = pages.len();
     let extract = contender(args.engine.name(), &extract_times, n, bytes);
-    let parse = contender("scraper::Html::parse_document", &parse_times, n, bytes);
+    let parse = (!args.no_anchor)
+        .then(|| contender("scraper::Html::parse_document", &parse_times, n, bytes));
     let report = Report {
         pages: n,
         input_mb: bytes as f64 / 1e6,
         passes: args.passes,
         extract_errors,
-        extract_over_parse: extract.median_s / parse.median_s.max(1e-12),
+        extract_over_parse: parse
+            .as_ref()
+            .map(|p| extract.median_s / p.median_s.max(1e-12)),
         extract,
         parse,
+        peak_rss_mib: peak_rss_mib(),
     };
 
     if let Some(out) = &args.jsonl {
@@ -188,7 +217,15 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load(dir: &Path) -> anyhow::Result<Vec<Page>> {
+/// VmHWM from `/proc/self/status`, in MiB (Linux only).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn load(dir: &Path, with_text: bool) -> anyhow::Result<Vec<Page>> {
     let entries = std::fs::read_dir(dir).with_context(|| {
         format!(
             "cannot list {}: pass --dir with the scrapinghub html folder",
@@ -211,7 +248,11 @@ fn load(dir: &Path) -> anyhow::Result<Vec<Page>> {
             GzDecoder::new(File::open(&path).with_context(|| path.display().to_string())?)
                 .read_to_end(&mut bytes)
                 .with_context(|| format!("{} is not gzip", path.display()))?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let text = if with_text {
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                String::new()
+            };
             Ok(Page {
                 path: path.display().to_string(),
                 bytes,
@@ -276,7 +317,7 @@ fn print_table(r: &Report) {
         "{:<32} {:>10} {:>10} {:>8}  passes (s)",
         "contender", "median s", "pages/s", "MB/s"
     );
-    for c in [&r.extract, &r.parse] {
+    for c in std::iter::once(&r.extract).chain(&r.parse) {
         let passes: Vec<String> = c.passes_s.iter().map(|s| format!("{s:.3}")).collect();
         println!(
             "{:<32} {:>10.3} {:>10.1} {:>8.2}  {}",
@@ -287,5 +328,10 @@ fn print_table(r: &Report) {
             passes.join(" ")
         );
     }
-    println!("extract / parse time: {:.2}x", r.extract_over_parse);
+    if let Some(ratio) = r.extract_over_parse {
+        println!("extract / parse time: {ratio:.2}x");
+    }
+    if let Some(rss) = r.peak_rss_mib {
+        println!("peak RSS: {rss:.1} MiB");
+    }
 }
