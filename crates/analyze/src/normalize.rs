@@ -20,24 +20,35 @@ pub fn normalize(text: &str) -> String {
     // `pending_space` delays the separator so runs of punctuation and
     // whitespace collapse into one space and none leads or trails.
     let mut pending_space = false;
-    if text.chars().all(nfkc_inert) {
-        // Fast path for plain Arabic and ASCII text (nearly every article): NFKC leaves
-        // these characters alone, or only composes a hamza or madda mark onto a letter
-        // that folding turns back into the bare letter while dropping the mark, so
-        // skipping it gives the same output at a fraction of the cost.
-        for c in text.chars() {
-            apply(
-                &mut out,
-                &mut pending_space,
-                fold_char(c.to_ascii_lowercase()),
-            );
+    // NFKC works word by word here: an ASCII space or line break never composes with
+    // its neighbours, so normalizing the runs between them one at a time gives the
+    // same text as normalizing the whole.
+    for run in text.split_inclusive([' ', '\n']) {
+        if run.chars().all(nfkc_inert) {
+            // Fast path for plain Arabic and ASCII words (nearly all of an article):
+            // NFKC leaves these characters alone, or only composes a hamza or madda
+            // mark onto a letter that folding turns back into the bare letter while
+            // dropping the mark, so skipping it gives the same output.
+            for c in run.chars() {
+                apply(
+                    &mut out,
+                    &mut pending_space,
+                    fold_char(c.to_ascii_lowercase()),
+                );
+            }
+        } else {
+            for c in run.nfkc() {
+                for lower in c.to_lowercase() {
+                    apply(&mut out, &mut pending_space, fold_char(lower));
+                }
+            }
         }
-        return out;
     }
-    normalize_nfkc(text)
+    out
 }
 
-/// [`normalize`] of any text: NFKC first, then full lowercasing and folding.
+/// [`normalize`] the slow way, NFKC over the whole text: what the fast paths must equal.
+#[cfg(test)]
 fn normalize_nfkc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
@@ -219,6 +230,13 @@ pub(crate) fn char_script(c: char) -> Script {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn word_by_word_equals_whole_text_nfkc(text in "(\\PC|[ \n\u{0621}-\u{0670}])*") {
+            proptest::prop_assert_eq!(normalize(&text), normalize_nfkc(&text));
+        }
+    }
+
     #[test]
     fn fast_path_matches_nfkc() {
         for text in [
@@ -229,6 +247,15 @@ mod tests {
             "MIXED case ASCII, with (punctuation) & 123.",
         ] {
             assert!(text.chars().all(nfkc_inert), "{text}");
+            assert_eq!(normalize(text), normalize_nfkc(text), "{text}");
+        }
+        // Words needing NFKC (presentation forms, ligatures, compatibility punctuation,
+        // combining accents) among plain ones.
+        for text in [
+            "قال «الرئيس» — في إسطنبول… ﻻ ﷲ ﬁnance",
+            "Cafe\u{0301} São “quoted” İstanbul ½ ①",
+            "\u{0627}\u{0653} \u{FEF7}\u{0654}x  \n\n e\u{0301}",
+        ] {
             assert_eq!(normalize(text), normalize_nfkc(text), "{text}");
         }
     }

@@ -1,5 +1,6 @@
 //! The clusterer: copy detection, same-event joining, merging, eviction and breaking.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -8,7 +9,8 @@ use ajil_model::{ArticleId, StoryId};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::similarity::{
-    Key, Vocab, band_keys, entity_keys, entity_overlap, signature_similarity, weighted_cosine,
+    Key, Marks, Vocab, band_keys, entity_keys, marked_entity_overlap, marked_mass,
+    signature_similarity,
 };
 use crate::{Assignment, Breaking, StoryError, StoryInput, StoryOptions, StoryState, StoryView};
 
@@ -47,6 +49,8 @@ struct Story {
     /// Title and lead keys of its original (non-copy) articles, with how many hold each:
     /// the keys several reports share are what the event is about.
     profile: HashMap<Key, u32>,
+    /// The keys of `profile` held by at least two originals (its core), unordered.
+    core: Vec<Key>,
     /// Original articles counted in `profile`.
     originals: u32,
 }
@@ -60,7 +64,8 @@ pub struct Clusterer {
     opts: StoryOptions,
     next_story: i64,
     next_seq: u64,
-    docs: BTreeMap<u64, Doc>,
+    /// Articles by sequence number; never iterated, so hash order cannot reach a result.
+    docs: HashMap<u64, Doc>,
     stories: BTreeMap<StoryId, Story>,
     /// Open stories by last publication time, so eviction reads only the stale ones.
     by_last_seen: BTreeSet<(DateTime<Utc>, StoryId)>,
@@ -73,6 +78,8 @@ pub struct Clusterer {
     /// Title key or rare lead key → articles indexed under it.
     index: HashMap<Key, Vec<u64>>,
     vocab: Vocab,
+    /// Scratch marks of the article being scored (kept to reuse the allocation).
+    marks: RefCell<Marks>,
     /// When stories turned breaking, for the baseline rate.
     breaking_log: VecDeque<DateTime<Utc>>,
 }
@@ -86,7 +93,7 @@ impl Clusterer {
             opts,
             next_story: 1,
             next_seq: 0,
-            docs: BTreeMap::new(),
+            docs: HashMap::default(),
             stories: BTreeMap::new(),
             by_last_seen: BTreeSet::new(),
             urls: HashMap::default(),
@@ -94,6 +101,7 @@ impl Clusterer {
             bands: HashMap::default(),
             index: HashMap::default(),
             vocab,
+            marks: RefCell::new(Marks::default()),
             breaking_log: VecDeque::new(),
         })
     }
@@ -376,25 +384,27 @@ impl Clusterer {
         let doc_keys = union(&doc.title, &doc.lead);
         let doc_norm = self.vocab.norm(&doc_keys);
         let entities = entity_keys(&doc.all, &self.vocab, self.opts.rare_share);
+        let mut marks = self.marks.borrow_mut();
+        marks.mark(doc.title.iter().copied(), Marks::TITLE);
+        marks.mark(doc.lead.iter().copied(), Marks::LEAD);
+        marks.mark(entities.iter().map(|(k, _)| *k), Marks::ENTITY);
         let mut per_story: BTreeMap<StoryId, Vec<f64>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
             per_story
                 .entry(other.story)
                 .or_default()
-                .push(self.event_score(doc, norms, &entities, other));
+                .push(self.event_score(doc, norms, &marks, other));
         }
+        marks.clear();
+        drop(marks);
         per_story
             .into_iter()
             .map(|(id, mut found)| {
                 // Mean of the best `link_top` scores, counting story articles that were
                 // not even candidates as 0: one look-alike article is not enough to
                 // pull a report into a large story, which stops chains of topic drift.
-                let originals = self.stories[&id]
-                    .docs
-                    .iter()
-                    .filter(|seq| self.docs[seq].copy_of.is_none())
-                    .count();
+                let originals = self.stories[&id].originals as usize;
                 let k = self.opts.link_top.clamp(1, originals.max(1));
                 found.sort_by(|a, b| b.total_cmp(a));
                 let linked = found.iter().take(k).sum::<f64>() / k as f64;
@@ -421,10 +431,9 @@ impl Clusterer {
         }
         let n = f64::from(story.originals);
         let mut core_norm = 0.0;
-        for (&key, &count) in &story.profile {
-            if count >= 2 {
-                core_norm += (self.vocab.idf(key) * f64::from(count) / n).powi(2);
-            }
+        for key in &story.core {
+            let count = story.profile[key];
+            core_norm += (self.vocab.idf(*key) * f64::from(count) / n).powi(2);
         }
         if core_norm == 0.0 {
             return 0.0;
@@ -439,12 +448,20 @@ impl Clusterer {
     }
 
     /// How strongly two articles look like reports of one happening, in `0..=1`.
-    fn event_score(&self, a: &Doc, a_norms: (f64, f64), a_entities: &[(Key, f64)], b: &Doc) -> f64 {
+    /// `marks` holds `a`'s title, lead and entity keys.
+    fn event_score(&self, a: &Doc, a_norms: (f64, f64), marks: &Marks, b: &Doc) -> f64 {
         let o = &self.opts;
         let b_norms = self.norms(b);
-        let title = weighted_cosine((&a.title, a_norms.0), (&b.title, b_norms.0), &self.vocab);
-        let lead = weighted_cosine((&a.lead, a_norms.1), (&b.lead, b_norms.1), &self.vocab);
-        let entity = entity_overlap(a_entities, &b.all, &self.vocab);
+        let cosine = |shared: f64, norms: f64| if norms == 0.0 { 0.0 } else { shared / norms };
+        let title = cosine(
+            marked_mass(&b.title, marks, Marks::TITLE, &self.vocab),
+            a_norms.0 * b_norms.0,
+        );
+        let lead = cosine(
+            marked_mass(&b.lead, marks, Marks::LEAD, &self.vocab),
+            a_norms.1 * b_norms.1,
+        );
+        let entity = marked_entity_overlap(&b.all, marks, &self.vocab);
         // Shared names corroborate similar wording; without it they are coincidence.
         let text = title.max(lead);
         let corroborated = if o.entity_gate > 0.0 {
@@ -499,13 +516,18 @@ impl Clusterer {
             state: StoryState::New,
             breaking_at: None,
             profile: HashMap::default(),
+            core: Vec::new(),
             originals: 0,
         });
         story.docs.push(seq);
         if doc.copy_of.is_none() {
             story.originals += 1;
             for &key in union(&doc.title, &doc.lead).iter() {
-                *story.profile.entry(key).or_insert(0) += 1;
+                let count = story.profile.entry(key).or_insert(0);
+                *count += 1;
+                if *count == 2 {
+                    story.core.push(key);
+                }
             }
         }
         self.by_last_seen.remove(&(story.last_seen, doc.story));
@@ -555,6 +577,15 @@ impl Clusterer {
         for (key, count) in gone.profile {
             *story.profile.entry(key).or_insert(0) += count;
         }
+        // Sorted so the core's order, and so the float sums over it, do not depend on
+        // hash-map iteration order.
+        story.core = story
+            .profile
+            .iter()
+            .filter(|(_, c)| **c >= 2)
+            .map(|(k, _)| *k)
+            .collect();
+        story.core.sort_unstable();
         story.docs.sort_unstable();
         self.by_last_seen.remove(&(story.last_seen, survivor));
         story.first_seen = story.first_seen.min(gone.first_seen);

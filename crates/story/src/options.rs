@@ -132,7 +132,10 @@ impl Default for StoryOptions {
             // Follow-ups of one happening run over a day or more (casualty updates,
             // reactions); 24 h beat 12 h on pairwise recall at the same precision.
             time_half_life: TimeDelta::hours(24),
-            max_candidates: 80,
+            // The 40 articles sharing the most idf mass of index keys: 80 scored the
+            // labelled events of 14–15 May 2018 the same (B-cubed 0.8313 vs 0.8311) at
+            // twice the cost.
+            max_candidates: 40,
             // Three independent outlets within two hours: on the labelled events 30 min
             // caught 1 of 5 breaking events (five outlets with minute-rounded feeds rarely
             // land within half an hour), 2 h caught 3–4 of 5 with at most one false alarm, 6 h
