@@ -110,12 +110,12 @@ pub(crate) struct Dom {
 impl Dom {
     /// Parses a whole document.
     pub(crate) fn document(text: &str) -> Self {
-        Self::index(Html::parse_document(&crate::depth::cap_depth(text)))
+        Self::index(Html::parse_document(&crate::depth::prepare(text)))
     }
 
     /// Parses a fragment (feed `content`/`summary`).
     pub(crate) fn fragment(text: &str) -> Self {
-        Self::index(Html::parse_fragment(&crate::depth::cap_depth(text)))
+        Self::index(Html::parse_fragment(&crate::depth::prepare(text)))
     }
 
     fn index(html: Html) -> Self {
