@@ -72,7 +72,10 @@ struct Placed {
 /// Replays `args.file` and writes the stories to `args.out`.
 pub fn run(args: &ReplayArgs) -> Result<()> {
     let started = Instant::now();
-    let articles = read_stream(&args.file)?;
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let articles = read_stream(&args.file, threads)?;
     let read_secs = started.elapsed().as_secs_f64();
     if articles.is_empty() {
         bail!(
@@ -80,9 +83,6 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             args.file.display()
         );
     }
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
 
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(articles.len() as u64);
@@ -199,7 +199,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
 /// Reads a JSON lines stream (gzipped when it starts with the gzip magic bytes)
 /// and orders it by publication time; lines without a valid time are skipped
 /// with a count on stderr.
-fn read_stream(path: &std::path::Path) -> Result<Vec<Article>> {
+fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
     let file = File::open(path).with_context(|| {
         format!(
             "cannot open {}: check the path of the recorded stream",
@@ -218,24 +218,28 @@ fn read_stream(path: &std::path::Path) -> Result<Vec<Article>> {
     };
     let mut articles = Vec::new();
     let mut skipped = 0usize;
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if line.trim().is_empty() {
-            continue;
+    // Lines are decoded here and parsed in blocks on all threads: JSON parsing is a
+    // good part of reading, and nothing else can start before the stream is ordered.
+    let mut block: Vec<(usize, String)> = Vec::with_capacity(PARSE_BLOCK);
+    let mut lines = reader.lines().enumerate().peekable();
+    while lines.peek().is_some() {
+        block.clear();
+        for (n, line) in lines.by_ref().take(PARSE_BLOCK) {
+            let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+            if !line.trim().is_empty() {
+                block.push((n + 1, line));
+            }
         }
-        let record: Record = serde_json::from_str(&line).with_context(|| {
-            format!(
-                "line {} of {} is not an article object (id, url, source, title, published, text): fix or remove it",
-                n + 1,
-                path.display()
-            )
-        })?;
-        match DateTime::parse_from_rfc3339(&record.published) {
-            Ok(t) => articles.push(Article {
-                record,
-                published: t.with_timezone(&Utc),
-            }),
-            Err(_) => skipped += 1,
+        for parsed in parse_block(&block, threads) {
+            match parsed.with_context(|| {
+                format!(
+                    "{} is not a stream of article objects (id, url, source, title, published, text): fix or remove that line",
+                    path.display()
+                )
+            })? {
+                Some(article) => articles.push(article),
+                None => skipped += 1,
+            }
         }
     }
     if skipped > 0 {
@@ -244,6 +248,39 @@ fn read_stream(path: &std::path::Path) -> Result<Vec<Article>> {
     // Stable: articles of the same second keep their order in the file.
     articles.sort_by_key(|a| a.published);
     Ok(articles)
+}
+
+/// Lines parsed together in [`read_stream`].
+const PARSE_BLOCK: usize = 2048;
+
+/// Parses numbered lines on up to `threads` threads, in order: an article, `None` for
+/// a line whose published time is not RFC 3339, or an error naming the line.
+fn parse_block(block: &[(usize, String)], threads: usize) -> Vec<Result<Option<Article>>> {
+    let parse = |(n, line): &(usize, String)| -> Result<Option<Article>> {
+        let record: Record =
+            serde_json::from_str(line).with_context(|| format!("line {n} is not valid"))?;
+        Ok(DateTime::parse_from_rfc3339(&record.published)
+            .ok()
+            .map(|t| Article {
+                record,
+                published: t.with_timezone(&Utc),
+            }))
+    };
+    // Small blocks are not worth a thread.
+    if threads <= 1 || block.len() < 128 {
+        return block.iter().map(parse).collect();
+    }
+    let chunk = block.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = block
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Analyses every article on `threads` workers and hands the results to `each`
@@ -345,5 +382,89 @@ mod tests {
         assert_eq!(serial.len(), 50);
         assert_eq!(serial, parallel);
         assert!(parallel.iter().enumerate().all(|(n, (i, _))| n == *i));
+    }
+
+    fn line(id: serde_json::Value, source: &str, minute: u32, title: &str, text: &str) -> String {
+        serde_json::json!({
+            "id": id, "url": format!("https://{source}.example/{minute}"), "source": source,
+            "title": title, "published": format!("2018-05-14T09:{minute:02}:00Z"), "text": text,
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn replay_writes_one_line_per_story_with_copies_and_voices() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("stream.jsonl");
+        let out = dir.path().join("stories.jsonl");
+        let wire = "قتل عشرات الفلسطينيين برصاص الجيش الإسرائيلي على حدود قطاع غزة خلال احتجاجات واسعة تزامنا مع نقل السفارة الأمريكية إلى القدس وقالت وزارة الصحة إن عدد الجرحى تجاوز الألفين";
+        let lines = [
+            // Out of order in the file: replay orders by publication time.
+            line(
+                serde_json::json!(7),
+                "mirror",
+                20,
+                "عشرات القتلى في غزة",
+                wire,
+            ),
+            line(
+                serde_json::json!("a-1"),
+                "skynews",
+                5,
+                "عشرات القتلى في غزة",
+                wire,
+            ),
+            String::new(),
+            line(
+                serde_json::json!("b-1"),
+                "bbc",
+                10,
+                "عاصفة ترابية تضرب شمال الهند",
+                "ضربت عاصفة ترابية قوية ولايات في شمال الهند وأسقطت أعمدة الكهرباء والأشجار",
+            ),
+        ];
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let args = ReplayArgs {
+            file: input,
+            out: out.clone(),
+            lang: Some("ar".into()),
+            threads: Some(2),
+        };
+        run(&args).unwrap();
+        let stories: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(stories.len(), 2, "{stories:?}");
+        let gaza = &stories[0];
+        assert_eq!(gaza["articles"], serde_json::json!(["a-1", 7]));
+        assert_eq!(gaza["copies"], serde_json::json!([[7, "a-1"]]));
+        assert_eq!(gaza["outlets"], serde_json::json!(["mirror", "skynews"]));
+        assert_eq!(gaza["independent_outlets"], serde_json::json!(["skynews"]));
+        assert_eq!(gaza["breaking_at"], serde_json::Value::Null);
+        assert_eq!(stories[1]["articles"], serde_json::json!(["b-1"]));
+    }
+
+    #[test]
+    fn a_line_that_is_not_an_article_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("stream.jsonl");
+        std::fs::write(
+            &input,
+            format!(
+                "{}\nnot json\n",
+                line(serde_json::json!(1), "x", 1, "t", "b")
+            ),
+        )
+        .unwrap();
+        let args = ReplayArgs {
+            file: input,
+            out: dir.path().join("out.jsonl"),
+            lang: None,
+            threads: Some(1),
+        };
+        let err = format!("{:#}", run(&args).unwrap_err());
+        assert!(err.contains("line 2"), "{err}");
     }
 }
