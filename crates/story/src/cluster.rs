@@ -49,7 +49,7 @@ struct Story {
     /// Title and lead keys of its original (non-copy) articles, with how many hold each:
     /// the keys several reports share are what the event is about.
     profile: HashMap<Key, u32>,
-    /// The keys of `profile` held by at least two originals (its core), unordered.
+    /// The keys of `profile` held by at least two originals (its core), sorted.
     core: Vec<Key>,
     /// Original articles counted in `profile`.
     originals: u32,
@@ -526,7 +526,11 @@ impl Clusterer {
                 let count = story.profile.entry(key).or_insert(0);
                 *count += 1;
                 if *count == 2 {
-                    story.core.push(key);
+                    // Kept sorted, so sums over the core run in the same order however
+                    // the story was built (live, merged, or rebuilt at start-up).
+                    if let Err(at) = story.core.binary_search(&key) {
+                        story.core.insert(at, key);
+                    }
                 }
             }
         }
@@ -577,8 +581,8 @@ impl Clusterer {
         for (key, count) in gone.profile {
             *story.profile.entry(key).or_insert(0) += count;
         }
-        // Sorted so the core's order, and so the float sums over it, do not depend on
-        // hash-map iteration order.
+        // Sorted, as always: the float sums over the core must not depend on hash-map
+        // iteration order.
         story.core = story
             .profile
             .iter()

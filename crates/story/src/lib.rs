@@ -11,11 +11,21 @@
 //! * **copies**: the same text reprinted, syndicated or lightly edited (same canonical
 //!   URL, same content hash, or MinHash near-duplicates found by LSH banding);
 //! * **same event**: independent outlets reporting one happening in their own words
-//!   (idf-weighted overlap of titles, leads and rare tokens, decayed by time).
+//!   (idf-weighted overlap of titles, leads and rare tokens, decayed by time, against
+//!   the story's best-matching articles or against its core — the words several of its
+//!   reports share).
+//!
+//! Word weights come from the window itself, smoothed by a prior of pseudo-documents so
+//! that a young window (a fresh install's first few articles, where every word looks
+//! rare) does not link unrelated reports through incidental words; shared names only
+//! corroborate similar titles or leads, they never link two reports alone.
 //!
 //! A story groups both, but only independent outlets count as confirmation: twenty
-//! reprints of one wire story are one voice. The crate is pure: no I/O and no clock —
-//! every call takes `now`.
+//! reprints of one wire story are one voice. A story turns breaking once, when enough
+//! independent outlets report it within the breaking window, or when, within the hour,
+//! enough outlets run it with at least two of them in their own words (confirmation
+//! plus urgency); the bar rises after a day with many breaking stories. The crate is
+//! pure: no I/O and no clock — every call takes `now`.
 //!
 //! ```
 //! use ajil_model::ArticleId;
