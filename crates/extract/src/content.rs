@@ -160,15 +160,12 @@ fn block_value(b: &Block) -> f32 {
 fn title_holders(dom: &Dom, title: Option<&str>) -> Vec<bool> {
     let n = dom.len();
     let mut held = vec![false; n];
-    let Some(title) = title
-        .map(|t| collapse_ws(t).to_lowercase())
-        .filter(|t| !t.is_empty())
-    else {
+    let Some(title) = title.map(title_key).filter(|t| !t.is_empty()) else {
         return held;
     };
     for (i, flag) in held.iter_mut().enumerate() {
         if dom.is(i, kind::H1 | kind::H2) {
-            let h = dom.text_of(i).to_lowercase();
+            let h = title_key(&dom.text_of(i));
             *flag = !h.is_empty() && (h == title || title.starts_with(&h) || h.starts_with(&title));
         }
     }
@@ -179,6 +176,12 @@ fn title_holders(dom: &Dom, title: Option<&str>) -> Vec<bool> {
         }
     }
     held
+}
+
+/// A headline folded for comparison: lowercase, and "…" written as "..."
+/// (`<title>Só quem se Ama...` against `<h1>Só quem se Ama…`).
+fn title_key(t: &str) -> String {
+    collapse_ws(t).to_lowercase().replace('…', "...")
 }
 
 /// A teaser: a linked headline and a summary cut off with an ellipsis.
@@ -345,5 +348,22 @@ mod tests {
         let paras = article_paragraphs(&dom, None);
         assert_eq!(paras.len(), 2, "{paras:?}");
         assert!(paras[0].starts_with("The article itself"));
+    }
+
+    #[test]
+    fn titled_article_wins_when_the_title_spells_the_ellipsis_as_dots() {
+        let teaser = |i: usize| {
+            format!(
+                "<article><h2><a href='/{i}'>Other post {i}</a></h2><p>Another post's opening lines, long enough to read like prose, cut short here …</p></article>"
+            )
+        };
+        let page = format!(
+            "<html><body><article><h1>Only those who love…</h1><p>The post itself, long enough to read like a real paragraph of prose, with a comma.</p></article>{}</body></html>",
+            (0..4).map(teaser).collect::<String>()
+        );
+        let dom = Dom::document(&page);
+        let paras = article_paragraphs(&dom, Some("Only those who love..."));
+        assert_eq!(paras.len(), 1, "{paras:?}");
+        assert!(paras[0].starts_with("The post itself"));
     }
 }
