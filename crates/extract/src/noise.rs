@@ -347,8 +347,23 @@ static CREDIT_NOISE: LazyLock<Regex> = LazyLock::new(|| {
 static SEPARATOR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\s_\-–—=*•·.~#|/\\]+$").unwrap());
 
+/// Drops Arabic short vowels, shadda, sukun and tatweel, which writers add
+/// at will ("حمّل تطبيق" is "حمل تطبيق" to the rules); `None` when there are none.
+fn strip_tashkeel(text: &str) -> Option<String> {
+    let marks = |c: char| matches!(c, '\u{064B}'..='\u{0652}' | '\u{0640}' | '\u{0670}');
+    text.contains(marks)
+        .then(|| text.chars().filter(|&c| !marks(c)).collect())
+}
+
 /// Why a block of text is boilerplate, if it is.
 pub(crate) fn is_boilerplate(text: &str, chars: usize) -> bool {
+    match strip_tashkeel(text) {
+        Some(plain) => is_plain_boilerplate(&plain, chars),
+        None => is_plain_boilerplate(text, chars),
+    }
+}
+
+fn is_plain_boilerplate(text: &str, chars: usize) -> bool {
     if SEPARATOR.is_match(text) || BARE_LABEL.is_match(text) {
         return true;
     }
@@ -424,6 +439,14 @@ mod tests {
             "Photo: Hau Dinh, AP",
             "Natalie Naccache | Bloomberg | Getty Images",
             "https://example.com/a/b.php",
+        ] {
+            assert!(is_boilerplate(s, s.chars().count()), "{s}");
+        }
+        // Vowel marks and tatweel do not hide a blurb.
+        for s in [
+            "حمّل تطبيق الأخبار على هاتفك لتصلك الأخبار العاجلة",
+            "اقـرأ أيضاً: خبر آخر",
+            "المَصدر",
         ] {
             assert!(is_boilerplate(s, s.chars().count()), "{s}");
         }

@@ -209,3 +209,116 @@ fn clean_fragment_applies_the_same_rules() {
         "First line\n\nSecond line, after a break."
     );
 }
+
+fn assert_no_line(text: &str, line: &str) {
+    assert!(
+        !text.split("\n\n").any(|p| p.trim() == line),
+        "bare {line:?} line kept:\n{text}"
+    );
+}
+
+#[test]
+fn arabic_wordpress_theme_noise_is_stripped() {
+    let out = run(&fixture("ar-wordpress.html"), None);
+    assert_absent(
+        &out.text,
+        &[
+            "[ad_",          // shortcodes
+            "إعلان",          // ad slot label
+            "مئات الشاحنات", // related headline inlined between paragraphs
+            "اقرأ أيضا",
+            "الأمم المتحدة تحذر", // read-also box
+            "نشرتنا",            // sign-up blurb
+            "لمزيد من الأخبار",
+            "اضغط هنا",
+            "تلغرام", // more-news and channel blurbs
+            "الوسوم", // tag widget
+            "فيسبوك", // share widgets
+            "مقالات ذات صلة",
+            "قصف مدفعي", // related posts
+            "نتمنى أن تنجح",
+            "الوسطاء يكررون",
+            "اترك تعليقاً",
+            "تعليقات", // comments
+            "عاجل",
+            "الاحتلال يقصف", // ticker
+            "الرئيسية",
+            "الأكثر قراءة",
+            "تابعونا",
+            "جميع الحقوق", // nav, sidebar, footer
+            "محمد العلي",  // byline
+        ],
+    );
+    assert_no_line(&out.text, "المصدر");
+    assert_no_line(&out.text, "شارك");
+    let paras: Vec<&str> = out.text.split("\n\n").collect();
+    assert_eq!(paras.len(), 5, "{}", out.text);
+    // The dateline, the quotes and the contributor line are article text.
+    assert!(paras[0].starts_with("غزة - «الوطن اليوم»: انطلقت"));
+    assert!(paras[2].contains("«الأجواء إيجابية هذه المرة، لكن التفاصيل ما زالت عالقة»"));
+    assert!(paras[3].contains("«لن تدخر جهداً»"));
+    assert_eq!(paras[4], "ساهم في التغطية: أحمد سالم من القاهرة.");
+}
+
+#[test]
+fn arabic_wordpress_theme_metadata() {
+    let out = run(&fixture("ar-wordpress.html"), None);
+    assert_eq!(
+        out.title.as_deref(),
+        Some("مفاوضات جديدة لوقف إطلاق النار في غزة برعاية مصرية قطرية")
+    );
+    assert_eq!(out.lang.as_deref(), Some("ar"));
+    assert_eq!(out.published, utc("2025-01-08T07:40:00Z"));
+    assert_eq!(out.updated, utc("2025-01-08T10:05:00Z"));
+    assert_eq!(out.author.as_deref(), Some("محمد العلي"));
+    assert_eq!(
+        out.canonical_url.as_deref(),
+        Some("https://alwatan-today.example/2025/01/08/gaza-talks/")
+    );
+    // The paper's own correspondent: no agency is credited.
+    assert_eq!(out.wire, None);
+}
+
+#[test]
+fn arabic_amp_page() {
+    let out = run(&fixture("ar-amp.html"), None);
+    assert_absent(
+        &out.text,
+        &[
+            "إعلان", // amp-ad fallback
+            "شاهد أيضا",
+            "بالفيديو",          // watch-also line
+            "أسعار الذهب تقفز",  // inline related headline
+            "تطبيق",             // app blurb, written with a shadda
+            "الكلمات المفتاحية", // tags
+            "لمزيد من الأخبار",
+            "الحكومة تعلن", // more-news list
+            "آخر الأخبار",
+            "البورصة تغلق", // ticker
+            "القائمة",
+            "الرئيسية",          // menu
+            "مقر البنك المركزي", // photo caption
+            "جميع الحقوق",
+            "ليلى حسن",
+        ],
+    );
+    assert_no_line(&out.text, "المصدر :");
+    let paras: Vec<&str> = out.text.split("\n\n").collect();
+    assert_eq!(paras.len(), 4, "{}", out.text);
+    assert!(paras[0].starts_with("القاهرة - (أ ش أ): قرر البنك المركزي"));
+    assert!(paras[1].contains("«السياسة النقدية ستبقى متشددة"));
+    assert!(paras[3].contains("لـ«الأخبار الاقتصادية»"));
+    assert_eq!(
+        out.title.as_deref(),
+        Some("البنك المركزي يرفع سعر الفائدة لكبح التضخم")
+    );
+    assert_eq!(out.lang.as_deref(), Some("ar"));
+    assert_eq!(out.published, utc("2025-02-13T13:20:00Z"));
+    assert_eq!(out.updated, utc("2025-02-13T15:00:00Z"));
+    assert_eq!(out.author.as_deref(), Some("ليلى حسن"));
+    assert_eq!(
+        out.canonical_url.as_deref(),
+        Some("https://eco-news.example/economy/2025/02/central-bank-rate")
+    );
+    assert_eq!(out.wire.as_deref(), Some("MENA"));
+}
