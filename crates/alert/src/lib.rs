@@ -1,9 +1,11 @@
 //! Alert policy: which subscriber hears about which story, and when.
 //!
 //! Pure decisions, no I/O: the pipeline asks [`plan`] what to do with a match,
-//! [`digest_due`] whether a digest period has closed, [`retry_at`] when a failed
-//! send is tried again, and [`message_id`] for the stable `Message-ID` that makes
-//! a resent alert recognisable as the same message.
+//! [`pacing`] when a subscriber may be mailed (local time zone, quiet hours,
+//! daily cap, digest hour), [`retry_at`] when a failed send is tried again,
+//! [`message_id`] for the stable `Message-ID` that makes a resent alert
+//! recognisable as the same message, and [`bounce`] what a returned message
+//! (a DSN bounce or an ARF complaint) means for its address.
 //!
 //! ```
 //! use ajil_alert::{plan, AlertPlan, MatchKind};
@@ -13,10 +15,14 @@
 //! assert_eq!(plan(Cadence::Realtime, true, MatchKind::FirstMatch), AlertPlan::Skip);
 //! ```
 
-use std::time::Duration;
+pub mod bounce;
+mod error;
+pub mod pacing;
 
 use ajil_model::{Cadence, StoryId, SubscriptionId};
 use chrono::{DateTime, TimeDelta, Utc};
+
+pub use error::{BounceError, PacingError};
 
 /// Why a story is being considered for a subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,19 +81,53 @@ pub fn digest_due(
     }
 }
 
-/// Attempts after which a temporary failure is treated as permanent.
+/// Attempts after which a temporary failure is treated as permanent. With
+/// [`retry_at`]'s schedule the twelfth attempt comes at least 2 h 30 min after
+/// the first (at most about 5 h), so an SMTP outage of minutes, or of an hour,
+/// loses nothing.
 pub const MAX_SEND_ATTEMPTS: u32 = 12;
 
-/// When to try a failed send again: 30 s doubling per attempt, capped at one
-/// hour, so a ten-minute SMTP outage costs at most a few minutes after recovery.
-pub fn retry_at(attempts: u32, now: DateTime<Utc>) -> DateTime<Utc> {
-    let secs = 30u64.saturating_mul(1u64 << attempts.min(7)).min(3600);
-    now + TimeDelta::from_std(Duration::from_secs(secs)).unwrap_or(TimeDelta::hours(1))
+/// First retry delay; doubled per failed attempt.
+const RETRY_BASE_SECS: f64 = 30.0;
+/// Longest retry delay.
+const RETRY_CAP_SECS: f64 = 3600.0;
+
+/// When to try a failed send again after `attempts` failed attempts (1 for
+/// the first failure): 30 s doubling per attempt, capped at one hour, then
+/// scaled by "equal jitter" to between half and all of that delay.
+/// `jitter` is a random number in `[0, 1)` from the caller; spreading the
+/// retries keeps a recovering server from being hit by every queued email in
+/// the same second. The longest wait within a ten-minute outage is 16 min.
+pub fn retry_at(attempts: u32, now: DateTime<Utc>, jitter: f64) -> DateTime<Utc> {
+    let exp = attempts.saturating_sub(1).min(16);
+    let delay = (RETRY_BASE_SECS * f64::from(1u32 << exp)).min(RETRY_CAP_SECS);
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let secs = delay * (0.5 + jitter / 2.0);
+    now + TimeDelta::milliseconds((secs * 1000.0) as i64)
 }
 
 /// The stable `Message-ID` (without angle brackets) of a story alert.
 pub fn message_id(subscription: SubscriptionId, story: StoryId, domain: &str) -> String {
     format!("alert.{subscription}.{story}@{domain}")
+}
+
+/// The stable `Message-ID` of the one "story update" email a realtime
+/// subscription gets when a story it was alerted about turns breaking.
+pub fn update_message_id(subscription: SubscriptionId, story: StoryId, domain: &str) -> String {
+    format!("update.{subscription}.{story}@{domain}")
+}
+
+/// Whether a subscription that was already alerted about a story gets one
+/// "story update" email when that story turns breaking: realtime ones only
+/// (digests show the breaking state anyway), and not breaking-only ones,
+/// whose first alert is already the breaking one. The store records the
+/// update so it is sent at most once; new articles never cause one.
+pub fn wants_update(cadence: Cadence, breaking_only: bool) -> bool {
+    cadence == Cadence::Realtime && !breaking_only
 }
 
 /// The stable `Message-ID` of a digest closing at `period_end`.
@@ -110,26 +150,77 @@ mod tests {
 
     #[test]
     fn breaking_only_waits_for_breaking() {
-        assert_eq!(plan(Cadence::Realtime, true, MatchKind::TurnedBreaking), AlertPlan::SendNow);
-        assert_eq!(plan(Cadence::Daily, true, MatchKind::TurnedBreaking), AlertPlan::Digest);
-        assert_eq!(plan(Cadence::Daily, true, MatchKind::FirstMatch), AlertPlan::Skip);
+        assert_eq!(
+            plan(Cadence::Realtime, true, MatchKind::TurnedBreaking),
+            AlertPlan::SendNow
+        );
+        assert_eq!(
+            plan(Cadence::Daily, true, MatchKind::TurnedBreaking),
+            AlertPlan::Digest
+        );
+        assert_eq!(
+            plan(Cadence::Daily, true, MatchKind::FirstMatch),
+            AlertPlan::Skip
+        );
     }
 
     #[test]
     fn digests_close_after_a_full_period() {
         assert!(!digest_due(Cadence::Hourly, None, t(10, 0), t(10, 59)));
         assert!(digest_due(Cadence::Hourly, None, t(10, 0), t(11, 0)));
-        assert!(!digest_due(Cadence::Hourly, Some(t(11, 0)), t(10, 0), t(11, 30)));
+        assert!(!digest_due(
+            Cadence::Hourly,
+            Some(t(11, 0)),
+            t(10, 0),
+            t(11, 30)
+        ));
         assert!(!digest_due(Cadence::Daily, None, t(0, 0), t(23, 59)));
         assert!(!digest_due(Cadence::Realtime, None, t(0, 0), t(23, 59)));
     }
 
     #[test]
-    fn retries_back_off_and_cap() {
+    fn retries_back_off_with_jitter_and_cap() {
         let now = t(0, 0);
-        assert_eq!((retry_at(0, now) - now).num_seconds(), 30);
-        assert_eq!((retry_at(1, now) - now).num_seconds(), 60);
-        assert_eq!((retry_at(30, now) - now).num_seconds(), 3600);
+        let secs = |a, j| (retry_at(a, now, j) - now).num_seconds();
+        assert_eq!(secs(1, 0.0), 15);
+        assert_eq!(secs(1, 0.999_999), 29);
+        assert_eq!(secs(2, 0.0), 30);
+        assert_eq!(secs(3, 0.5), 90);
+        assert_eq!(secs(30, 0.0), 1800);
+        assert_eq!(secs(30, 1.0), 3600);
+        assert_eq!(secs(2, f64::NAN), 30, "a bad jitter is no jitter");
+    }
+
+    #[test]
+    fn retries_outlast_a_ten_minute_outage() {
+        // Even with the shortest jitter every time, the attempts before
+        // giving up span far more than ten minutes.
+        let mut at = t(0, 0);
+        for attempts in 1..MAX_SEND_ATTEMPTS {
+            at = retry_at(attempts, at, 0.0);
+        }
+        assert!(at - t(0, 0) > TimeDelta::hours(2), "{at}");
+        // And with the longest jitter, a retry is never more than 16 minutes
+        // away during the first ten minutes.
+        let mut at = t(0, 0);
+        let mut attempts = 1;
+        while at - t(0, 0) < TimeDelta::minutes(10) {
+            let next = retry_at(attempts, at, 1.0);
+            assert!(next - at <= TimeDelta::minutes(16));
+            at = next;
+            attempts += 1;
+        }
+    }
+
+    #[test]
+    fn updates_only_for_plain_realtime() {
+        assert!(wants_update(Cadence::Realtime, false));
+        assert!(!wants_update(Cadence::Realtime, true));
+        assert!(!wants_update(Cadence::Hourly, false));
+        assert_ne!(
+            update_message_id(SubscriptionId(3), StoryId(9), "x.org"),
+            message_id(SubscriptionId(3), StoryId(9), "x.org")
+        );
     }
 
     #[test]

@@ -68,7 +68,11 @@ async fn pooled_connection_is_reused() {
     assert_eq!(server.wait_for(4, WAIT).len(), 4);
     // Without pooling every send opens its own connection; with it they share
     // one (a stray second one, if the pool task lost a race, is tolerated).
-    assert!(server.connections() <= 2, "{} connections", server.connections());
+    assert!(
+        server.connections() <= 2,
+        "{} connections",
+        server.connections()
+    );
 }
 
 #[tokio::test]
