@@ -52,6 +52,31 @@ pub enum Command {
     Stories(StoriesArgs),
     /// Replay a recorded article stream through analyze → story → breaking.
     Replay(ReplayArgs),
+    /// DKIM keys for signing outgoing mail.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
+}
+
+/// `ajil dkim …`.
+#[derive(Debug, Subcommand)]
+pub enum DkimCommand {
+    /// Write a new private key (PEM, mode 0600) and print the DNS TXT record
+    /// to publish at SELECTOR._domainkey.DOMAIN.
+    Keygen {
+        /// The signing domain, usually the domain of the From address.
+        #[arg(long)]
+        domain: String,
+        /// The selector: a name for this key, so a new key can be published
+        /// beside the old one when it is rotated.
+        #[arg(long, default_value = "ajil")]
+        selector: String,
+        /// `rsa` (2048 bits, checked by every receiver) or `ed25519`.
+        #[arg(long, default_value = "rsa", value_name = "rsa|ed25519")]
+        algorithm: String,
+        /// Where to write the private key; an existing file is never replaced.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// `ajil serve`.

@@ -51,6 +51,21 @@ struct FileConfig {
     api_token: Option<String>,
     story_window_hours: Option<i64>,
     send_batch: Option<usize>,
+    reply_to: Option<String>,
+    dkim_key: Option<PathBuf>,
+    dkim_selector: Option<String>,
+    dkim_domain: Option<String>,
+}
+
+/// Where the DKIM key is and what to sign as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DkimSettings {
+    /// PEM private key file (RSA or Ed25519).
+    pub key: PathBuf,
+    /// The selector: the key is published at `SELECTOR._domainkey.DOMAIN`.
+    pub selector: String,
+    /// The signing domain (`d=`), by default the domain of `from`.
+    pub domain: String,
 }
 
 /// Everything the commands need to know, resolved and validated once.
@@ -82,6 +97,10 @@ pub struct Config {
     pub story_window_hours: i64,
     /// Emails sent per delivery round.
     pub send_batch: usize,
+    /// The `Reply-To` of every email, if replies should go elsewhere.
+    pub reply_to: Option<String>,
+    /// DKIM signing of outgoing mail; `None` sends unsigned.
+    pub dkim: Option<DkimSettings>,
 }
 
 impl Config {
@@ -167,6 +186,12 @@ impl Config {
             num::<i64>("AJIL_STORY_WINDOW_HOURS", env("AJIL_STORY_WINDOW_HOURS"))?
                 .or(fc.story_window_hours);
         let send_batch = num::<usize>("AJIL_SEND_BATCH", env("AJIL_SEND_BATCH"))?.or(fc.send_batch);
+        let dkim = dkim_settings(
+            env("AJIL_DKIM_KEY").map(PathBuf::from).or(fc.dkim_key),
+            env("AJIL_DKIM_SELECTOR").or(fc.dkim_selector),
+            env("AJIL_DKIM_DOMAIN").or(fc.dkim_domain),
+            &from,
+        )?;
         Ok(Config {
             data_dir,
             listen,
@@ -183,6 +208,8 @@ impl Config {
             api_token: env("AJIL_API_TOKEN").or(fc.api_token).map(Secret),
             story_window_hours: story_window_hours.unwrap_or(72).max(1),
             send_batch: send_batch.unwrap_or(200).max(1),
+            reply_to: env("AJIL_REPLY_TO").or(fc.reply_to),
+            dkim,
         })
     }
 
@@ -200,6 +227,66 @@ impl Config {
     pub fn templates_dir(&self) -> PathBuf {
         self.data_dir.join("templates")
     }
+
+    /// The `Reply-To` mailbox, checked.
+    pub fn reply_to_mailbox(&self) -> Result<Option<ajil_mail::Mailbox>> {
+        self.reply_to
+            .as_deref()
+            .map(|r| {
+                r.parse().with_context(|| {
+                    format!(
+                        "reply-to address {r:?} is not valid: use e.g. \"Desk <desk@example.org>\""
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// The DKIM signer, with its key read, when DKIM is configured.
+    pub fn dkim_signer(&self) -> Result<Option<ajil_mail::Dkim>> {
+        self.dkim
+            .as_ref()
+            .map(|d| {
+                ajil_mail::Dkim::from_key_file(&d.domain, &d.selector, &d.key)
+                    .context("cannot set up DKIM signing")
+            })
+            .transpose()
+    }
+}
+
+/// DKIM is on when a key is given; the selector defaults to `ajil` and the
+/// domain to the one in the `from` address.
+fn dkim_settings(
+    key: Option<PathBuf>,
+    selector: Option<String>,
+    domain: Option<String>,
+    from: &str,
+) -> Result<Option<DkimSettings>> {
+    let Some(key) = key else {
+        if selector.is_some() || domain.is_some() {
+            bail!(
+                "dkim_selector or dkim_domain is set but dkim_key is not: set AJIL_DKIM_KEY to the private key file (make one with `ajil dkim keygen`)"
+            );
+        }
+        return Ok(None);
+    };
+    let domain = match domain {
+        Some(d) => d,
+        None => from
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').trim().to_string())
+            .filter(|d| !d.is_empty())
+            .with_context(|| {
+                format!(
+                    "cannot tell the DKIM domain from the sender {from:?}: set AJIL_DKIM_DOMAIN"
+                )
+            })?,
+    };
+    Ok(Some(DkimSettings {
+        key,
+        selector: selector.unwrap_or_else(|| "ajil".into()),
+        domain,
+    }))
 }
 
 /// The signing key lives in `DATA/secret.key` unless given; made once, kept.
@@ -276,6 +363,42 @@ mod tests {
         let err =
             Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap_err();
         assert!(format!("{err:#}").contains("whole number"));
+    }
+
+    #[test]
+    fn dkim_settings_default_to_the_sender_domain() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = Config::resolve(
+            dir.path().to_path_buf(),
+            FileConfig::default(),
+            &env_of(&[]),
+        );
+        assert_eq!(none.unwrap().dkim, None);
+        let env = env_of(&[
+            ("AJIL_FROM", "ajil <alerts@news.example>"),
+            ("AJIL_DKIM_KEY", "/etc/ajil/dkim.pem"),
+            ("AJIL_REPLY_TO", "desk@news.example"),
+        ]);
+        let c = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap();
+        let d = c.dkim.unwrap();
+        assert_eq!(d.domain, "news.example");
+        assert_eq!(d.selector, "ajil");
+        assert_eq!(d.key, PathBuf::from("/etc/ajil/dkim.pem"));
+        assert_eq!(c.reply_to.as_deref(), Some("desk@news.example"));
+        let fc: FileConfig = toml::from_str(
+            "dkim_key = \"k.pem\"\ndkim_selector = \"s1\"\ndkim_domain = \"d.example\"\n",
+        )
+        .unwrap();
+        let c = Config::resolve(dir.path().to_path_buf(), fc, &env_of(&[])).unwrap();
+        let d = c.dkim.unwrap();
+        assert_eq!(
+            (d.selector.as_str(), d.domain.as_str()),
+            ("s1", "d.example")
+        );
+        let env = env_of(&[("AJIL_DKIM_SELECTOR", "s1")]);
+        let err =
+            Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap_err();
+        assert!(format!("{err:#}").contains("AJIL_DKIM_KEY"));
     }
 
     #[test]

@@ -48,6 +48,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Replay(args) = &cli.command {
         return cmd::replay::run(args);
     }
+    if let Command::Dkim(cli::DkimCommand::Keygen {
+        domain,
+        selector,
+        algorithm,
+        out,
+    }) = &cli.command
+    {
+        return cmd::dkim::keygen(domain, selector, algorithm, out);
+    }
     let config = Config::load(cli.data.as_deref(), cli.config.as_deref())?;
     match cli.command {
         Command::Serve(args) => cmd::serve::run(config, args).await,
@@ -56,7 +65,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Subscribe(args) => cmd::subscribe::run(config, args).await,
         Command::Subscriptions(c) => cmd::subscriptions::run(config, c).await,
         Command::Stories(args) => cmd::stories::run(config, args).await,
-        Command::Extract(_) | Command::Replay(_) => unreachable!("handled above"),
+        Command::Extract(_) | Command::Replay(_) | Command::Dkim(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

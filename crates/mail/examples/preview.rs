@@ -37,6 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         message_id: "alert-1-1@ajil.example".into(),
         breaking: true,
+        tz: None,
+        lead: None,
     };
     let message = Composer::new(template_dir)?.alert(&alert, now)?;
     print!(

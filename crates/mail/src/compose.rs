@@ -11,22 +11,31 @@
 //! `subject`. Then per message:
 //!
 //! - `alert.*`: `story_title`, `story_lang`, `query`, `breaking`,
-//!   `story_url` (or none), `manage_url`, `unsubscribe_url`, and `outlets`, a
+//!   `story_url` (or none), `lead` (a short plain-text opening of the
+//!   article, or none), `manage_url`, `unsubscribe_url`, and `outlets`, a
 //!   list of `{name, url, published, published_iso}` where `url` is none
-//!   unless the feed gave an http(s) link and `published` reads
-//!   `2026-04-30 14:05 UTC`;
+//!   unless the feed gave an http(s) link and `published` is the time in the
+//!   subscriber's zone and language (`30 April 2026, 17:05 UTC+3`,
+//!   `30 أبريل 2026، 17:05 UTC+3`);
 //! - `digest.*`: `period_label`, `manage_url`, `unsubscribe_url`, and
 //!   `stories`, a list of `{title, lang, outlets}`;
 //! - `confirm.*`: `query`, `confirm_url`.
 //!
 //! The HTML templates extend `layout.html` (blocks `content` and `footer`).
 //! Nothing loads remote images and nothing tracks opens or clicks.
+//!
+//! Headers: `From`, `Sender` (only when set and different from `From`),
+//! `Reply-To` (when set), `To`, `Subject`, `Date`, `Message-ID`,
+//! `Auto-Submitted: auto-generated`, `Feedback-ID: <kind>:ajil:<domain of
+//! From>`, and on alerts and digests `Precedence: bulk` and the RFC 8058
+//! `List-Unsubscribe` pair.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use ajil_model::is_rtl;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Offset, Timelike, Utc};
+use chrono_tz::Tz;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -62,6 +71,44 @@ const DEFAULTS: [&str; 7] = [
 /// an ellipsis because mail clients truncate them anyway, and many servers
 /// reject header lines past 998 bytes (RFC 5322 2.1.1).
 const MAX_SUBJECT_CHARS: usize = 150;
+
+/// Longest article lead shown in an alert, in characters: about two lines
+/// on a phone, enough to tell what the story is without becoming a copy of
+/// the article.
+const MAX_LEAD_CHARS: usize = 280;
+
+/// Month names for Arabic dates, in the forms used across Arab news sites
+/// (Al Jazeera, Al Arabiya) rather than the Levantine Syriac names.
+const ARABIC_MONTHS: [&str; 12] = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+];
+
+/// English month names.
+const ENGLISH_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// One outlet's report of a story.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +148,14 @@ pub struct AlertEmail {
     pub message_id: String,
     /// Whether the story was judged breaking news (changes subject and banner).
     pub breaking: bool,
+    /// The subscriber's time zone, an IANA name like `Asia/Riyadh`; times
+    /// are shown in UTC when unset or unknown.
+    #[serde(default)]
+    pub tz: Option<String>,
+    /// The opening of the article as the feed or extractor gave it (text or
+    /// HTML); tags are stripped and it is cut to a short lead.
+    #[serde(default)]
+    pub lead: Option<String>,
 }
 
 /// One story in a digest.
@@ -131,6 +186,9 @@ pub struct DigestEmail {
     pub manage_url: String,
     /// A stable id for this digest, as in [`AlertEmail::message_id`].
     pub message_id: String,
+    /// The subscriber's time zone, as in [`AlertEmail::tz`].
+    #[serde(default)]
+    pub tz: Option<String>,
 }
 
 /// The double opt-in email sent when someone subscribes.
@@ -170,6 +228,8 @@ pub struct ConfirmEmail {
 pub struct Composer {
     env: Environment<'static>,
     from: Mailbox,
+    sender: Option<Mailbox>,
+    reply_to: Option<Mailbox>,
 }
 
 impl Composer {
@@ -206,7 +266,26 @@ impl Composer {
                 Some("ajil".into()),
                 "ajil@localhost".parse().expect("valid address"),
             ),
+            sender: None,
+            reply_to: None,
         })
+    }
+
+    /// Sets the `Sender` mailbox: the address that actually sends on behalf
+    /// of `From` (RFC 5322 3.6.2). It is written only when its address
+    /// differs from the `From` address.
+    #[must_use]
+    pub fn with_sender(mut self, sender: Option<Mailbox>) -> Composer {
+        self.sender = sender;
+        self
+    }
+
+    /// Sets the `Reply-To` mailbox, where replies to alerts should go (for
+    /// instance a monitored support address instead of a no-reply sender).
+    #[must_use]
+    pub fn with_reply_to(mut self, reply_to: Option<Mailbox>) -> Composer {
+        self.reply_to = reply_to;
+        self
     }
 
     /// Sets the `From` mailbox of every message.
@@ -236,6 +315,7 @@ impl Composer {
             .as_deref()
             .map(|url| checked_url(url, "story link"))
             .transpose()?;
+        let zone = time_zone(email.tz.as_deref());
         let ctx = context! {
             ..base_context(&email.lang, &subject),
             ..context! {
@@ -244,7 +324,8 @@ impl Composer {
                 query => email.query,
                 breaking => email.breaking,
                 story_url => story_url,
-                outlets => outlet_context(&email.outlets),
+                lead => email.lead.as_deref().and_then(lead_text),
+                outlets => outlet_context(&email.outlets, zone, ar),
                 manage_url => checked_url(&email.manage_url, "manage link")?,
                 unsubscribe_url => checked_url(&email.unsubscribe_url, "List-Unsubscribe")?,
             }
@@ -258,6 +339,7 @@ impl Composer {
             text,
             html,
             unsubscribe_url: Some(&email.unsubscribe_url),
+            kind: "alert",
         })
     }
 
@@ -269,6 +351,8 @@ impl Composer {
             "ajil digest"
         };
         let subject = subject_line(label, &email.period_label);
+        let zone = time_zone(email.tz.as_deref());
+        let ar = is_arabic(&email.lang);
         let stories: Vec<Value> = email
             .stories
             .iter()
@@ -276,7 +360,7 @@ impl Composer {
                 context! {
                     title => story.title,
                     lang => story.lang,
-                    outlets => outlet_context(&story.outlets),
+                    outlets => outlet_context(&story.outlets, zone, ar),
                 }
             })
             .collect();
@@ -298,6 +382,7 @@ impl Composer {
             text,
             html,
             unsubscribe_url: Some(&email.unsubscribe_url),
+            kind: "digest",
         })
     }
 
@@ -330,6 +415,7 @@ impl Composer {
             text,
             html,
             unsubscribe_url: None,
+            kind: "confirm",
         })
     }
 
@@ -367,7 +453,31 @@ impl Composer {
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("Auto-Submitted"),
                 "auto-generated".into(),
+            ))
+            // Lets mailbox providers report complaints per kind of email in
+            // their feedback loops (Gmail's Feedback-ID convention:
+            // campaign:customer:type, most general last).
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Feedback-ID"),
+                format!("{}:ajil:{}", parts.kind, self.from.email.domain()),
             ));
+        if let Some(sender) = &self.sender
+            && sender.email != self.from.email
+        {
+            builder = builder.sender(sender.clone());
+        }
+        if let Some(reply_to) = &self.reply_to {
+            builder = builder.reply_to(reply_to.clone());
+        }
+        if parts.kind != "confirm" {
+            // Alerts and digests go to many people alike: "bulk" keeps
+            // auto-responders quiet and tells filters what kind of mail this
+            // is (RFC 2076 3.9); a confirmation is a one-off and stays plain.
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Precedence"),
+                "bulk".into(),
+            ));
+        }
         if let Some(url) = parts.unsubscribe_url {
             let url = checked_url(url, "List-Unsubscribe")?;
             // RFC 2369 and RFC 8058: mail clients show an unsubscribe button
@@ -399,6 +509,8 @@ struct Parts<'a> {
     text: String,
     html: String,
     unsubscribe_url: Option<&'a str>,
+    /// `alert`, `digest` or `confirm`, for the `Feedback-ID` header.
+    kind: &'static str,
 }
 
 /// The message as it goes on the wire (CRLF line ends), e.g. to store it.
@@ -446,18 +558,96 @@ fn base_context(lang: &str, subject: &str) -> Value {
     }
 }
 
-fn outlet_context(outlets: &[OutletLink]) -> Vec<Value> {
+fn outlet_context(outlets: &[OutletLink], zone: Tz, ar: bool) -> Vec<Value> {
     outlets
         .iter()
         .map(|o| {
+            let local = o.published.with_timezone(&zone);
             context! {
                 name => o.name,
                 url => web_url(&o.url),
-                published => o.published.format("%Y-%m-%d %H:%M UTC").to_string(),
-                published_iso => o.published.to_rfc3339(),
+                published => local_time(local, ar),
+                published_iso => local.to_rfc3339(),
             }
         })
         .collect()
+}
+
+/// The zone named `name`, or UTC when there is none or it is unknown: an
+/// alert in UTC is better than no alert.
+fn time_zone(name: Option<&str>) -> Tz {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        None => Tz::UTC,
+        Some(name) => name.parse().unwrap_or_else(|_| {
+            tracing::warn!(tz = name, "unknown time zone; showing times in UTC");
+            Tz::UTC
+        }),
+    }
+}
+
+/// `30 April 2026, 17:05 UTC+3` or `30 أبريل 2026، 17:05 UTC+3`: day first
+/// in both languages, the month by name so nobody misreads 4/5 as 5/4, and
+/// the offset rather than a zone abbreviation, which many zones lack.
+fn local_time(local: DateTime<Tz>, ar: bool) -> String {
+    let month = usize::try_from(local.month0()).expect("month in 0..12");
+    let (month, comma) = if ar {
+        (ARABIC_MONTHS[month], "،")
+    } else {
+        (ENGLISH_MONTHS[month], ",")
+    };
+    let offset = local.offset().fix().local_minus_utc();
+    let zone = match offset {
+        0 => "UTC".to_owned(),
+        _ => {
+            let sign = if offset < 0 { '-' } else { '+' };
+            let (hours, minutes) = (offset.abs() / 3600, offset.abs() % 3600 / 60);
+            if minutes == 0 {
+                format!("UTC{sign}{hours}")
+            } else {
+                format!("UTC{sign}{hours}:{minutes:02}")
+            }
+        }
+    };
+    format!(
+        "{} {month} {}{comma} {:02}:{:02} {zone}",
+        local.day(),
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// A short plain-text lead from article text or HTML: every tag removed
+/// (script and style with their content) by ammonia, entities decoded,
+/// whitespace collapsed, cut at a word boundary near [`MAX_LEAD_CHARS`].
+/// `None` when nothing readable is left. The templates escape it again, so
+/// HTML in a feed can never reach the message as markup.
+fn lead_text(raw: &str) -> Option<String> {
+    let stripped = ammonia::Builder::empty().clean(raw).to_string();
+    let decoded = htmlize::unescape(&stripped);
+    let words: Vec<&str> = decoded
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut lead = String::new();
+    for word in words {
+        let used = lead.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > MAX_LEAD_CHARS {
+            lead.push('…');
+            return Some(lead);
+        }
+        if used > 0 {
+            lead.push(' ');
+        }
+        if word.chars().count() > MAX_LEAD_CHARS {
+            // One giant "word" (a URL, or text without spaces) is cut inside.
+            lead.extend(word.chars().take(MAX_LEAD_CHARS - 1));
+            lead.push('…');
+            return Some(lead);
+        }
+        lead.push_str(word);
+    }
+    (!lead.is_empty()).then_some(lead)
 }
 
 /// `label: text` on one line, control characters turned into spaces (a

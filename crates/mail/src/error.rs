@@ -151,3 +151,41 @@ impl SendError {
         }
     }
 }
+
+/// Why a DKIM key or signer could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DkimError {
+    /// The key file could not be read.
+    #[error(
+        "cannot read DKIM key {path}: {source}; check the path and its permissions, or make a key with `ajil dkim keygen`"
+    )]
+    ReadKey {
+        /// The key file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The key is not a usable private key.
+    #[error(
+        "unusable DKIM key: {reason}; give an unencrypted RSA or Ed25519 private key in PEM, e.g. from `ajil dkim keygen`"
+    )]
+    Key {
+        /// What is wrong with it (with the file name when read from one).
+        reason: String,
+    },
+    /// The domain or selector is not a DNS name.
+    #[error("invalid DKIM {what} {value:?}: use a DNS name of letters, digits, '-', '_' and dots")]
+    Name {
+        /// `domain` or `selector`.
+        what: &'static str,
+        /// The value as given.
+        value: String,
+    },
+    /// An unknown signing algorithm was asked for.
+    #[error("unknown DKIM algorithm {value:?}: use rsa or ed25519")]
+    Algorithm {
+        /// The value as given.
+        value: String,
+    },
+}

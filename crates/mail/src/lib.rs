@@ -13,6 +13,9 @@
 //!   (RFC 8058 one-click) and `Auto-Submitted` headers.
 //! - [`transport`]: [`Mailer`] sends, and reports failures as [`SendError`]
 //!   `Temporary` (retry later) or `Permanent` (give up on this message).
+//! - [`dkim`]: [`Dkim`] signs each message as it leaves the [`Mailer`]
+//!   (RSA-SHA256 or Ed25519-SHA256, relaxed/relaxed); [`DkimKey`] reads and
+//!   makes keys and gives the DNS record to publish.
 //!
 //! ```
 //! use ajil_mail::{AlertEmail, Composer, OutletLink, Purpose, Signer};
@@ -37,13 +40,17 @@
 //!     manage_url: "https://ajil.example/manage/TOKEN".into(),
 //!     message_id: "alert-1@ajil.example".into(),
 //!     breaking: true,
+//!     tz: Some("Europe/Istanbul".into()),
+//!     lead: Some("<p>ضرب زلزال <b>جنوب</b> تركيا صباح اليوم.</p>".into()),
 //! };
 //! let message = Composer::new(None).unwrap().alert(&alert, now).unwrap();
 //! let raw = String::from_utf8(ajil_mail::to_bytes(&message)).unwrap();
 //! assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+//! assert!(raw.contains("Feedback-ID: alert:ajil:localhost"));
 //! ```
 
 pub mod compose;
+pub mod dkim;
 pub mod error;
 pub mod token;
 pub mod transport;
@@ -52,7 +59,8 @@ pub use compose::{
     AlertEmail, Composer, ConfirmEmail, DigestEmail, DigestStory, OutletLink, TEMPLATE_NAMES,
     to_bytes,
 };
-pub use error::{ComposeError, ConfigError, SendError, TokenError};
+pub use dkim::{Dkim, DkimAlgorithm, DkimKey};
+pub use error::{ComposeError, ConfigError, DkimError, SendError, TokenError};
 pub use lettre::Message;
 pub use lettre::message::Mailbox;
 pub use token::{Purpose, Signer};

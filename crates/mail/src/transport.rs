@@ -18,6 +18,7 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::transport::smtp::{self, PoolConfig};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::dkim::Dkim;
 use crate::error::{ConfigError, SendError};
 
 /// Default time allowed for connecting and for each SMTP command; servers
@@ -423,12 +424,14 @@ impl Outbox {
     }
 }
 
-/// Sends messages through the configured backend.
+/// Sends messages through the configured backend, DKIM-signing each one
+/// when a signer is set ([`Mailer::with_dkim`]).
 ///
 /// Cloning is cheap and clones share the SMTP connection pool.
 #[derive(Clone)]
 pub struct Mailer {
     backend: Backend,
+    dkim: Option<Arc<Dkim>>,
 }
 
 #[derive(Clone)]
@@ -466,6 +469,7 @@ impl Mailer {
                 transport: Arc::new(Mutex::new(config.transport()?)),
                 config: config.clone(),
             },
+            dkim: None,
         })
     }
 
@@ -473,11 +477,37 @@ impl Mailer {
     pub fn outbox(dir: impl Into<PathBuf>) -> Result<Mailer, ConfigError> {
         Ok(Mailer {
             backend: Backend::Outbox(Outbox::new(dir)?),
+            dkim: None,
         })
+    }
+
+    /// Signs every message with `dkim` just before it leaves (outbox files
+    /// too, so they show what a server would receive).
+    #[must_use]
+    pub fn with_dkim(mut self, dkim: Dkim) -> Mailer {
+        self.dkim = Some(Arc::new(dkim));
+        self
+    }
+
+    /// The DKIM signer in use, if any.
+    pub fn dkim(&self) -> Option<&Dkim> {
+        self.dkim.as_deref()
     }
 
     /// Delivers one message to the recipients of its envelope (its `To`).
     pub async fn send(&self, message: &Message) -> Result<(), SendError> {
+        let signed;
+        let message = match &self.dkim {
+            Some(dkim) => {
+                // Signed at send time, so the signature's `t=` is the time
+                // of this attempt and a retry a day later is not stale.
+                let mut copy = message.clone();
+                dkim.sign(&mut copy);
+                signed = copy;
+                &signed
+            }
+            None => message,
+        };
         let id = message.headers().get_raw("Message-ID").unwrap_or("");
         match &self.backend {
             Backend::Smtp { transport, config } => {
@@ -538,8 +568,16 @@ impl fmt::Display for Mailer {
 impl fmt::Debug for Mailer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.backend {
-            Backend::Smtp { config, .. } => f.debug_tuple("Mailer::Smtp").field(config).finish(),
-            Backend::Outbox(outbox) => f.debug_tuple("Mailer::Outbox").field(&outbox.dir).finish(),
+            Backend::Smtp { config, .. } => f
+                .debug_tuple("Mailer::Smtp")
+                .field(config)
+                .field(&self.dkim)
+                .finish(),
+            Backend::Outbox(outbox) => f
+                .debug_tuple("Mailer::Outbox")
+                .field(&outbox.dir)
+                .field(&self.dkim)
+                .finish(),
         }
     }
 }

@@ -67,7 +67,8 @@ impl Delivery {
         })?;
         let composer = Composer::new(templates.is_dir().then_some(templates))
             .context("cannot load the email templates")?
-            .with_from(from);
+            .with_from(from)
+            .with_reply_to(config.reply_to_mailbox()?);
         let mailer = match &config.smtp_url {
             Some(url) => {
                 let smtp = ajil_mail::SmtpConfig::from_url(url.expose()).context(
@@ -81,6 +82,10 @@ impl Delivery {
                     config.outbox_dir().display()
                 )
             })?,
+        };
+        let mailer = match config.dkim_signer()? {
+            Some(dkim) => mailer.with_dkim(dkim),
+            None => mailer,
         };
         let domain = url::Url::parse(&config.public_url)
             .ok()
@@ -288,6 +293,8 @@ impl Delivery {
                         manage_url,
                         message_id: email.message_id.clone(),
                         breaking,
+                        tz: None,
+                        lead: None,
                     },
                     Utc::now(),
                 )
@@ -326,6 +333,7 @@ impl Delivery {
                         unsubscribe_url,
                         manage_url,
                         message_id: email.message_id.clone(),
+                        tz: None,
                     },
                     Utc::now(),
                 )

@@ -65,6 +65,8 @@ fn alert(lang: &str, title: &str) -> AlertEmail {
         manage_url: "https://ajil.example/manage/TOKEN_m".into(),
         message_id: "alert-12-3@ajil.example".into(),
         breaking: true,
+        tz: None,
+        lead: None,
     }
 }
 
@@ -89,8 +91,12 @@ fn arabic_alert_is_rtl_with_both_parts_and_headers() {
         m.html
             .contains(r#"href="https://www.aljazeera.net/news/2026/4/30/quake?a=1&amp;b=2""#)
     );
-    assert!(m.html.contains("2026-04-30 14:05 UTC"));
-    assert!(m.html.contains("2026-04-30 14:02 UTC"));
+    assert!(m.html.contains("30 أبريل 2026، 14:05 UTC"), "{}", m.html);
+    assert!(m.html.contains("30 أبريل 2026، 14:02 UTC"));
+    assert!(
+        m.html
+            .contains(r#"<time datetime="2026-04-30T14:05:00+00:00">"#)
+    );
     assert!(m.text.contains(title));
     assert!(
         m.text
@@ -208,6 +214,7 @@ fn digest_lists_stories_or_says_none() {
         unsubscribe_url: "https://ajil.example/unsubscribe/T".into(),
         manage_url: "https://ajil.example/manage/T".into(),
         message_id: "<digest-2026-04-30-7@ajil.example>".into(),
+        tz: None,
     };
     let m = parse(&composer.digest(&email, now()).unwrap());
     assert_eq!(m.subject, "ملخص ajil: 30 أبريل 2026");
@@ -330,6 +337,7 @@ fn broken_override_fails_at_startup_and_names_the_template() {
         unsubscribe_url: "https://a.example/u".into(),
         manage_url: "https://a.example/m".into(),
         message_id: "d@a.example".into(),
+        tz: None,
     };
     let err = composer.digest(&email, now()).unwrap_err();
     assert!(matches!(err, ComposeError::Template { ref name, .. } if name == "digest.html"));
@@ -354,4 +362,158 @@ fn override_templates_can_use_the_layout() {
     let m = parse(&composer.confirm(&email, now()).unwrap());
     assert!(m.html.contains("<p>OK https://ajil.example/confirm/X</p>"));
     assert!(m.html.contains(r#"<html lang="ar" dir="rtl">"#));
+}
+
+#[test]
+fn times_are_shown_in_the_subscribers_zone_and_language() {
+    let composer = Composer::new(None).unwrap();
+    let mut email = alert("ar", "t");
+    email.tz = Some("Asia/Riyadh".into());
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(m.html.contains("30 أبريل 2026، 17:05 UTC+3"), "{}", m.html);
+    assert!(m.text.contains("30 أبريل 2026، 17:05 UTC+3"), "{}", m.text);
+    assert!(m.html.contains(r#"datetime="2026-04-30T17:05:00+03:00""#));
+
+    email.lang = "en".into();
+    email.tz = Some("Asia/Kolkata".into());
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(
+        m.html.contains("30 April 2026, 19:35 UTC+5:30"),
+        "{}",
+        m.html
+    );
+
+    // Past midnight the date changes too; west of Greenwich is negative.
+    email.tz = Some("America/New_York".into());
+    email.outlets[0].published = Utc.with_ymd_and_hms(2026, 1, 1, 2, 0, 0).unwrap();
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(
+        m.html.contains("31 December 2025, 21:00 UTC-5"),
+        "{}",
+        m.html
+    );
+
+    // An unknown zone falls back to UTC rather than failing the alert.
+    email.tz = Some("Mars/Olympus".into());
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(m.html.contains("1 January 2026, 02:00 UTC"), "{}", m.html);
+
+    let mut months = Vec::new();
+    for month in 1..=12 {
+        let when = Utc.with_ymd_and_hms(2026, month, 3, 9, 0, 0).unwrap();
+        months.push(local_time(when.with_timezone(&Tz::UTC), true));
+    }
+    assert_eq!(months[0], "3 يناير 2026، 09:00 UTC");
+    assert_eq!(months[11], "3 ديسمبر 2026، 09:00 UTC");
+}
+
+#[test]
+fn digest_times_follow_the_zone() {
+    let composer = Composer::new(None).unwrap();
+    let email = DigestEmail {
+        to: "r@example.com".into(),
+        lang: "ar".into(),
+        period_label: "اليوم".into(),
+        stories: vec![DigestStory {
+            title: "عنوان".into(),
+            lang: "ar".into(),
+            outlets: alert("ar", "x").outlets,
+        }],
+        unsubscribe_url: "https://a.example/u".into(),
+        manage_url: "https://a.example/m".into(),
+        message_id: "d@a.example".into(),
+        tz: Some("Africa/Cairo".into()),
+    };
+    let m = parse(&composer.digest(&email, now()).unwrap());
+    // Egypt keeps summer time again since 2023: UTC+3 at the end of April.
+    assert!(m.html.contains("30 أبريل 2026، 17:05 UTC+3"), "{}", m.html);
+}
+
+#[test]
+fn sender_reply_to_precedence_and_feedback_id() {
+    let from: Mailbox = "ajil <alerts@ajil.example>".parse().unwrap();
+    let composer = Composer::new(None)
+        .unwrap()
+        .with_from(from.clone())
+        .with_reply_to(Some("Desk <desk@ajil.example>".parse().unwrap()))
+        .with_sender(Some("bounces@mailer.ajil.example".parse().unwrap()));
+    let m = parse(&composer.alert(&alert("ar", "t"), now()).unwrap());
+    assert_eq!(header(&m.raw, "Reply-To"), Some("Desk <desk@ajil.example>"));
+    assert_eq!(
+        header(&m.raw, "Sender"),
+        Some("bounces@mailer.ajil.example")
+    );
+    assert_eq!(header(&m.raw, "Precedence"), Some("bulk"));
+    assert_eq!(
+        header(&m.raw, "Feedback-ID"),
+        Some("alert:ajil:ajil.example")
+    );
+
+    // The same address as From is not repeated as Sender; no Reply-To unless set.
+    let composer = Composer::new(None)
+        .unwrap()
+        .with_from(from.clone())
+        .with_sender(Some("Other name <alerts@ajil.example>".parse().unwrap()));
+    let m = parse(&composer.alert(&alert("en", "t"), now()).unwrap());
+    assert!(header(&m.raw, "Sender").is_none());
+    assert!(header(&m.raw, "Reply-To").is_none());
+
+    let confirm = ConfirmEmail {
+        to: "new@example.com".into(),
+        lang: "en".into(),
+        query: "q".into(),
+        confirm_url: "https://ajil.example/confirm/X".into(),
+        message_id: "c@ajil.example".into(),
+    };
+    let m = parse(&composer.confirm(&confirm, now()).unwrap());
+    assert!(
+        header(&m.raw, "Precedence").is_none(),
+        "a confirmation is not bulk"
+    );
+    assert_eq!(
+        header(&m.raw, "Feedback-ID"),
+        Some("confirm:ajil:ajil.example")
+    );
+}
+
+#[test]
+fn lead_is_sanitized_plain_text_and_short() {
+    let composer = Composer::new(None).unwrap();
+    let mut email = alert("ar", "t");
+    email.lead = Some(
+        "<p>ضرب زلزال <b>قوي</b> &amp; مفاجئ</p><script>steal()</script>\
+         <img src=\"https://tracker.example/p.gif\"><style>p{}</style>\n\n  جنوب تركيا"
+            .into(),
+    );
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(
+        m.html
+            .contains(r#"<p dir="auto" lang="ar" style="margin:0 0 16px;color:#333;">ضرب زلزال قوي &amp; مفاجئ جنوب تركيا</p>"#),
+        "{}",
+        m.html
+    );
+    assert!(!m.html.contains("steal"));
+    assert!(!m.html.contains("tracker.example"));
+    assert!(
+        m.text.contains("ضرب زلزال قوي & مفاجئ جنوب تركيا"),
+        "{}",
+        m.text
+    );
+
+    // Escaped markup in the feed stays text: it is not turned back into tags.
+    assert_eq!(
+        lead_text("&lt;script&gt;x&lt;/script&gt;").as_deref(),
+        Some("<script>x</script>")
+    );
+    email.lead = Some("&lt;img src=x onerror=alert(1)&gt;".into());
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(!m.html.contains("<img"), "{}", m.html);
+
+    let long = "كلمة ".repeat(200);
+    let lead = lead_text(&long).unwrap();
+    assert!(lead.chars().count() <= MAX_LEAD_CHARS + 1);
+    assert!(lead.ends_with("كلمة…"), "{lead}");
+    let lead = lead_text(&"x".repeat(1000)).unwrap();
+    assert_eq!(lead.chars().count(), MAX_LEAD_CHARS);
+    assert_eq!(lead_text("<p> </p><script>only()</script>"), None);
 }

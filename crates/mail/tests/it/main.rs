@@ -30,6 +30,8 @@ pub fn alert_message(n: u32) -> Message {
         manage_url: "https://ajil.example/manage/TOKEN".into(),
         message_id: format!("alert-{n}@ajil.example"),
         breaking: true,
+        tz: None,
+        lead: None,
     };
     Composer::new(None)
         .unwrap()
