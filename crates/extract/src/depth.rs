@@ -9,7 +9,8 @@
 //! Script and style bodies are about half the bytes of a news page (53% on the
 //! scrapinghub set) and nothing reads them except JSON-LD, so the pass keeps
 //! the tags and drops what is between them: `<script>var a…</script>` becomes
-//! `<script></script>`, and the tokenizer skips the bulk. Comments go too.
+//! `<script></script>`, and the tokenizer skips the bulk. Comments, `<svg>`
+//! drawings and `<noscript>` fallbacks go too.
 //! Pages with nothing to drop are passed through untouched.
 
 use std::borrow::Cow;
@@ -77,8 +78,8 @@ fn raw_text(name: &[u8]) -> bool {
     )
 }
 
-/// Returns `text` unchanged, or a copy without script and style bodies,
-/// comments, and start tags past the depth cap.
+/// Returns `text` unchanged, or a copy without script, style, svg and
+/// noscript bodies, comments, and start tags past the depth cap.
 pub(crate) fn prepare(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     if scan(text, &mut out) {
@@ -158,6 +159,20 @@ fn scan(text: &str, out: &mut String) -> bool {
             changed = true;
         }
         i = gt;
+        if !closing && !self_closing && matches!(name, b"svg" | b"noscript") {
+            // Vector paths and no-script fallbacks: never text, often large.
+            let close = if name == b"svg" {
+                svg_end(b, gt)
+            } else {
+                raw_text_end(b, gt, name).0
+            };
+            if close > gt {
+                skip(out, &mut copied, gt, close);
+                changed = true;
+            }
+            i = close;
+            continue;
+        }
         if !closing && raw_text(name) {
             let (close, end) = raw_text_end(b, gt, name);
             // JSON-LD is the one script body anything reads (metadata).
@@ -179,6 +194,33 @@ fn scan(text: &str, out: &mut String) -> bool {
 fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len())
         .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Where the `</svg` that closes an `<svg>` opened before `from` starts,
+/// counting nested `<svg`s; `b.len()` when unclosed.
+fn svg_end(b: &[u8], from: usize) -> usize {
+    let mut depth = 1usize;
+    let mut i = from;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let lt = i + off;
+        let closing = b.get(lt + 1) == Some(&b'/');
+        let name = lt + 1 + usize::from(closing);
+        let delimited = b
+            .get(name + 3)
+            .is_none_or(|c| matches!(c, b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0C'));
+        if name + 3 <= b.len() && b[name..name + 3].eq_ignore_ascii_case(b"svg") && delimited {
+            if closing {
+                depth -= 1;
+                if depth == 0 {
+                    return lt;
+                }
+            } else {
+                depth += 1;
+            }
+        }
+        i = lt + 1;
+    }
+    b.len()
 }
 
 /// Where the `</name` that closes a raw-text element opened before `from`
@@ -222,6 +264,12 @@ mod tests {
             "<head><style></style><SCRIPT type=text/javascript></SCRIPT>\
             <script type='application/ld+json'>{\"headline\":\"h\"}</script></head>\
             <body><p>text</p><script>"
+        );
+        assert_eq!(
+            prepare(
+                "<p>a<svg viewBox='0 0 1 1'><svg><path d='M0'/></svg><text>x</text></svg>b<noscript><img src=x></noscript>c</p>"
+            ),
+            "<p>a<svg viewBox='0 0 1 1'></svg>b<noscript></noscript>c</p>"
         );
         // `</scripts>` does not close a script.
         assert_eq!(
