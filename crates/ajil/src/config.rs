@@ -51,6 +51,9 @@ struct FileConfig {
     api_token: Option<String>,
     story_window_hours: Option<i64>,
     send_batch: Option<usize>,
+    send_concurrency: Option<usize>,
+    send_rate: Option<f64>,
+    digest_hour: Option<u32>,
     reply_to: Option<String>,
     dkim_key: Option<PathBuf>,
     dkim_selector: Option<String>,
@@ -95,8 +98,15 @@ pub struct Config {
     pub api_token: Option<Secret>,
     /// How far back stories stay open for new articles.
     pub story_window_hours: i64,
-    /// Emails sent per delivery round.
+    /// Emails sent per delivery round; also the most emails a crash can
+    /// make ajil send twice (they are marked sent together).
     pub send_batch: usize,
+    /// Emails of a round sent at the same time.
+    pub send_concurrency: usize,
+    /// Most emails per second over all connections; `None` for no limit.
+    pub send_rate: Option<f64>,
+    /// Local hour (0–23) at which daily digests go out.
+    pub digest_hour: u32,
     /// The `Reply-To` of every email, if replies should go elsewhere.
     pub reply_to: Option<String>,
     /// DKIM signing of outgoing mail; `None` sends unsigned.
@@ -186,6 +196,20 @@ impl Config {
             num::<i64>("AJIL_STORY_WINDOW_HOURS", env("AJIL_STORY_WINDOW_HOURS"))?
                 .or(fc.story_window_hours);
         let send_batch = num::<usize>("AJIL_SEND_BATCH", env("AJIL_SEND_BATCH"))?.or(fc.send_batch);
+        let send_concurrency =
+            num::<usize>("AJIL_SEND_CONCURRENCY", env("AJIL_SEND_CONCURRENCY"))?
+                .or(fc.send_concurrency);
+        let send_rate = match env("AJIL_SEND_RATE") {
+            Some(v) => Some(v.trim().parse::<f64>().ok().filter(|r| *r > 0.0).with_context(
+                || format!("AJIL_SEND_RATE={v:?} is not valid: give emails per second, e.g. 10 or 0.5"),
+            )?),
+            None => fc.send_rate,
+        };
+        let digest_hour =
+            num::<u32>("AJIL_DIGEST_HOUR", env("AJIL_DIGEST_HOUR"))?.or(fc.digest_hour);
+        if digest_hour.is_some_and(|h| h > 23) {
+            bail!("digest hour {} is not valid: use 0 to 23 (local time)", digest_hour.unwrap_or(0));
+        }
         let dkim = dkim_settings(
             env("AJIL_DKIM_KEY").map(PathBuf::from).or(fc.dkim_key),
             env("AJIL_DKIM_SELECTOR").or(fc.dkim_selector),
@@ -208,6 +232,9 @@ impl Config {
             api_token: env("AJIL_API_TOKEN").or(fc.api_token).map(Secret),
             story_window_hours: story_window_hours.unwrap_or(72).max(1),
             send_batch: send_batch.unwrap_or(200).max(1),
+            send_concurrency: send_concurrency.unwrap_or(4).max(1),
+            send_rate: send_rate.filter(|r| r.is_finite() && *r > 0.0),
+            digest_hour: digest_hour.unwrap_or(ajil_alert::pacing::DEFAULT_DIGEST_HOUR),
             reply_to: env("AJIL_REPLY_TO").or(fc.reply_to),
             dkim,
         })

@@ -153,20 +153,110 @@ impl Pipeline {
 
     /// An exclusive lock on the data folder, held for one cycle.
     async fn lock(&self) -> Result<File> {
-        let path = self.lock_path.clone();
-        tokio::task::spawn_blocking(move || -> Result<File> {
-            let f = File::options()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .with_context(|| format!("cannot open lock file {}", path.display()))?;
-            f.lock()
-                .with_context(|| format!("cannot lock {}", path.display()))?;
-            Ok(f)
-        })
-        .await?
+        lock_data_dir(self.lock_path.clone()).await
     }
+}
+
+/// Takes the exclusive lock on the data folder that keeps two processes from
+/// sending the same email at once (waits for it).
+pub async fn lock_data_dir(path: PathBuf) -> Result<File> {
+    tokio::task::spawn_blocking(move || -> Result<File> {
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open lock file {}", path.display()))?;
+        f.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(f)
+    })
+    .await?
+}
+
+/// Sends every email due now, batch after batch, under the data folder's
+/// lock, until a batch comes back short (retries wait for their time).
+/// Returns (sent, failed). This is `ajil deliver`.
+pub async fn deliver_all(config: &Config, store: &Store) -> Result<(usize, usize)> {
+    let delivery = Delivery::new(config, store.clone())?;
+    let _lock = lock_data_dir(config.data_dir.join("pipeline.lock")).await?;
+    delivery.close_digests(Utc::now()).await?;
+    let (mut sent, mut failed) = (0, 0);
+    loop {
+        let (s, f) = delivery.send_due(Utc::now(), config.send_batch).await?;
+        sent += s;
+        failed += f;
+        if s + f < config.send_batch {
+            return Ok((sent, failed));
+        }
+    }
+}
+
+/// What importing one bounce or complaint did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackOutcome {
+    /// Seen before (same report imported again): nothing changed.
+    Duplicate,
+    /// No subscriber has that address or sent message.
+    Unknown,
+    /// Recorded; the address keeps getting mail.
+    Recorded,
+    /// The address was suspended.
+    Suspended,
+    /// The address was unsubscribed.
+    Unsubscribed,
+}
+
+/// Records a bounce or complaint and applies the policy of
+/// [`ajil_alert::bounce::action`] to its subscriber.
+pub async fn apply_feedback(
+    store: &Store,
+    f: &ajil_store::NewFeedback,
+    now: DateTime<Utc>,
+) -> Result<FeedbackOutcome> {
+    use ajil_alert::bounce::{self, Action, FeedbackKind};
+    let since = now - TimeDelta::days(bounce::SOFT_BOUNCE_WINDOW_DAYS);
+    let r = store.record_feedback(f, since, now).await?;
+    if !r.new {
+        return Ok(FeedbackOutcome::Duplicate);
+    }
+    let Some(who) = r.subscriber_id else {
+        return Ok(FeedbackOutcome::Unknown);
+    };
+    let kind: FeedbackKind = f.kind.parse().map_err(anyhow::Error::msg)?;
+    let detail = [f.status.as_deref(), f.diagnostic.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let reason = match kind {
+        FeedbackKind::SoftBounce => format!(
+            "{} soft bounces within {} days: {detail}",
+            r.soft_in_window,
+            bounce::SOFT_BOUNCE_WINDOW_DAYS
+        ),
+        _ => format!("{} ({}): {detail}", kind.as_str().replace('_', " "), f.origin),
+    };
+    let current = store.subscriber(who).await?.status;
+    match bounce::action(kind, r.soft_in_window) {
+        Action::Keep => Ok(FeedbackOutcome::Recorded),
+        Action::Suspend => {
+            if current == ajil_store::SubscriberStatus::Active {
+                info!(subscriber_id = %who, "address suspended: {reason}");
+                store.suspend_subscriber(who, &reason, now).await?;
+            }
+            Ok(FeedbackOutcome::Suspended)
+        }
+        Action::Unsubscribe => {
+            info!(subscriber_id = %who, "address unsubscribed: {reason}");
+            store.unsubscribe_subscriber_because(who, &reason, now).await?;
+            Ok(FeedbackOutcome::Unsubscribed)
+        }
+    }
+}
+
+impl Pipeline {
 
     /// Adds articles stored since the index last looked (by this or another
     /// process) with the stories the store already gave them.
@@ -474,6 +564,13 @@ impl Pipeline {
                     AlertPlan::Skip => {}
                     AlertPlan::SendNow => {
                         if self.delivery.queue_alert(sub, a.story, now).await? {
+                            queued += 1;
+                        } else if kind == MatchKind::TurnedBreaking
+                            && ajil_alert::wants_update(s.cadence, s.breaking_only)
+                            && self.delivery.queue_update(sub, a.story, now).await?
+                        {
+                            // Alerted before the story turned breaking: one
+                            // update, recorded so it never repeats.
                             queued += 1;
                         }
                     }

@@ -84,6 +84,21 @@ impl Store {
         Ok(ids.into_iter().map(StoryId).collect())
     }
 
+    /// When the oldest story waiting for the subscription's next digest
+    /// matched, if any waits.
+    pub async fn oldest_pending_digest_at(
+        &self,
+        subscription_id: SubscriptionId,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT MIN(created_at) FROM alerts WHERE subscription_id = ? AND digest_pending = 1",
+        )
+        .bind(subscription_id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(t)
+    }
+
     /// Every alert of a subscription, oldest first.
     pub async fn alerts_of(&self, subscription_id: SubscriptionId) -> Result<Vec<AlertRow>> {
         let rows = sqlx::query(

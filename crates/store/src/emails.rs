@@ -177,6 +177,18 @@ async fn insert_email<'c, E>(exec: E, e: &NewEmail, now: DateTime<Utc>) -> Resul
 where
     E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
 {
+    insert_email_due(exec, e, now, now).await
+}
+
+async fn insert_email_due<'c, E>(
+    exec: E,
+    e: &NewEmail,
+    now: DateTime<Utc>,
+    due: DateTime<Utc>,
+) -> Result<EmailId>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO emails (kind, subscriber_id, recipient, message_id, subject, payload, \
          status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) \
@@ -188,7 +200,7 @@ where
     .bind(&e.message_id)
     .bind(&e.subject)
     .bind(&e.payload)
-    .bind(ts(now))
+    .bind(ts(due))
     .bind(ts(now))
     .fetch_one(exec)
     .await
@@ -213,6 +225,20 @@ impl Store {
         email: &NewEmail,
         now: DateTime<Utc>,
     ) -> Result<Option<EmailId>> {
+        self.record_alert_email_due(subscription_id, story_id, email, now, now)
+            .await
+    }
+
+    /// Like [`Store::record_alert_email`], with the email due at `due` (the
+    /// end of the subscriber's quiet hours) rather than at once.
+    pub async fn record_alert_email_due(
+        &self,
+        subscription_id: SubscriptionId,
+        story_id: StoryId,
+        email: &NewEmail,
+        now: DateTime<Utc>,
+        due: DateTime<Utc>,
+    ) -> Result<Option<EmailId>> {
         let mut tx = self.pool.begin().await?;
         let alert: Option<i64> = sqlx::query_scalar(
             "INSERT INTO alerts (subscription_id, story_id, created_at) VALUES (?, ?, ?) \
@@ -227,7 +253,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         };
-        let id = insert_email(&mut *tx, email, now).await?;
+        let id = insert_email_due(&mut *tx, email, now, due).await?;
         sqlx::query("UPDATE alerts SET email_id = ? WHERE id = ?")
             .bind(id.0)
             .bind(alert)
@@ -235,6 +261,80 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(Some(id))
+    }
+
+    /// In one transaction: queues the one "story update" email of an alert
+    /// whose real-time email was sent, and records it on the alert. `None`,
+    /// with nothing written, when there is no such sent alert or its update
+    /// was queued before, so an update can never repeat.
+    pub async fn record_update_email(
+        &self,
+        subscription_id: SubscriptionId,
+        story_id: StoryId,
+        email: &NewEmail,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailId>> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_email(&mut *tx, email, now).await;
+        let id = match id {
+            Ok(id) => id,
+            // The update's Message-ID is stable: a conflict is the same update.
+            Err(StoreError::Conflict { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let done = sqlx::query(
+            "UPDATE alerts SET update_email_id = ? WHERE subscription_id = ? AND story_id = ? \
+             AND update_email_id IS NULL AND email_id IN \
+             (SELECT id FROM emails WHERE kind = 'alert' AND status = 'sent')",
+        )
+        .bind(id.0)
+        .bind(subscription_id.0)
+        .bind(story_id.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// Real-time alert emails queued for a subscriber since `since` (for the
+    /// daily cap).
+    pub async fn alert_emails_since(
+        &self,
+        subscriber_id: SubscriberId,
+        since: DateTime<Utc>,
+    ) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM emails WHERE subscriber_id = ? AND kind = 'alert' \
+             AND created_at >= ?",
+        )
+        .bind(subscriber_id.0)
+        .bind(ts(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u32)
+    }
+
+    /// Emails of `kind` queued to `recipient` (case-insensitive) since
+    /// `since` (for limiting confirmation resends per address).
+    pub async fn emails_to_since(
+        &self,
+        recipient: &str,
+        kind: EmailKind,
+        since: DateTime<Utc>,
+    ) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM emails WHERE recipient = ? AND kind = ? AND created_at >= ?",
+        )
+        .bind(crate::subscribers::normalize_email(recipient))
+        .bind(kind.as_str())
+        .bind(ts(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n as u32)
     }
 
     /// In one transaction: queues a digest email, links the listed stories'
@@ -308,6 +408,40 @@ impl Store {
              sent_at = ? WHERE id = ? AND status = 'pending'",
         )
         .bind(ts(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        still_pending(done.rows_affected(), id)
+    }
+
+    /// Marks a batch of pending emails sent in one transaction (one disk sync
+    /// for the batch). Emails no longer pending (e.g. their subscriber left
+    /// meanwhile) are skipped; returns how many were marked.
+    pub async fn mark_emails_sent(&self, ids: &[EmailId], now: DateTime<Utc>) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let mut marked = 0;
+        for id in ids {
+            marked += sqlx::query(
+                "UPDATE emails SET attempts = attempts + 1, status = 'sent', last_error = NULL, \
+                 sent_at = ? WHERE id = ? AND status = 'pending'",
+            )
+            .bind(ts(now))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    /// Moves a pending email's due time (quiet hours) without counting an
+    /// attempt.
+    pub async fn defer_email(&self, id: EmailId, due: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE emails SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+        )
+        .bind(ts(due))
         .bind(id.0)
         .execute(&self.pool)
         .await?;
@@ -432,6 +566,67 @@ pub(crate) mod tests {
             .await
             .unwrap();
         assert_eq!(blocked, None);
+    }
+
+    #[tokio::test]
+    async fn one_update_only_after_the_alert_went_out() {
+        let s = Store::open_memory().await.unwrap();
+        let sub = active_subscription(&s, "a@example.org").await;
+        let e = s
+            .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "a1@x"), t(0))
+            .await
+            .unwrap()
+            .unwrap();
+        // Not sent yet: no update (the alert itself will say "breaking").
+        let up = email(EmailKind::Alert, "u1@x");
+        assert_eq!(
+            s.record_update_email(sub, StoryId(1), &up, t(1))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            s.mark_emails_sent(&[e, EmailId(999)], t(2)).await.unwrap(),
+            1
+        );
+        assert!(
+            s.record_update_email(sub, StoryId(1), &up, t(3))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let again = email(EmailKind::Alert, "u1-again@x");
+        assert_eq!(
+            s.record_update_email(sub, StoryId(1), &again, t(4))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            s.record_update_email(sub, StoryId(2), &again, t(4))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(s.email_counts().await.unwrap().pending, 1);
+        let who = s.subscription(sub).await.unwrap().subscriber_id;
+        assert_eq!(
+            s.alert_emails_since(who, t(0)).await.unwrap(),
+            0,
+            "no subscriber on these"
+        );
+        assert_eq!(
+            s.emails_to_since("A@example.org", EmailKind::Alert, t(0))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            s.emails_to_since("a@example.org", EmailKind::Alert, t(4))
+                .await
+                .unwrap(),
+            0
+        );
     }
 
     #[tokio::test]

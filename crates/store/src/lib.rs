@@ -13,6 +13,7 @@
 //! | `subscribers.rs` | `subscribers`, `subscriptions` | addresses and their saved queries |
 //! | `alerts.rs` | `alerts` | one row per (subscription, story), ever |
 //! | `emails.rs` | `emails` | the transactional outbox the deliverer drains |
+//! | `feedback.rs` | `feedback` | bounces and complaints per address |
 //!
 //! Times are stored as fixed-width UTC text (microsecond precision), so the
 //! SQL comparisons in [`Store::due_sources`] and [`Store::due_emails`] are time
@@ -37,6 +38,7 @@ mod alerts;
 mod articles;
 mod emails;
 mod error;
+mod feedback;
 mod sources;
 mod stories;
 mod subscribers;
@@ -54,6 +56,7 @@ pub use alerts::AlertRow;
 pub use articles::{NewArticle, StoredArticle};
 pub use emails::{Email, EmailCounts, EmailId, EmailKind, EmailStatus, NewEmail};
 pub use error::{Result, StoreError};
+pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};
 pub use sources::Source;
 pub use stories::{StoryArticle, StoryDetail, StoryRow, StoryState};
 pub use subscribers::{

@@ -113,6 +113,16 @@ pub struct Subscriber {
     pub status: SubscriberStatus,
     /// When it first signed up.
     pub created_at: DateTime<Utc>,
+    /// IANA time zone its digests and quiet hours follow (`UTC` by default).
+    pub tz: String,
+    /// Local `HH:MM-HH:MM` in which real-time alerts wait.
+    pub quiet_hours: Option<String>,
+    /// Real-time alerts per local day after which the rest fold into a digest.
+    pub daily_cap: Option<i64>,
+    /// When mail to it was stopped by a bounce, a complaint or the operator.
+    pub suppressed_at: Option<DateTime<Utc>>,
+    /// Why (e.g. `hard bounce 5.1.1: user unknown`).
+    pub suppressed_reason: Option<String>,
 }
 
 /// What [`Store::add_subscription`] needs.
@@ -169,9 +179,16 @@ pub struct SubscriptionWithEmail {
     pub ui_lang: String,
     /// The subscriber's status.
     pub subscriber_status: SubscriberStatus,
+    /// The subscriber's time zone.
+    pub tz: String,
+    /// The subscriber's quiet hours.
+    pub quiet_hours: Option<String>,
+    /// The subscriber's daily cap of real-time alerts.
+    pub daily_cap: Option<i64>,
 }
 
-const SUB_COLUMNS: &str = "id, email, ui_lang, status, created_at";
+const SUB_COLUMNS: &str = "id, email, ui_lang, status, created_at, tz, quiet_hours, daily_cap, \
+     suppressed_at, suppressed_reason";
 const COLUMNS: &str = "q.id, q.subscriber_id, q.query, q.langs, q.cadence, q.breaking_only, \
      q.status, q.created_at, q.confirmed_at, q.last_digest_at";
 
@@ -182,6 +199,11 @@ fn subscriber_from_row(row: &SqliteRow) -> Result<Subscriber> {
         ui_lang: row.try_get("ui_lang")?,
         status: row.try_get::<String, _>("status")?.parse()?,
         created_at: row.try_get("created_at")?,
+        tz: row.try_get("tz")?,
+        quiet_hours: row.try_get("quiet_hours")?,
+        daily_cap: row.try_get("daily_cap")?,
+        suppressed_at: row.try_get("suppressed_at")?,
+        suppressed_reason: row.try_get("suppressed_reason")?,
     })
 }
 
@@ -213,6 +235,9 @@ fn with_email_from_row(row: &SqliteRow) -> Result<SubscriptionWithEmail> {
         email: row.try_get("email")?,
         ui_lang: row.try_get("ui_lang")?,
         subscriber_status: row.try_get::<String, _>("subscriber_status")?.parse()?,
+        tz: row.try_get("tz")?,
+        quiet_hours: row.try_get("quiet_hours")?,
+        daily_cap: row.try_get("daily_cap")?,
     })
 }
 
@@ -382,7 +407,8 @@ impl Store {
 
     async fn subscriptions_where(&self, filter: &str) -> Result<Vec<SubscriptionWithEmail>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS}, s.email, s.ui_lang, s.status AS subscriber_status \
+            "SELECT {COLUMNS}, s.email, s.ui_lang, s.status AS subscriber_status, s.tz, \
+             s.quiet_hours, s.daily_cap \
              FROM subscriptions q JOIN subscribers s ON s.id = q.subscriber_id \
              {filter} ORDER BY q.id"
         ))
@@ -422,26 +448,83 @@ impl Store {
     /// subscriber becomes unsubscribed, its subscriptions removed and its
     /// unsent emails failed with "recipient unsubscribed".
     pub async fn unsubscribe_subscriber(&self, id: SubscriberId, now: DateTime<Utc>) -> Result<()> {
+        self.stop_subscriber(id, SubscriberStatus::Unsubscribed, None, now)
+            .await
+    }
+
+    /// Like [`Store::unsubscribe_subscriber`], recording why (a complaint).
+    pub async fn unsubscribe_subscriber_because(
+        &self,
+        id: SubscriberId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.stop_subscriber(id, SubscriberStatus::Unsubscribed, Some(reason), now)
+            .await
+    }
+
+    /// Stops mail to a subscriber (bounces, or the operator) without removing
+    /// its subscriptions, so lifting the suspension restores them: in one
+    /// transaction its status becomes suspended with `reason`, its unsent
+    /// emails fail and waiting digest entries are dropped.
+    pub async fn suspend_subscriber(
+        &self,
+        id: SubscriberId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.stop_subscriber(id, SubscriberStatus::Suspended, Some(reason), now)
+            .await
+    }
+
+    /// Makes a suspended subscriber active again (the operator fixed the
+    /// cause); other statuses are left alone. Returns whether it changed.
+    pub async fn lift_suspension(&self, id: SubscriberId) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE subscribers SET status = 'active', suppressed_at = NULL, \
+             suppressed_reason = NULL WHERE id = ? AND status = 'suspended'",
+        )
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn stop_subscriber(
+        &self,
+        id: SubscriberId,
+        status: SubscriberStatus,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE subscribers SET status = 'unsubscribed' WHERE id = ?")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE subscribers SET status = ?, suppressed_at = ?, suppressed_reason = ? \
+             WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(reason.map(|_| ts(now)))
+        .bind(reason)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: "subscriber",
                 id: id.0,
             });
         }
-        sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE subscriber_id = ?")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
+        if status == SubscriberStatus::Unsubscribed {
+            sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE subscriber_id = ?")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "UPDATE emails SET status = 'failed', last_error = ?, next_attempt_at = ? \
              WHERE subscriber_id = ? AND status = 'pending'",
         )
-        .bind("recipient unsubscribed")
+        .bind(format!("recipient {status}"))
         .bind(ts(now))
         .bind(id.0)
         .execute(&mut *tx)
@@ -456,6 +539,55 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Sets a subscriber's time zone, quiet hours and daily cap (the caller
+    /// validated them).
+    pub async fn set_subscriber_pacing(
+        &self,
+        id: SubscriberId,
+        tz: &str,
+        quiet_hours: Option<&str>,
+        daily_cap: Option<i64>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE subscribers SET tz = ?, quiet_hours = ?, daily_cap = ? WHERE id = ?",
+        )
+        .bind(tz)
+        .bind(quiet_hours)
+        .bind(daily_cap)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "subscriber",
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every subscriber, by id (for the operator).
+    pub async fn list_subscribers(&self) -> Result<Vec<Subscriber>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUB_COLUMNS} FROM subscribers ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(subscriber_from_row).collect()
+    }
+
+    /// Addresses ajil no longer mails because of a bounce, a complaint or
+    /// the operator (those with a suppression reason), most recent first.
+    pub async fn suppressed_subscribers(&self) -> Result<Vec<Subscriber>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUB_COLUMNS} FROM subscribers WHERE status != 'active' \
+             AND suppressed_reason IS NOT NULL ORDER BY suppressed_at DESC, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(subscriber_from_row).collect()
     }
 }
 

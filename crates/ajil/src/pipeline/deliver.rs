@@ -6,16 +6,30 @@
 //! `Message-ID` on every attempt, so a resend after a crash is recognisable as
 //! the same email. Rows are written before sending and marked sent only after
 //! the server accepted the message.
+//!
+//! Sending goes in batches of `send_batch` due emails, sent concurrently
+//! (`send_concurrency` at a time, paced to at most `send_rate` per second) and
+//! marked sent together in one transaction once the whole batch is done. A
+//! crash (even `kill -9`) loses nothing: unmarked emails are still pending and
+//! go out again with the same `Message-ID`. So the emails that can be sent
+//! twice are at most one batch: the in-flight window is `send_batch`.
 
 use ajil_mail::Signer;
 use ajil_mail::{AlertEmail, Composer, ConfirmEmail, DigestEmail, DigestStory, Mailer, OutletLink};
-use ajil_model::{StoryId, SubscriberId, SubscriptionId};
-use ajil_store::{Email, EmailKind, NewEmail, Store, SubscriptionWithEmail};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ajil_alert::bounce::FeedbackKind;
+use ajil_alert::pacing::{Pacing, Slot};
+use ajil_model::{Cadence, StoryId, SubscriberId, SubscriptionId};
+use ajil_store::{Email, EmailKind, NewEmail, NewFeedback, Store, SubscriptionWithEmail};
 use ajil_web::links;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use tracing::{info, warn};
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
 
 use crate::config::Config;
 
@@ -29,6 +43,9 @@ enum Payload {
         lang: String,
         query: String,
         breaking: bool,
+        /// The one "story turned breaking" email after the first alert.
+        #[serde(default)]
+        update: bool,
     },
     Digest {
         subscription_id: SubscriptionId,
@@ -52,6 +69,35 @@ pub struct Delivery {
     signer: Signer,
     public_url: String,
     domain: String,
+    concurrency: usize,
+    pacer: Option<Pacer>,
+    digest_hour: u32,
+}
+
+/// Spaces sends evenly to a global rate: each send reserves the next free
+/// slot, so concurrent senders together stay under the rate.
+struct Pacer {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    fn new(per_second: f64) -> Option<Pacer> {
+        (per_second.is_finite() && per_second > 0.0).then(|| Pacer {
+            interval: Duration::from_secs_f64(1.0 / per_second),
+            next: Mutex::new(Instant::now()),
+        })
+    }
+
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().expect("pacer lock");
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
 }
 
 impl Delivery {
@@ -98,11 +144,36 @@ impl Delivery {
             signer: Signer::new(config.secret.expose().as_bytes()),
             public_url: config.public_url.clone(),
             domain,
+            concurrency: config.send_concurrency.max(1),
+            pacer: config.send_rate.and_then(Pacer::new),
+            digest_hour: config.digest_hour,
         })
     }
 
+    /// A subscriber's pacing from its stored settings; a setting that no
+    /// longer parses falls back to the default (logged), never blocks mail.
+    fn pacing(&self, sub: &SubscriptionWithEmail) -> Pacing {
+        let tz = ajil_alert::pacing::parse_tz(&sub.tz).unwrap_or_else(|e| {
+            warn!(subscription_id = %sub.subscription.id, "{e}");
+            chrono_tz::Tz::UTC
+        });
+        let quiet = sub.quiet_hours.as_deref().and_then(|q| {
+            q.parse()
+                .map_err(|e| warn!(subscription_id = %sub.subscription.id, "{e}"))
+                .ok()
+        });
+        Pacing {
+            tz,
+            quiet,
+            daily_cap: sub.daily_cap.map(|c| c.max(0) as u32),
+            digest_hour: self.digest_hour,
+        }
+    }
+
     /// Queues the one real-time alert of (subscription, story); `false` when
-    /// that alert was already queued once (ever).
+    /// that alert was already queued once (ever). The subscriber's pacing
+    /// decides when: now, at the end of its quiet hours, or (past its daily
+    /// cap) folded into its next daily digest.
     pub async fn queue_alert(
         &self,
         sub: &SubscriptionWithEmail,
@@ -110,6 +181,23 @@ impl Delivery {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let s = &sub.subscription;
+        let pacing = self.pacing(sub);
+        let sent_today = match pacing.daily_cap {
+            Some(_) => {
+                self.store
+                    .alert_emails_since(s.subscriber_id, pacing.local_day_start(now))
+                    .await?
+            }
+            None => 0,
+        };
+        let due = match pacing.realtime_slot(sent_today, now) {
+            Slot::Now => now,
+            Slot::At(t) => t,
+            Slot::Fold => {
+                debug!(subscription_id = %s.id, story_id = %story, "daily cap reached: folded into the digest");
+                return Ok(self.store.queue_digest_alert(s.id, story, now).await?);
+            }
+        };
         let detail = self.store.get_story(story).await?;
         let payload = Payload::Alert {
             subscription_id: s.id,
@@ -117,6 +205,7 @@ impl Delivery {
             lang: sub.ui_lang.clone(),
             query: s.query.clone(),
             breaking: detail.story.breaking_at.is_some(),
+            update: false,
         };
         let email = NewEmail {
             kind: EmailKind::Alert,
@@ -128,9 +217,47 @@ impl Delivery {
         };
         Ok(self
             .store
-            .record_alert_email(s.id, story, &email, now)
+            .record_alert_email_due(s.id, story, &email, now, due)
             .await?
             .is_some())
+    }
+
+    /// Queues the one "story update" email of a story that turned breaking
+    /// after its real-time alert went out; `false` when there was no sent
+    /// alert or the update was queued before (it never repeats).
+    pub async fn queue_update(
+        &self,
+        sub: &SubscriptionWithEmail,
+        story: StoryId,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let s = &sub.subscription;
+        let due = self.pacing(sub).quiet_ends(now).unwrap_or(now);
+        let detail = self.store.get_story(story).await?;
+        let payload = Payload::Alert {
+            subscription_id: s.id,
+            story_id: story,
+            lang: sub.ui_lang.clone(),
+            query: s.query.clone(),
+            breaking: true,
+            update: true,
+        };
+        let email = NewEmail {
+            kind: EmailKind::Alert,
+            subscriber_id: Some(s.subscriber_id),
+            recipient: sub.email.clone(),
+            message_id: ajil_alert::update_message_id(s.id, story, &self.domain),
+            subject: detail.story.title.clone(),
+            payload: serde_json::to_string(&payload)?,
+        };
+        let id = self.store.record_update_email(s.id, story, &email, now).await?;
+        if let Some(id) = id
+            && due > now
+        {
+            // Quiet hours: the update waits like an alert would.
+            self.store.defer_email(id, due).await?;
+        }
+        Ok(id.is_some())
     }
 
     /// Queues the confirmation email of a pending subscription.
@@ -171,7 +298,18 @@ impl Delivery {
         for sub in self.store.active_subscriptions().await? {
             let s = &sub.subscription;
             let started = s.confirmed_at.unwrap_or(s.created_at);
-            if !ajil_alert::digest_due(s.cadence, s.last_digest_at, started, now) {
+            let pacing = self.pacing(&sub);
+            let (last, started) = if s.cadence == Cadence::Realtime {
+                // A real-time subscription has a digest only for alerts the
+                // daily cap folded: the next digest hour after the oldest.
+                match self.store.oldest_pending_digest_at(s.id).await? {
+                    Some(oldest) => (None, oldest),
+                    None => continue,
+                }
+            } else {
+                (s.last_digest_at, started)
+            };
+            if !pacing.digest_due(s.cadence, last, started, now) {
                 continue;
             }
             let stories = self.store.pending_digest_alerts(s.id).await?;
@@ -201,24 +339,41 @@ impl Delivery {
         Ok(queued)
     }
 
-    /// Sends up to `limit` due emails. Returns (sent, failed).
+    /// Sends up to `limit` due emails as one batch (see the module docs for
+    /// the crash guarantees). Returns (sent, failed).
     pub async fn send_due(&self, now: DateTime<Utc>, limit: usize) -> Result<(usize, usize)> {
         let due = self.store.due_emails(now, limit as u32).await?;
-        let (mut sent, mut failed) = (0, 0);
-        for email in due {
-            match self.send_one(&email).await {
+        let outcomes: Vec<(Email, Result<(), SendFailure>)> = futures_util::stream::iter(due)
+            .map(|email| async move {
+                if let Some(p) = &self.pacer {
+                    p.wait().await;
+                }
+                let r = self.send_one(&email).await;
+                (email, r)
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let mut accepted = Vec::new();
+        let mut failed = 0;
+        for (email, outcome) in outcomes {
+            match outcome {
                 Ok(()) => {
-                    self.store.mark_email_sent(email.id, now).await?;
-                    info!(email_id = email.id.0, kind = ?email.kind, "email sent");
-                    sent += 1;
+                    debug!(email_id = email.id.0, kind = ?email.kind, "email accepted");
+                    accepted.push(email.id);
                 }
                 Err(SendFailure::Skip(why)) => {
                     // The subscriber left or the story vanished: nothing to send.
-                    self.store.mark_email_failed(email.id, &why).await?;
+                    self.mark_failed(&email, &why).await?;
                 }
-                Err(SendFailure::Permanent(why)) => {
+                Err(SendFailure::Permanent { code, why }) => {
                     warn!(email_id = email.id.0, "email failed for good: {why}");
-                    self.store.mark_email_failed(email.id, &why).await?;
+                    self.mark_failed(&email, &why).await?;
+                    if let Some(kind) = code.and_then(ajil_alert::bounce::kind_of_reply)
+                        && kind == FeedbackKind::HardBounce
+                    {
+                        self.record_rejection(&email, code, &why, now).await?;
+                    }
                     failed += 1;
                 }
                 Err(SendFailure::Temporary(why)) => {
@@ -226,26 +381,70 @@ impl Delivery {
                     if attempts >= ajil_alert::MAX_SEND_ATTEMPTS {
                         let why = format!("gave up after {attempts} attempts: {why}");
                         warn!(email_id = email.id.0, "{why}");
-                        self.store.mark_email_failed(email.id, &why).await?;
+                        self.mark_failed(&email, &why).await?;
                     } else {
-                        let next = ajil_alert::retry_at(attempts, now);
+                        let jitter = rand::random::<f64>();
+                        let next = ajil_alert::retry_at(attempts, now, jitter);
                         warn!(email_id = email.id.0, %next, "email will be retried: {why}");
-                        self.store.mark_email_retry(email.id, &why, next).await?;
+                        if let Err(e) = self.store.mark_email_retry(email.id, &why, next).await {
+                            debug!(email_id = email.id.0, "not retried: {e}");
+                        }
                     }
                     failed += 1;
                 }
             }
         }
-        Ok((sent, failed))
+        // One transaction for the batch: the crash window is the batch.
+        let sent = self.store.mark_emails_sent(&accepted, now).await?;
+        if sent > 0 {
+            info!(sent, failed, "emails sent");
+        }
+        Ok((accepted.len(), failed))
+    }
+
+    /// Marks an email failed; one that is no longer pending (its subscriber
+    /// was suspended by an earlier email of the same batch) is left as it is.
+    async fn mark_failed(&self, email: &Email, why: &str) -> Result<()> {
+        match self.store.mark_email_failed(email.id, why).await {
+            Ok(()) | Err(ajil_store::StoreError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A 5xx refusal at send time counts as a hard bounce of the address.
+    async fn record_rejection(
+        &self,
+        email: &Email,
+        code: Option<u16>,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let feedback = NewFeedback {
+            email: Some(email.recipient.clone()),
+            message_id: Some(email.message_id.clone()),
+            kind: FeedbackKind::HardBounce.as_str().into(),
+            status: code.map(|c| c.to_string()),
+            diagnostic: Some(why.to_string()),
+            origin: "smtp".into(),
+            dedup_key: Some(format!("smtp:{}", email.message_id)),
+        };
+        crate::pipeline::apply_feedback(&self.store, &feedback, now).await?;
+        Ok(())
     }
 
     async fn send_one(&self, email: &Email) -> Result<(), SendFailure> {
         let payload: Payload = serde_json::from_str(&email.payload)
-            .map_err(|e| SendFailure::Permanent(format!("outbox payload unreadable: {e}")))?;
+            .map_err(|e| SendFailure::Permanent {
+                code: None,
+                why: format!("outbox payload unreadable: {e}"),
+            })?;
         let message = self.compose(email, payload).await?;
         self.mailer.send(&message).await.map_err(|e| {
             if e.is_permanent() {
-                SendFailure::Permanent(e.to_string())
+                SendFailure::Permanent {
+                    code: e.code(),
+                    why: e.to_string(),
+                }
             } else {
                 SendFailure::Temporary(e.to_string())
             }
@@ -270,6 +469,7 @@ impl Delivery {
                 lang,
                 query,
                 breaking,
+                update: _,
             } => {
                 let sub = self
                     .store
@@ -292,7 +492,7 @@ impl Delivery {
                         unsubscribe_url,
                         manage_url,
                         message_id: email.message_id.clone(),
-                        breaking,
+                        breaking: breaking || detail.story.breaking_at.is_some(),
                         tz: None,
                         lead: None,
                     },
@@ -358,7 +558,10 @@ impl Delivery {
                 Utc::now(),
             ),
         };
-        composed.map_err(|e| SendFailure::Permanent(format!("cannot compose: {e}")))
+        composed.map_err(|e| SendFailure::Permanent {
+            code: None,
+            why: format!("cannot compose: {e}"),
+        })
     }
 }
 
@@ -377,7 +580,7 @@ fn outlets(d: &ajil_store::StoryDetail) -> Vec<OutletLink> {
 
 enum SendFailure {
     Skip(String),
-    Permanent(String),
+    Permanent { code: Option<u16>, why: String },
     Temporary(String),
 }
 
