@@ -11,6 +11,11 @@
 //!   `4xx`/`5xx` reply at a chosen [`Stage`], and can be stopped and restarted
 //!   on the same port to simulate an outage.
 //!
+//! - [`postfix::Postfix`]: a private Postfix instance on loopback that
+//!   delivers into a Maildir (needs root and Debian's `postfix`).
+//! - [`check`]: dkimpy, SpamAssassin and headless Chromium as independent
+//!   judges of what ajil sends.
+//!
 //! Each kind of server has its own module (`smtp` now; an HTTP fixture
 //! server for feeds and pages belongs beside it) and is re-exported here.
 //!
@@ -42,6 +47,8 @@
 //! assert_eq!(received[0].subject().as_deref(), Some("hello"));
 //! ```
 
+pub mod check;
+pub mod postfix;
 pub mod smtp;
 
 pub use smtp::{Received, SmtpServer, Stage};
