@@ -134,9 +134,11 @@ pub fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Runs headless Chromium on `page` with a window `width` pixels wide and
-/// a fresh profile in `work`: returns the DOM after scripts ran, and writes
-/// a screenshot to `png`.
+/// Runs headless Chromium on `page` with a window `width` pixels wide (at
+/// least 500: headless Chromium will not make a window narrower, so phone
+/// widths need an iframe) and a fresh profile in `work`: returns the DOM
+/// after scripts ran and a few seconds of virtual time passed, and writes a
+/// screenshot to `png`.
 pub fn chromium_render(page: &Path, width: u32, work: &Path, png: &Path) -> Result<String, String> {
     let chromium = chromium().ok_or("chromium is not installed (Debian's chromium package)")?;
     let run = |extra: &[String]| -> Result<String, String> {
@@ -153,9 +155,12 @@ pub fn chromium_render(page: &Path, width: u32, work: &Path, png: &Path) -> Resu
                 "--disable-sync",
                 "--hide-scrollbars",
                 "--force-device-scale-factor=1",
+                // Lets posted messages and late layout settle before the
+                // DOM is dumped, without waiting in real time.
+                "--virtual-time-budget=3000",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(format!("--window-size={width},900"))
+            .arg(format!("--window-size={width},1300"))
             .args(extra)
             .arg(format!("file://{}", page.display()))
             .stdin(Stdio::null())

@@ -2,6 +2,7 @@
 //! testkit SMTP server, and into an outbox directory.
 
 mod outbox;
+mod render;
 mod smtp;
 
 use ajil_mail::{AlertEmail, Composer, Message, OutletLink};
