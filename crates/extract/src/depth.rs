@@ -105,6 +105,7 @@ fn scan(text: &str, out: &mut String) -> bool {
         out.push_str(&text[*copied..from]);
         *copied = to;
     };
+    let mut attr_drops: Vec<(usize, usize)> = Vec::new();
     let mut i = 0usize;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
@@ -136,7 +137,12 @@ fn scan(text: &str, out: &mut String) -> bool {
         } else {
             b"-"
         };
-        let gt = memchr::memchr(b'>', &b[name_start..]).map_or(b.len(), |p| name_start + p + 1);
+        attr_drops.clear();
+        let gt = if closing {
+            memchr::memchr(b'>', &b[name_start..]).map_or(b.len(), |p| name_start + p + 1)
+        } else {
+            tag_end(b, name_start + name_len, &mut attr_drops)
+        };
         let self_closing = gt >= 2 && b[gt - 2] == b'/';
         let mut drop_tag = false;
         if !uncounted(name) && !self_closing {
@@ -157,6 +163,11 @@ fn scan(text: &str, out: &mut String) -> bool {
         if drop_tag {
             skip(out, &mut copied, lt, gt);
             changed = true;
+        } else {
+            for &(from, to) in &attr_drops {
+                skip(out, &mut copied, from, to);
+                changed = true;
+            }
         }
         i = gt;
         if !closing && !self_closing && matches!(name, b"svg" | b"noscript") {
@@ -194,6 +205,71 @@ fn scan(text: &str, out: &mut String) -> bool {
 fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len())
         .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C')
+}
+
+/// Attributes nothing reads, which are long on modern pages (responsive
+/// image lists, tracking payloads, inline handlers): `data-*`, `on*`,
+/// `srcset`, `sizes`.
+fn droppable_attr(name: &[u8]) -> bool {
+    let starts = |p: &[u8]| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p);
+    starts(b"data-")
+        || starts(b"on")
+        || name.eq_ignore_ascii_case(b"srcset")
+        || name.eq_ignore_ascii_case(b"sizes")
+}
+
+/// Walks the attributes of a start tag from `from` (just past its name) as
+/// the tokenizer does, quotes included, and returns the index just past its
+/// `>` (`b.len()` when unclosed). Spans of droppable attributes, leading
+/// whitespace included, go to `drops`.
+fn tag_end(b: &[u8], from: usize, drops: &mut Vec<(usize, usize)>) -> usize {
+    let mut i = from;
+    loop {
+        let attr_start = i;
+        while i < b.len() && (is_space(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        match b.get(i) {
+            None => return b.len(),
+            Some(b'>') => return i + 1,
+            _ => {}
+        }
+        let name_start = i;
+        // A name runs to whitespace, `/`, `>` or `=` (a leading `=` is part of it).
+        i += 1;
+        while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let name = &b[name_start..i];
+        let mut j = i;
+        while j < b.len() && is_space(b[j]) {
+            j += 1;
+        }
+        if b.get(j) == Some(&b'=') {
+            j += 1;
+            while j < b.len() && is_space(b[j]) {
+                j += 1;
+            }
+            match b.get(j) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    j = memchr::memchr(q, &b[j + 1..]).map_or(b.len(), |p| j + 1 + p + 1);
+                }
+                _ => {
+                    while j < b.len() && !is_space(b[j]) && b[j] != b'>' {
+                        j += 1;
+                    }
+                }
+            }
+            i = j;
+        }
+        if droppable_attr(name) {
+            drops.push((attr_start, i));
+        }
+    }
 }
 
 /// Where the `</svg` that closes an `<svg>` opened before `from` starts,
@@ -270,6 +346,13 @@ mod tests {
                 "<p>a<svg viewBox='0 0 1 1'><svg><path d='M0'/></svg><text>x</text></svg>b<noscript><img src=x></noscript>c</p>"
             ),
             "<p>a<svg viewBox='0 0 1 1'></svg>b<noscript></noscript>c</p>"
+        );
+        // Long attributes nobody reads go; a `>` inside quotes does not end a tag.
+        assert_eq!(
+            prepare(
+                "<img data-src=\"a.jpg\" srcset='a 1x, b 2x' alt=\"x > y\" onclick=go() class=pic><p data-x>t</p>"
+            ),
+            "<img alt=\"x > y\" class=pic><p>t</p>"
         );
         // `</scripts>` does not close a script.
         assert_eq!(
