@@ -374,4 +374,20 @@ mod tests {
         assert_eq!(capped.matches("</div>").count(), MAX_DEPTH);
         assert!(capped.contains("deep text"));
     }
+
+    #[test]
+    fn odd_start_tags_end_where_the_tokenizer_ends_them() {
+        let mut drops = Vec::new();
+        for (tag, end) in [
+            ("<a =x ''>rest", 9),
+            ("<a b='unterminated>rest", 23),
+            ("<a b=", 5),
+            ("<a data-x=1 / >", 15),
+            ("<a\tonclick=\"f('>')\">", 20),
+        ] {
+            drops.clear();
+            assert_eq!(tag_end(tag.as_bytes(), 2, &mut drops), end, "{tag}");
+        }
+        assert_eq!(drops, vec![(2, 19)]);
+    }
 }
