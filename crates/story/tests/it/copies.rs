@@ -97,3 +97,31 @@ fn empty_bodies_do_not_copy_each_other() {
     // Text-less analysis is also what an analyser gives a title-only item.
     assert!(analyze("", "").minhash.is_empty());
 }
+
+#[test]
+fn reprint_with_ads_and_shortcodes_left_in_is_a_near_copy() {
+    let mut clusterer = with_background();
+    let original = Art::new(1, "skynews", 0, ORIGINAL_TITLE, &original_text());
+    let first = clusterer.add(&original.input(), original.published);
+
+    // A scraper site's copy: shortcodes the extractor did not know, an ad line and a
+    // newsletter plug between the paragraphs.
+    let mut noisy = vec!["[ad_1]".to_string()];
+    for (i, sentence) in crate::fixtures::ORIGINAL.iter().enumerate() {
+        noisy.push(sentence.to_string());
+        if i == 3 {
+            noisy.push("[caption id=\"attachment_5521\" align=\"aligncenter\"]".into());
+            noisy.push("إعلان: احصل على أفضل العروض الآن".into());
+        }
+    }
+    noisy.push("[ad_2] اشترك في نشرتنا البريدية".into());
+    let reprint = Art::new(2, "scraper", 30, ORIGINAL_TITLE, &noisy.join(" "));
+    assert_ne!(
+        reprint.analysis.content_hash,
+        original.analysis.content_hash
+    );
+    let second = clusterer.add(&reprint.input(), reprint.published);
+    assert_eq!(second.story, first.story);
+    assert_eq!(second.copy_of, Some(ArticleId(1)));
+    assert!(!second.independent);
+}
