@@ -55,6 +55,31 @@ pub enum Command {
     /// DKIM keys for signing outgoing mail.
     #[command(subcommand)]
     Dkim(DkimCommand),
+    /// Returned mail: bounces (DSN) and complaints (ARF).
+    #[command(subcommand)]
+    Bounces(BouncesCommand),
+    /// Send every email due now and exit, without polling sources.
+    #[command(hide = true)]
+    Deliver {
+        /// Print a summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `ajil bounces …`.
+#[derive(Debug, Subcommand)]
+pub enum BouncesCommand {
+    /// Read bounce (RFC 3464) and complaint (RFC 5965) reports from a Maildir
+    /// or an mbox file: hard bounces and 3 soft bounces within 7 days suspend
+    /// the address, complaints unsubscribe it.
+    Import {
+        /// A Maildir folder (with cur/ and new/) or an mbox file.
+        path: PathBuf,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `ajil dkim …`.

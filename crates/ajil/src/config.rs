@@ -196,9 +196,8 @@ impl Config {
             num::<i64>("AJIL_STORY_WINDOW_HOURS", env("AJIL_STORY_WINDOW_HOURS"))?
                 .or(fc.story_window_hours);
         let send_batch = num::<usize>("AJIL_SEND_BATCH", env("AJIL_SEND_BATCH"))?.or(fc.send_batch);
-        let send_concurrency =
-            num::<usize>("AJIL_SEND_CONCURRENCY", env("AJIL_SEND_CONCURRENCY"))?
-                .or(fc.send_concurrency);
+        let send_concurrency = num::<usize>("AJIL_SEND_CONCURRENCY", env("AJIL_SEND_CONCURRENCY"))?
+            .or(fc.send_concurrency);
         let send_rate = match env("AJIL_SEND_RATE") {
             Some(v) => Some(v.trim().parse::<f64>().ok().filter(|r| *r > 0.0).with_context(
                 || format!("AJIL_SEND_RATE={v:?} is not valid: give emails per second, e.g. 10 or 0.5"),
@@ -208,7 +207,10 @@ impl Config {
         let digest_hour =
             num::<u32>("AJIL_DIGEST_HOUR", env("AJIL_DIGEST_HOUR"))?.or(fc.digest_hour);
         if digest_hour.is_some_and(|h| h > 23) {
-            bail!("digest hour {} is not valid: use 0 to 23 (local time)", digest_hour.unwrap_or(0));
+            bail!(
+                "digest hour {} is not valid: use 0 to 23 (local time)",
+                digest_hour.unwrap_or(0)
+            );
         }
         let dkim = dkim_settings(
             env("AJIL_DKIM_KEY").map(PathBuf::from).or(fc.dkim_key),

@@ -65,6 +65,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Subscribe(args) => cmd::subscribe::run(config, args).await,
         Command::Subscriptions(c) => cmd::subscriptions::run(config, c).await,
         Command::Stories(args) => cmd::stories::run(config, args).await,
+        Command::Bounces(cli::BouncesCommand::Import { path, json }) => {
+            cmd::bounces::import(config, path, json).await
+        }
+        Command::Deliver { json } => cmd::deliver::run(config, json).await,
         Command::Extract(_) | Command::Replay(_) | Command::Dkim(_) => {
             unreachable!("handled above")
         }

@@ -236,7 +236,11 @@ pub async fn apply_feedback(
             r.soft_in_window,
             bounce::SOFT_BOUNCE_WINDOW_DAYS
         ),
-        _ => format!("{} ({}): {detail}", kind.as_str().replace('_', " "), f.origin),
+        _ => format!(
+            "{} ({}): {detail}",
+            kind.as_str().replace('_', " "),
+            f.origin
+        ),
     };
     let current = store.subscriber(who).await?.status;
     match bounce::action(kind, r.soft_in_window) {
@@ -250,14 +254,15 @@ pub async fn apply_feedback(
         }
         Action::Unsubscribe => {
             info!(subscriber_id = %who, "address unsubscribed: {reason}");
-            store.unsubscribe_subscriber_because(who, &reason, now).await?;
+            store
+                .unsubscribe_subscriber_because(who, &reason, now)
+                .await?;
             Ok(FeedbackOutcome::Unsubscribed)
         }
     }
 }
 
 impl Pipeline {
-
     /// Adds articles stored since the index last looked (by this or another
     /// process) with the stories the store already gave them.
     async fn catch_up(&self, now: DateTime<Utc>) -> Result<()> {

@@ -2,6 +2,8 @@
 //! and plain arguments, prints user output on stdout (JSON when asked), and
 //! returns errors that end with what to do.
 
+pub mod bounces;
+pub mod deliver;
 pub mod dkim;
 pub mod extract;
 pub mod poll;

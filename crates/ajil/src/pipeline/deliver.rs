@@ -250,7 +250,10 @@ impl Delivery {
             subject: detail.story.title.clone(),
             payload: serde_json::to_string(&payload)?,
         };
-        let id = self.store.record_update_email(s.id, story, &email, now).await?;
+        let id = self
+            .store
+            .record_update_email(s.id, story, &email, now)
+            .await?;
         if let Some(id) = id
             && due > now
         {
@@ -433,8 +436,8 @@ impl Delivery {
     }
 
     async fn send_one(&self, email: &Email) -> Result<(), SendFailure> {
-        let payload: Payload = serde_json::from_str(&email.payload)
-            .map_err(|e| SendFailure::Permanent {
+        let payload: Payload =
+            serde_json::from_str(&email.payload).map_err(|e| SendFailure::Permanent {
                 code: None,
                 why: format!("outbox payload unreadable: {e}"),
             })?;

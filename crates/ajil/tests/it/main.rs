@@ -2,6 +2,7 @@
 //! serving feeds and pages, a real SMTP server on loopback, real SQLite.
 
 mod cli;
+mod crash;
 mod e2e;
 mod pipeline;
 mod postfix;
