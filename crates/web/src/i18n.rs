@@ -341,6 +341,24 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("col_last_error", "آخر خطأ", "Last error"),
     ("col_failures", "إخفاقات متتالية", "Failures in a row"),
     ("never", "أبدًا", "never"),
+    (
+        "suppressions_title",
+        "عناوين موقوفة",
+        "Suppressed addresses",
+    ),
+    (
+        "suppressions_empty",
+        "لا عناوين موقوفة.",
+        "No suppressed addresses.",
+    ),
+    ("col_address", "العنوان", "Address"),
+    ("col_since", "منذ", "Since"),
+    ("col_reason", "السبب", "Reason"),
+    (
+        "err_too_many",
+        "طلبات كثيرة من هذا العنوان؛ حاول بعد ساعة.",
+        "Too many requests from this address; try again in an hour.",
+    ),
 ];
 
 static AR: LazyLock<BTreeMap<&'static str, &'static str>> =

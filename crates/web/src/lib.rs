@@ -17,6 +17,7 @@
 //! | `GET`/`POST /unsubscribe/{token}` | stop all mail; the POST is also the RFC 8058 one-click target |
 //! | `GET /stories`, `/stories/{id}`, `/sources` | recent stories and source health |
 //! | `GET /healthz` | `ok` when the database answers |
+//! | `GET /admin/suppressions` | addresses suppressed by bounces or complaints, with the reason (API access rule) |
 //!
 //! The JSON API under `/api/` is described in [`api`]; its errors are
 //! `{"error": …, "hint": …}` with a fitting status code.
@@ -37,6 +38,7 @@ mod csrf;
 mod error;
 mod forms;
 mod i18n;
+pub mod limits;
 pub mod links;
 mod query_check;
 mod templates;
@@ -108,6 +110,8 @@ pub struct AppState {
     pub api_token: Option<String>,
     /// The time source.
     pub clock: Clock,
+    /// Per-IP limit on signups.
+    pub signup_limiter: Arc<limits::IpLimiter>,
 }
 
 impl AppState {
@@ -127,6 +131,7 @@ impl AppState {
             confirm_sender,
             api_token: None,
             clock: Arc::new(Utc::now),
+            signup_limiter: Arc::default(),
         }
     }
 
@@ -171,8 +176,9 @@ impl fmt::Debug for AppState {
 /// information the token-less API refuses every request.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(ui::routes())
+        .merge(ui::routes(state.clone()))
         .nest("/api", api::routes(state.clone()))
+        .nest("/admin", api::admin_routes(state.clone()))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -35,6 +35,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "stories.html",
         "story.html",
         "sources.html",
+        "suppressions.html",
     );
     env
 });

@@ -9,6 +9,11 @@
 //! | `GET /api/stories?since=RFC3339&limit=N` | `[StoryRow]`, newest first (default: last 24 h, 100) |
 //! | `GET /api/stories/{id}` | `StoryDetail` (the story's fields plus `articles`) |
 //! | `GET /api/emails` | `{"counts": {pending, sent, failed}, "recent": [Email]}` |
+//! | `GET /api/subscribers` | `[Subscriber]` (with status, time zone, suppression reason) |
+//! | `GET /api/suppressions` | `{"suppressed": [Subscriber], "feedback": [bounce or complaint]}` |
+//!
+//! The page `GET /admin/suppressions` lists the suppressed addresses with
+//! their reason; it sits behind the same access rule as the API.
 //!
 //! Errors are `{"error": "...", "hint": "..."}`: 400 for invalid input, 401 or
 //! 403 for access, 404, 409 on conflicts, 500 with a generic text (the full
@@ -24,6 +29,7 @@ mod emails;
 mod sources;
 mod stories;
 mod subscriptions;
+mod suppressions;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -43,7 +49,16 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/stories", get(stories::list))
         .route("/stories/{id}", get(stories::get))
         .route("/emails", get(emails::overview))
+        .route("/subscribers", get(suppressions::subscribers))
+        .route("/suppressions", get(suppressions::suppressions))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state, guard))
+}
+
+/// Operator pages: the same access rule as the API.
+pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/suppressions", get(crate::ui::suppressions))
         .layer(middleware::from_fn_with_state(state, guard))
 }
 

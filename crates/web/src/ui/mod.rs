@@ -17,10 +17,16 @@ use crate::error::PageError;
 use crate::i18n::{Lang, PageLang};
 use crate::templates;
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(signup::form))
-        .route("/subscribe", post(signup::submit))
+        .route(
+            "/subscribe",
+            post(signup::submit).layer(axum::middleware::from_fn_with_state(
+                state,
+                crate::limits::signup_limit,
+            )),
+        )
         .route(
             "/confirm/{token}",
             get(confirm::show).post(confirm::confirm),
@@ -40,6 +46,24 @@ pub(crate) fn routes() -> Router<AppState> {
 
 async fn not_found(lang: PageLang) -> PageError {
     PageError::not_found(lang.lang)
+}
+
+/// `GET /admin/suppressions`: addresses no longer mailed, and why.
+pub(crate) async fn suppressions(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    lang: PageLang,
+) -> Result<Response, PageError> {
+    let suppressed = state
+        .store
+        .suppressed_subscribers()
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    page(
+        StatusCode::OK,
+        "suppressions.html",
+        lang.lang,
+        minijinja::context! { suppressed },
+    )
 }
 
 /// Renders a page with `status`, turning a template failure into a 500.

@@ -258,3 +258,50 @@ async fn real_socket_serves_pages_and_local_api() {
     }
     server.abort();
 }
+
+#[tokio::test]
+async fn suppressed_addresses_are_listed_with_their_reason() {
+    let h = harness(Some(TOKEN)).await;
+    let now = crate::now();
+    let gone = h
+        .store
+        .upsert_subscriber("gone@example.org", "en", now)
+        .await
+        .unwrap();
+    h.store
+        .upsert_subscriber("ok@example.org", "en", now)
+        .await
+        .unwrap();
+    h.store
+        .suspend_subscriber(gone.id, "hard bounce (dsn): 5.1.1 user unknown", now)
+        .await
+        .unwrap();
+    let r = send(&h.app, api(Method::GET, "/api/suppressions", None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let json = r.json();
+    let list = json["suppressed"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["email"], "gone@example.org");
+    assert_eq!(list[0]["status"], "suspended");
+    assert!(
+        list[0]["suppressed_reason"]
+            .as_str()
+            .unwrap()
+            .contains("5.1.1")
+    );
+    let r = send(&h.app, api(Method::GET, "/api/subscribers", None)).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    assert_eq!(r.json()[1]["tz"], "UTC");
+
+    // The page shows it to the operator, and to no one else.
+    let page = send(
+        &h.app,
+        api(Method::GET, "/admin/suppressions?lang=en", None),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("gone@example.org") && page.body.contains("user unknown"));
+    assert!(!page.body.contains("ok@example.org"));
+    let anonymous = get(&h.app, "/admin/suppressions").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
