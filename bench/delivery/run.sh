@@ -10,7 +10,7 @@ cargo build --release -q -p ajil-bench --bin delivery_throughput
 bin="$CARGO_TARGET_DIR/release/delivery_throughput"
 mkdir -p bench/out
 out="bench/out/delivery-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
-for algorithm in none rsa ed25519; do
+for algorithm in none ed25519 rsa; do
   taskset -c 0 "$bin" --sink testkit --algorithm "$algorithm" --count "$count" | tee -a "$out"
 done
 if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/postfix ]; then

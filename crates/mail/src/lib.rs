@@ -52,6 +52,7 @@
 pub mod compose;
 pub mod dkim;
 pub mod error;
+mod pool;
 pub mod token;
 pub mod transport;
 

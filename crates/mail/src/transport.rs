@@ -8,18 +8,16 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::{self, PoolConfig};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
+use lettre::transport::smtp;
 
 use crate::dkim::Dkim;
 use crate::error::{ConfigError, SendError};
+use crate::pool::{Failure, Pool};
 
 /// Default time allowed for connecting and for each SMTP command; servers
 /// answer in well under a second, and RFC 5321 4.5.3.2 timeouts are minutes,
@@ -244,34 +242,6 @@ impl SmtpConfig {
             hello_name,
         })
     }
-
-    fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, ConfigError> {
-        let params = || {
-            TlsParameters::new(self.host.clone()).map_err(|e| ConfigError::Tls {
-                host: self.host.clone(),
-                reason: e.to_string(),
-            })
-        };
-        let tls = match self.tls {
-            TlsMode::None => Tls::None,
-            TlsMode::Opportunistic => Tls::Opportunistic(params()?),
-            TlsMode::Required => Tls::Required(params()?),
-            TlsMode::Wrapper => Tls::Wrapper(params()?),
-        };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
-            .port(self.port)
-            .tls(tls)
-            .timeout(Some(self.timeout))
-            .pool_config(PoolConfig::new().max_size(self.pool_size));
-        if let Some(user) = &self.username {
-            let password = self.password.as_ref().map(Secret::expose).unwrap_or("");
-            builder = builder.credentials(Credentials::new(user.clone(), password.to_owned()));
-        }
-        if let Some(name) = &self.hello_name {
-            builder = builder.hello_name(ClientId::Domain(name.clone()));
-        }
-        Ok(builder.build())
-    }
 }
 
 impl FromStr for SmtpConfig {
@@ -437,9 +407,8 @@ pub struct Mailer {
 #[derive(Clone)]
 enum Backend {
     Smtp {
-        /// Replaced by a fresh transport (and pool) after a timeout; see
-        /// [`Mailer::send`].
-        transport: Arc<Mutex<AsyncSmtpTransport<Tokio1Executor>>>,
+        /// Connections shared by all clones of the mailer.
+        pool: Arc<Pool>,
         config: SmtpConfig,
     },
     Outbox(Outbox),
@@ -455,18 +424,20 @@ impl Mailer {
         }
     }
 
-    /// A mailer sending through an SMTP server with pooled connections.
+    /// A mailer sending through an SMTP server, keeping up to
+    /// `config.pool_size` connections open between messages (and using no
+    /// more than that at once).
     ///
-    /// Must be called inside a Tokio runtime (the pool runs a cleanup task
-    /// there), and the mailer should be dropped inside it as well.
+    /// Must be called inside a Tokio runtime, where its sends run.
     pub fn smtp(config: &SmtpConfig) -> Result<Mailer, ConfigError> {
-        // lettre's pool would panic without a runtime; an error is kinder.
+        // Sends need the runtime's socket driver; failing here names the
+        // mistake instead of panicking at the first send.
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ConfigError::NoRuntime);
         }
         Ok(Mailer {
             backend: Backend::Smtp {
-                transport: Arc::new(Mutex::new(config.transport()?)),
+                pool: Arc::new(Pool::new(config)?),
                 config: config.clone(),
             },
             dkim: None,
@@ -510,13 +481,17 @@ impl Mailer {
         };
         let id = message.headers().get_raw("Message-ID").unwrap_or("");
         match &self.backend {
-            Backend::Smtp { transport, config } => {
-                let current = lock(transport).clone();
-                // lettre's async client bounds only the connect with its
-                // timeout, not the replies, so a server that stops answering
-                // would hang the send forever without this outer limit.
+            Backend::Smtp { pool, config } => {
                 let bytes = message.formatted();
-                let exchange = current.send_raw(message.envelope(), &bytes);
+                // Waiting for a free connection is not part of the limit:
+                // only a server that stops answering should time out.
+                let _permit = pool.permit().await;
+                // lettre bounds no reply with a timeout, so a server that
+                // stops answering would hang the send forever without this
+                // limit on the whole exchange (connect, EHLO, TLS, AUTH,
+                // MAIL, RCPT, DATA). A connection cut off by it is dropped
+                // with the future, never returned to the pool.
+                let exchange = pool.send(message.envelope(), &bytes);
                 match tokio::time::timeout(config.timeout, exchange).await {
                     Ok(Ok(response)) => {
                         tracing::debug!(
@@ -526,25 +501,16 @@ impl Mailer {
                         );
                         Ok(())
                     }
-                    Ok(Err(e)) => Err(classify(&e)),
-                    Err(_elapsed) => {
-                        // The abandoned connection may be mid-command and would
-                        // go back to the pool out of step with the server, so
-                        // start over with a new pool; the old one closes its
-                        // connections once the last of them is returned.
-                        if let Ok(fresh) = config.transport() {
-                            *lock(transport) = fresh;
-                        }
-                        Err(SendError::Temporary {
-                            code: None,
-                            reason: format!(
-                                "no answer from {}:{} within {} s",
-                                config.host,
-                                config.port,
-                                config.timeout.as_secs()
-                            ),
-                        })
-                    }
+                    Ok(Err(e)) => Err(classify(&e, config)),
+                    Err(_elapsed) => Err(SendError::Temporary {
+                        code: None,
+                        reason: format!(
+                            "no answer from {}:{} within {} s",
+                            config.host,
+                            config.port,
+                            config.timeout.as_secs()
+                        ),
+                    }),
                 }
             }
             Backend::Outbox(outbox) => {
@@ -582,15 +548,31 @@ impl fmt::Debug for Mailer {
     }
 }
 
-/// Locks the transport slot; a poisoned lock still holds a usable transport.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// Sorts a failed exchange into retry-later or give-up.
+fn classify(failure: &Failure, config: &SmtpConfig) -> SendError {
+    let error = match failure {
+        Failure::Smtp(e) => e,
+        Failure::Connect(e) => {
+            return SendError::Temporary {
+                code: None,
+                reason: format!("cannot connect to {}:{}: {e}", config.host, config.port),
+            };
+        }
+        Failure::NoStartTls => {
+            return SendError::Temporary {
+                code: None,
+                reason: format!(
+                    "{}:{} does not offer STARTTLS, which tls=required asks for; enable TLS on the server or set tls=opportunistic",
+                    config.host, config.port
+                ),
+            };
+        }
+    };
+    classify_reply(error)
 }
 
-/// Sorts a lettre error into retry-later or give-up.
-fn classify(error: &smtp::Error) -> SendError {
+/// Sorts a lettre error by its reply code.
+fn classify_reply(error: &smtp::Error) -> SendError {
     let code = error.status().map(u16::from);
     let reason = error.to_string();
     let auth_failure = code.is_some_and(|c| AUTH_FAILURE_CODES.contains(&c));

@@ -57,22 +57,41 @@ async fn pooled_connection_is_reused() {
     let mailer = mailer(&server.url());
     for n in 0..4 {
         mailer.send(&alert_message(n)).await.unwrap();
-        // lettre returns a connection to the pool from a spawned task; give
-        // that task time to run (on a loaded machine one yield is not always
-        // enough) so the next send can take the pooled connection.
-        for _ in 0..10 {
-            tokio::task::yield_now().await;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(server.wait_for(4, WAIT).len(), 4);
-    // Without pooling every send opens its own connection; with it they share
-    // one (a stray second one, if the pool task lost a race, is tolerated).
-    assert!(
-        server.connections() <= 2,
-        "{} connections",
-        server.connections()
-    );
+    // A connection goes back to the pool before `send` returns.
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_sends_use_at_most_pool_size_connections() {
+    let server = SmtpServer::start();
+    let mailer = mailer(&format!("{}&pool=2", server.url()));
+    let sends = (0..12).map(|n| {
+        let mailer = mailer.clone();
+        tokio::spawn(async move { mailer.send(&alert_message(n)).await })
+    });
+    for send in sends.collect::<Vec<_>>() {
+        send.await.unwrap().unwrap();
+    }
+    assert_eq!(server.wait_for(12, WAIT).len(), 12);
+    let connections = server.connections();
+    assert!((1..=2).contains(&connections), "{connections} connections");
+}
+
+#[tokio::test]
+async fn a_pooled_connection_the_server_closed_is_replaced_before_sending() {
+    let mut server = SmtpServer::start();
+    let mailer = mailer(&server.url());
+    mailer.send(&alert_message(1)).await.unwrap();
+    // The server goes away and comes back: the idle connection is dead, and
+    // the next message must go out on a new one rather than fail.
+    server.stop();
+    server.restart();
+    mailer.send(&alert_message(2)).await.unwrap();
+    let got = server.wait_for(2, WAIT);
+    let ids: Vec<_> = got.iter().filter_map(|m| m.header("Message-ID")).collect();
+    assert_eq!(ids, ["<alert-1@ajil.example>", "<alert-2@ajil.example>"]);
 }
 
 #[tokio::test]
