@@ -483,6 +483,7 @@ impl Delivery {
                     return Err(SendFailure::Skip("subscription no longer active".into()));
                 }
                 let detail = self.store.get_story(story_id).await.map_err(skip)?;
+                let lead = self.lead(&detail).await;
                 self.composer.alert(
                     &AlertEmail {
                         to: email.recipient.clone(),
@@ -496,8 +497,8 @@ impl Delivery {
                         manage_url,
                         message_id: email.message_id.clone(),
                         breaking: breaking || detail.story.breaking_at.is_some(),
-                        tz: None,
-                        lead: None,
+                        tz: Some(sub_state.tz.clone()),
+                        lead,
                     },
                     Utc::now(),
                 )
@@ -531,12 +532,12 @@ impl Delivery {
                     &DigestEmail {
                         to: email.recipient.clone(),
                         lang,
-                        period_label: period_end.format("%Y-%m-%d %H:%M UTC").to_string(),
+                        period_label: period_label(period_end, &sub_state.tz),
                         stories: items,
                         unsubscribe_url,
                         manage_url,
                         message_id: email.message_id.clone(),
-                        tz: None,
+                        tz: Some(sub_state.tz.clone()),
                     },
                     Utc::now(),
                 )
@@ -568,6 +569,63 @@ impl Delivery {
     }
 }
 
+impl Delivery {
+    /// The opening of the story's first article that has text (the feed
+    /// summary when the page gave none), for the alert's lead. Only a slice
+    /// goes to the composer, which strips markup and cuts it to about 280
+    /// characters; a store error only costs the lead, never the alert.
+    async fn lead(&self, detail: &ajil_store::StoryDetail) -> Option<String> {
+        // Copies repeat their original, so only originals are read; a few
+        // are tried because a first article can be a headline-only item.
+        for article in detail
+            .articles
+            .iter()
+            .filter(|a| a.copy_of.is_none())
+            .take(LEAD_ARTICLES_TRIED)
+        {
+            let stored = match self.store.get_article(article.id).await {
+                Ok(a) => a,
+                Err(e) => {
+                    debug!(article_id = article.id.0, "no lead: {e}");
+                    continue;
+                }
+            };
+            let text = if stored.text.trim().is_empty() {
+                stored.summary.as_deref().unwrap_or("")
+            } else {
+                stored.text.as_str()
+            };
+            if !text.trim().is_empty() {
+                return Some(text.chars().take(LEAD_SOURCE_CHARS).collect());
+            }
+        }
+        None
+    }
+}
+
+/// When a digest's period ended, in the subscriber's zone (`UTC` when it is
+/// unset or unknown): `2026-11-29 21:00 UTC+3`.
+fn period_label(end: DateTime<Utc>, tz: &str) -> String {
+    use chrono::Offset as _;
+    let zone = ajil_alert::pacing::parse_tz(tz).unwrap_or(chrono_tz::Tz::UTC);
+    let local = end.with_timezone(&zone);
+    let offset = local.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (hours, minutes) = (offset.abs() / 3600, offset.abs() % 3600 / 60);
+    let zone = match (hours, minutes) {
+        (0, 0) => "UTC".to_owned(),
+        (h, 0) => format!("UTC{sign}{h}"),
+        (h, m) => format!("UTC{sign}{h}:{m:02}"),
+    };
+    format!("{} {zone}", local.format("%Y-%m-%d %H:%M"))
+}
+
+/// Articles of a story read in search of a lead.
+const LEAD_ARTICLES_TRIED: usize = 3;
+/// Characters of article text handed to the composer: enough for its
+/// ~280-character lead after markup and extra whitespace are removed.
+const LEAD_SOURCE_CHARS: usize = 2000;
+
 fn outlets(d: &ajil_store::StoryDetail) -> Vec<OutletLink> {
     let mut seen = std::collections::BTreeSet::new();
     d.articles
@@ -589,4 +647,26 @@ enum SendFailure {
 
 fn skip(e: ajil_store::StoreError) -> SendFailure {
     SendFailure::Skip(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn digest_period_is_labelled_in_the_subscribers_zone() {
+        let end = Utc.with_ymd_and_hms(2026, 11, 29, 18, 0, 0).unwrap();
+        assert_eq!(period_label(end, "Asia/Riyadh"), "2026-11-29 21:00 UTC+3");
+        assert_eq!(
+            period_label(end, "Asia/Kolkata"),
+            "2026-11-29 23:30 UTC+5:30"
+        );
+        assert_eq!(
+            period_label(end, "America/New_York"),
+            "2026-11-29 13:00 UTC-5"
+        );
+        assert_eq!(period_label(end, "UTC"), "2026-11-29 18:00 UTC");
+        assert_eq!(period_label(end, "Not/AZone"), "2026-11-29 18:00 UTC");
+    }
 }

@@ -370,3 +370,59 @@ async fn a_restart_keeps_stories_and_sends_no_duplicate() {
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].outlet_count, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_show_the_article_lead_and_times_in_the_subscribers_zone() {
+    let fx = Fixtures::start().await;
+    feed(
+        &fx,
+        &[(
+            "iran",
+            "Negotiators close in on Iran deal after overnight talks",
+            "iran-deal.html",
+        )],
+    );
+    let (_dir, config, store) = setup(None).await;
+    subscribe(
+        &store,
+        "riyadh@example.org",
+        "Iran",
+        Cadence::Realtime,
+        t0(),
+    )
+    .await;
+    let s = store
+        .subscriber_by_email("riyadh@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_subscriber_pacing(s.id, "Asia/Riyadh", None, None)
+        .await
+        .unwrap();
+    store
+        .add_source(
+            &format!("{}/feed.xml", fx.base()),
+            "Wire",
+            Duration::from_secs(300),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.emails_sent, 1, "{r:?}");
+
+    let files = outbox_files(&config);
+    let raw = std::fs::read(&files[0]).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let text = message.body_text(0).unwrap();
+    // The lead is the article's opening, not its page furniture.
+    assert!(
+        text.contains("Negotiators said on Sunday they were close to an Iran deal"),
+        "{text}"
+    );
+    assert!(!text.contains("All rights reserved"), "{text}");
+    // Published 07:05 GMT is 10:05 in Riyadh (UTC+3).
+    assert!(text.contains("10:05 UTC+3"), "{text}");
+}
