@@ -193,6 +193,22 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "If the address is right, an email with a confirmation link is on its way. No alert is sent before you confirm.",
     ),
     (
+        "resend_title",
+        "لم تصلك رسالة التأكيد؟",
+        "Didn't get the confirmation email?",
+    ),
+    (
+        "resend_help",
+        "انظر في مجلد الرسائل غير المرغوب فيها أولًا، ثم اطلب إرسالها مرة أخرى.",
+        "Look in your spam folder first, then ask for it again.",
+    ),
+    ("resend_submit", "أعد الإرسال", "Send it again"),
+    (
+        "resend_done",
+        "إن كان لهذا العنوان اشتراك ينتظر التأكيد فستصله رسالة تأكيد جديدة بعد قليل.",
+        "If this address has a subscription waiting for confirmation, a new confirmation email is on its way.",
+    ),
+    (
         "form_problems",
         "يرجى تصحيح ما يلي:",
         "Please fix the following:",

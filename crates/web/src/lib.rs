@@ -72,9 +72,11 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct ConfirmRequest {
     /// The address, as stored.
     pub subscriber: Subscriber,
-    /// The new, pending subscription.
+    /// The pending subscription to confirm (new, or the newest pending one
+    /// when the confirmation is sent again).
     pub subscription: Subscription,
-    /// The language the person used on the signup page.
+    /// The language of the email: the signup page's, or on a resend the one
+    /// stored for the subscriber.
     pub lang: Lang,
     /// The link that confirms it: `{public_url}/confirm/{token}`.
     pub confirm_url: String,
@@ -112,6 +114,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-IP limit on signups.
     pub signup_limiter: Arc<limits::IpLimiter>,
+    /// Per-IP limit on confirmation resends.
+    pub resend_limiter: Arc<limits::IpLimiter>,
 }
 
 impl AppState {
@@ -132,6 +136,7 @@ impl AppState {
             api_token: None,
             clock: Arc::new(Utc::now),
             signup_limiter: Arc::default(),
+            resend_limiter: Arc::new(limits::IpLimiter::new(limits::RESENDS_PER_IP)),
         }
     }
 

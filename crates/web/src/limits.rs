@@ -1,6 +1,6 @@
-//! Per-IP limits on the signup form, so one client cannot flood addresses
-//! with confirmation emails (the per-address limit sits in the signup
-//! handler, on the store).
+//! Per-IP limits on the signup and resend forms, so one client cannot flood
+//! addresses with confirmation emails (the per-address limits sit in the
+//! handlers, on the store).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -18,17 +18,40 @@ use crate::{AppState, Peer};
 
 /// Signups one IP address may post per window.
 pub const SIGNUPS_PER_IP: usize = 10;
+/// Confirmation resends one IP address may ask for per window: fewer than
+/// signups, since each asks for an email to an address typed by anyone.
+pub const RESENDS_PER_IP: usize = 5;
+/// Confirmation emails one address may be sent again once it already got
+/// this many in the last day (signups included): enough for a lost email or
+/// two, too few to flood an inbox.
+pub const CONFIRMS_PER_ADDRESS_PER_DAY: u32 = 3;
 /// The window, in minutes.
 pub const WINDOW_MINUTES: i64 = 60;
 
-/// Recent signup times per client address, in memory (one `serve` process
+/// Recent attempt times per client address, in memory (one `serve` process
 /// owns the web side; a restart forgives, which is acceptable for a limit).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct IpLimiter {
+    limit: usize,
     seen: Mutex<HashMap<IpAddr, Vec<DateTime<Utc>>>>,
 }
 
+impl Default for IpLimiter {
+    /// The signup limit, [`SIGNUPS_PER_IP`] per window.
+    fn default() -> IpLimiter {
+        IpLimiter::new(SIGNUPS_PER_IP)
+    }
+}
+
 impl IpLimiter {
+    /// At most `limit` attempts per client address per [`WINDOW_MINUTES`].
+    pub fn new(limit: usize) -> IpLimiter {
+        IpLimiter {
+            limit,
+            seen: Mutex::default(),
+        }
+    }
+
     /// Records one attempt from `ip` at `now`; `false` when it is over the
     /// limit (the attempt is then not counted).
     pub fn allow(&self, ip: IpAddr, now: DateTime<Utc>) -> bool {
@@ -40,7 +63,7 @@ impl IpLimiter {
         }
         let times = seen.entry(ip).or_default();
         times.retain(|t| *t > cutoff);
-        if times.len() >= SIGNUPS_PER_IP {
+        if times.len() >= self.limit {
             return false;
         }
         times.push(now);
@@ -55,11 +78,30 @@ pub(crate) async fn signup_limit(
     req: Request,
     next: Next,
 ) -> Response {
+    limit(&state.signup_limiter, &state, "signup", req, next).await
+}
+
+/// Middleware on `POST /resend`, as [`signup_limit`] with its own counts.
+pub(crate) async fn resend_limit(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    limit(&state.resend_limiter, &state, "resend", req, next).await
+}
+
+async fn limit(
+    limiter: &IpLimiter,
+    state: &AppState,
+    what: &'static str,
+    req: Request,
+    next: Next,
+) -> Response {
     let ip = req.extensions().get::<Peer>().map(|p| p.0.ip());
     if let Some(ip) = ip
-        && !state.signup_limiter.allow(ip, state.now())
+        && !limiter.allow(ip, state.now())
     {
-        tracing::warn!(%ip, "signup rate limit reached");
+        tracing::warn!(%ip, what, "rate limit reached");
         let lang = Lang::from_accept_language(
             req.headers()
                 .get(axum::http::header::ACCEPT_LANGUAGE)

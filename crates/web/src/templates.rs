@@ -27,6 +27,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "error.html",
         "signup.html",
         "check_inbox.html",
+        "resend_form.html",
         "confirm.html",
         "confirmed.html",
         "manage.html",

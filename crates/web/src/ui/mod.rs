@@ -3,6 +3,7 @@
 mod browse;
 mod confirm;
 mod manage;
+mod resend;
 mod signup;
 mod unsubscribe;
 
@@ -23,8 +24,15 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/subscribe",
             post(signup::submit).layer(axum::middleware::from_fn_with_state(
-                state,
+                state.clone(),
                 crate::limits::signup_limit,
+            )),
+        )
+        .route(
+            "/resend",
+            post(resend::submit).layer(axum::middleware::from_fn_with_state(
+                state,
+                crate::limits::resend_limit,
             )),
         )
         .route(

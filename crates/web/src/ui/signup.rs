@@ -64,7 +64,7 @@ fn render_form(
         status,
         "signup.html",
         lang,
-        context! { csrf => token, form => values, errors => errors },
+        context! { csrf => token, form => values, errors => errors, resend_email => "" },
     )?;
     csrf::set_cookie(res.headers_mut(), cookie);
     Ok(res)
@@ -144,10 +144,34 @@ pub(super) async fn submit(
         );
     };
 
+    let email = values.email.clone();
     subscribe(&state, lang, values, cadence).await?;
     // The same page whatever happened, so the form never tells whether an
     // address is known.
-    page(StatusCode::OK, "check_inbox.html", lang, context! {})
+    render_check_inbox(&state, lang, &headers, StatusCode::OK, &email, &[], false)
+}
+
+/// The "check your inbox" page, with the resend form filled with `email`;
+/// `resent` says a resend was asked for (the text never says whether one
+/// went out).
+pub(super) fn render_check_inbox(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    errors: &[String],
+    resent: bool,
+) -> Result<Response, PageError> {
+    let (token, cookie) = csrf::issue(&state.csrf_secret, headers, state.https());
+    let mut res = page(
+        status,
+        "check_inbox.html",
+        lang,
+        context! { csrf => token, resend_email => email, errors => errors, resent => resent },
+    )?;
+    csrf::set_cookie(res.headers_mut(), cookie);
+    Ok(res)
 }
 
 async fn subscribe(

@@ -3,13 +3,14 @@
 
 mod api;
 mod pages;
+mod resend;
 mod signup;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use ajil_mail::Signer;
-use ajil_store::Store;
+use ajil_store::{EmailKind, NewEmail, Store};
 use ajil_web::{AppState, BoxFuture, ConfirmRequest, ConfirmSender, router};
 use axum::Router;
 use axum::body::Body;
@@ -25,14 +26,36 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc.timestamp_opt(1_700_000_000, 0).unwrap()
 }
 
-/// Keeps every confirmation the web asked for.
+/// Keeps every confirmation the web asked for and, like the binary, queues
+/// an email row in the store (the per-address resend limit counts those).
 #[derive(Default)]
-pub(crate) struct Recorder(pub Mutex<Vec<ConfirmRequest>>);
+pub(crate) struct Recorder(pub Mutex<Vec<ConfirmRequest>>, pub Option<Store>);
 
 impl ConfirmSender for Recorder {
     fn queue_confirmation(&self, req: ConfirmRequest) -> BoxFuture<'_, Result<(), String>> {
+        let email = NewEmail {
+            kind: EmailKind::Confirm,
+            subscriber_id: Some(req.subscriber.id),
+            recipient: req.subscriber.email.clone(),
+            message_id: format!(
+                "confirm.{}.{}@ajil.example",
+                req.subscription.id,
+                self.0.lock().unwrap().len()
+            ),
+            subject: req.subscription.query.clone(),
+            payload: "{}".into(),
+        };
         self.0.lock().unwrap().push(req);
-        Box::pin(async { Ok(()) })
+        let store = self.1.clone();
+        Box::pin(async move {
+            if let Some(store) = store {
+                store
+                    .enqueue_email(&email, now())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -45,7 +68,7 @@ pub(crate) struct Harness {
 
 pub(crate) async fn harness(api_token: Option<&str>) -> Harness {
     let store = Store::open_memory().await.unwrap();
-    let sent = Arc::new(Recorder::default());
+    let sent = Arc::new(Recorder(Mutex::default(), Some(store.clone())));
     let signer = Arc::new(Signer::new(SECRET));
     let state = AppState::new(
         store.clone(),
