@@ -173,6 +173,18 @@ pub struct SubscribeArgs {
     /// Skip the confirmation email (the address owner already agreed).
     #[arg(long)]
     pub confirmed: bool,
+    /// The subscriber's time zone (IANA name, e.g. `Asia/Riyadh`): for the
+    /// times in emails, quiet hours, the daily cap and digest hours.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Hours without real-time alerts, local time, e.g. `22:00-07:00`
+    /// (`none` clears them); held alerts go out when they end.
+    #[arg(long, value_name = "HH:MM-HH:MM")]
+    pub quiet_hours: Option<String>,
+    /// Most real-time alerts per local day; the rest fold into one daily
+    /// digest (`0` clears the cap).
+    #[arg(long, value_name = "N")]
+    pub daily_cap: Option<u32>,
 }
 
 /// `ajil subscriptions …`.
@@ -254,6 +266,12 @@ mod tests {
             "--mode",
             "hourly",
             "--confirmed",
+            "--tz",
+            "Asia/Riyadh",
+            "--quiet-hours",
+            "22:00-07:00",
+            "--daily-cap",
+            "10",
         ])
         .unwrap();
         match cli.command {
@@ -261,6 +279,9 @@ mod tests {
                 assert_eq!(a.lang.as_deref(), Some("ar,en"));
                 assert_eq!(a.mode, "hourly");
                 assert!(a.confirmed);
+                assert_eq!(a.tz.as_deref(), Some("Asia/Riyadh"));
+                assert_eq!(a.quiet_hours.as_deref(), Some("22:00-07:00"));
+                assert_eq!(a.daily_cap, Some(10));
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -304,6 +304,53 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "You have no subscriptions now.",
     ),
     ("remove_button", "إزالة", "Remove"),
+    ("pacing_title", "مواعيد الإرسال", "When we email you"),
+    ("tz_label", "منطقتك الزمنية", "Your time zone"),
+    (
+        "tz_help",
+        "اسم المنطقة كما في قاعدة IANA، مثل Asia/Riyadh أو Africa/Cairo أو Europe/London.",
+        "An IANA zone name, such as Asia/Riyadh, Africa/Cairo or Europe/London.",
+    ),
+    ("quiet_label", "ساعات الهدوء", "Quiet hours"),
+    (
+        "quiet_help",
+        "لا نرسل تنبيهات فورية في هذه الساعات بتوقيتك؛ تصلك عند انتهائها.",
+        "No real-time alerts during these hours, your time; they arrive when the hours end.",
+    ),
+    ("quiet_from", "من الساعة", "From"),
+    ("quiet_to", "إلى الساعة", "Until"),
+    ("quiet_none", "بلا", "None"),
+    (
+        "daily_cap_label",
+        "أقصى عدد من التنبيهات في اليوم",
+        "Most alerts per day",
+    ),
+    (
+        "daily_cap_help",
+        "بعده تُجمع بقية أخبار اليوم في ملخص واحد. اتركه فارغًا لعدم التقييد.",
+        "Past it, the rest of the day's stories come in one digest. Leave empty for no limit.",
+    ),
+    ("save_button", "حفظ", "Save"),
+    (
+        "saved_notice",
+        "حُفظت الإعدادات.",
+        "Your settings were saved.",
+    ),
+    (
+        "err_tz_invalid",
+        "منطقة زمنية غير معروفة، اختر اسمًا من القائمة",
+        "Unknown time zone; choose a name from the list",
+    ),
+    (
+        "err_quiet_invalid",
+        "اختر ساعة بداية وساعة نهاية مختلفتين لساعات الهدوء، أو «بلا» لكلتيهما.",
+        "Choose different start and end hours for the quiet hours, or None for both.",
+    ),
+    (
+        "err_cap_invalid",
+        "الحد اليومي عدد بين 1 و500، أو اتركه فارغًا.",
+        "The daily limit is a number from 1 to 500, or empty.",
+    ),
     (
         "removed_notice",
         "أُزيل الاشتراك.",

@@ -26,9 +26,24 @@ pub async fn run(config: Config, args: SubscribeArgs) -> Result<()> {
         "ar" | "en" => args.ui_lang.clone(),
         other => bail!("--ui-lang {other:?} is not available: use ar or en"),
     };
+    let pacing = PacingArgs::check(&args)?;
     let store = open_store(&config).await?;
     let now = Utc::now();
     let subscriber = store.upsert_subscriber(email, &ui_lang, now).await?;
+    if !pacing.is_empty() {
+        // Only what was given changes; the rest keeps its stored value.
+        store
+            .set_subscriber_pacing(
+                subscriber.id,
+                pacing.tz.as_deref().unwrap_or(&subscriber.tz),
+                match &pacing.quiet_hours {
+                    Some(q) => q.as_deref(),
+                    None => subscriber.quiet_hours.as_deref(),
+                },
+                pacing.daily_cap.unwrap_or(subscriber.daily_cap),
+            )
+            .await?;
+    }
     let sub = store
         .add_subscription(
             &NewSubscription {
@@ -76,6 +91,59 @@ pub async fn run(config: Config, args: SubscribeArgs) -> Result<()> {
     Ok(())
 }
 
+/// The pacing options as given: `None` leaves a setting as stored, and
+/// `Some(None)` clears it.
+#[derive(Debug, Default, PartialEq)]
+struct PacingArgs {
+    tz: Option<String>,
+    quiet_hours: Option<Option<String>>,
+    daily_cap: Option<Option<i64>>,
+}
+
+impl PacingArgs {
+    /// Validates `--tz`, `--quiet-hours` and `--daily-cap`.
+    fn check(args: &SubscribeArgs) -> Result<PacingArgs> {
+        let tz = args
+            .tz
+            .as_deref()
+            .map(|name| {
+                ajil_alert::pacing::parse_tz(name)
+                    .map(|tz| tz.name().to_string())
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "--tz {name:?} is not a known time zone: use an IANA name such as Asia/Riyadh, Africa/Cairo or UTC"
+                        )
+                    })
+            })
+            .transpose()?;
+        let quiet_hours = args
+            .quiet_hours
+            .as_deref()
+            .map(|q| match q.trim() {
+                "" | "none" => Ok(None),
+                q => q
+                    .parse::<ajil_alert::pacing::QuietHours>()
+                    .map(|h| Some(h.to_string()))
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "--quiet-hours {q:?} is not a time range: use HH:MM-HH:MM, e.g. 22:00-07:00, or none"
+                        )
+                    }),
+            })
+            .transpose()?;
+        let daily_cap = args.daily_cap.map(|n| (n > 0).then_some(i64::from(n)));
+        Ok(PacingArgs {
+            tz,
+            quiet_hours,
+            daily_cap,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == PacingArgs::default()
+    }
+}
+
 /// `ar,en` → `["ar", "en"]`; each must look like a language code.
 fn parse_langs(s: Option<&str>) -> Result<Vec<String>> {
     let Some(s) = s else { return Ok(Vec::new()) };
@@ -92,6 +160,43 @@ fn parse_langs(s: Option<&str>) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(tz: Option<&str>, quiet: Option<&str>, cap: Option<u32>) -> SubscribeArgs {
+        SubscribeArgs {
+            email: "a@example.org".into(),
+            query: "q".into(),
+            lang: None,
+            mode: "realtime".into(),
+            ui_lang: "ar".into(),
+            confirmed: true,
+            tz: tz.map(String::from),
+            quiet_hours: quiet.map(String::from),
+            daily_cap: cap,
+        }
+    }
+
+    #[test]
+    fn pacing_options() {
+        assert!(
+            PacingArgs::check(&args(None, None, None))
+                .unwrap()
+                .is_empty()
+        );
+        let p =
+            PacingArgs::check(&args(Some(" Asia/Riyadh"), Some("22:00-07:00"), Some(5))).unwrap();
+        assert_eq!(p.tz.as_deref(), Some("Asia/Riyadh"));
+        assert_eq!(p.quiet_hours, Some(Some("22:00-07:00".into())));
+        assert_eq!(p.daily_cap, Some(Some(5)));
+        let cleared = PacingArgs::check(&args(None, Some("none"), Some(0))).unwrap();
+        assert_eq!(
+            (cleared.quiet_hours, cleared.daily_cap),
+            (Some(None), Some(None))
+        );
+        let err = PacingArgs::check(&args(Some("Mars/Base"), None, None)).unwrap_err();
+        assert!(err.to_string().contains("IANA"), "{err}");
+        let err = PacingArgs::check(&args(None, Some("late"), None)).unwrap_err();
+        assert!(err.to_string().contains("HH:MM-HH:MM"), "{err}");
+    }
 
     #[test]
     fn languages() {

@@ -27,6 +27,55 @@ async fn every_command_has_help() {
 }
 
 #[tokio::test]
+async fn subscribe_sets_time_zone_quiet_hours_and_cap() {
+    let ajil = Ajil::new(&[]);
+    ajil.ok(&[
+        "subscribe",
+        "a@example.org",
+        "زلزال",
+        "--confirmed",
+        "--tz",
+        "Asia/Riyadh",
+        "--quiet-hours",
+        "23:00-06:30",
+        "--daily-cap",
+        "12",
+    ])
+    .await;
+    // A second subscription changes only what it names.
+    ajil.ok(&[
+        "subscribe",
+        "a@example.org",
+        "gaza",
+        "--confirmed",
+        "--daily-cap",
+        "0",
+    ])
+    .await;
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["subscriptions", "list", "--json"]).await).unwrap();
+    let subs = list.as_array().unwrap();
+    assert_eq!(subs.len(), 2);
+    for s in subs {
+        assert_eq!(s["tz"], "Asia/Riyadh", "{s}");
+        assert_eq!(s["quiet_hours"], "23:00-06:30", "{s}");
+        assert_eq!(s["daily_cap"], serde_json::Value::Null, "{s}");
+    }
+
+    let r = ajil
+        .run(&[
+            "subscribe",
+            "b@example.org",
+            "gaza",
+            "--tz",
+            "Asia/Atlantis",
+        ])
+        .await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("IANA"), "{}", r.stderr);
+}
+
+#[tokio::test]
 async fn bad_input_gets_a_clear_error_and_exit_code() {
     let ajil = Ajil::new(&[]);
     let r = ajil.run(&["subscribe", "not-an-address", "غزة"]).await;

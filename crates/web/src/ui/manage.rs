@@ -1,9 +1,11 @@
-//! `GET /manage/{token}` lists a subscriber's subscriptions;
-//! `POST /manage/{token}/remove/{id}` removes one (CSRF-protected).
+//! `GET /manage/{token}` lists a subscriber's subscriptions and delivery
+//! settings; `POST /manage/{token}/remove/{id}` removes one subscription and
+//! `POST /manage/{token}/pacing` saves the time zone, quiet hours and daily
+//! cap (both CSRF-protected).
 
 use ajil_mail::Purpose;
 use ajil_model::{SubscriberId, SubscriptionId};
-use ajil_store::SubscriptionStatus;
+use ajil_store::{Subscriber, SubscriptionStatus};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -13,7 +15,7 @@ use minijinja::context;
 use super::page;
 use crate::error::PageError;
 use crate::forms::FormFields;
-use crate::i18n::PageLang;
+use crate::i18n::{Lang, PageLang};
 use crate::{AppState, csrf, links};
 
 fn verify(state: &AppState, lang: PageLang, token: &str) -> Result<SubscriberId, PageError> {
@@ -38,20 +40,56 @@ pub(super) async fn show(
         .await
         .map_err(|e| PageError::store(lang.lang, e))?;
     let lang = lang.or_subscriber(&who.ui_lang);
+    let flag = |name: &str| {
+        uri.query()
+            .is_some_and(|q| q.split('&').any(|p| p == format!("{name}=1")))
+    };
+    let notice = if flag("removed") {
+        Some(lang.t("removed_notice"))
+    } else if flag("saved") {
+        Some(lang.t("saved_notice"))
+    } else {
+        None
+    };
+    let values = PacingForm::of(&who);
+    render(
+        &state,
+        lang,
+        &token,
+        &who,
+        &headers,
+        StatusCode::OK,
+        &values,
+        &[],
+        notice,
+    )
+    .await
+}
+
+/// The manage page, with the pacing form showing `values` and `errors`.
+#[allow(clippy::too_many_arguments)] // one call per outcome; a struct would only rename them
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    token: &str,
+    who: &Subscriber,
+    headers: &HeaderMap,
+    status: StatusCode,
+    values: &PacingForm,
+    errors: &[String],
+    notice: Option<&str>,
+) -> Result<Response, PageError> {
     let subs: Vec<_> = state
         .store
-        .subscriptions_of(id)
+        .subscriptions_of(who.id)
         .await
         .map_err(|e| PageError::store(lang, e))?
         .into_iter()
         .filter(|s| s.status != SubscriptionStatus::Removed)
         .collect();
-    let removed = uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p == "removed=1"));
-    let (csrf_token, cookie) = csrf::issue(&state.csrf_secret, &headers, state.https());
+    let (csrf_token, cookie) = csrf::issue(&state.csrf_secret, headers, state.https());
     let mut res = page(
-        StatusCode::OK,
+        status,
         "manage.html",
         lang,
         context! {
@@ -59,12 +97,183 @@ pub(super) async fn show(
             email => who.email,
             subscriptions => subs,
             csrf => csrf_token,
-            notice => removed.then(|| lang.t("removed_notice")),
-            unsubscribe_url => links::unsubscribe_url(&state.signer, &state.public_url, id),
+            notice,
+            pacing => values,
+            errors,
+            zones => zone_names(),
+            hours => (0..24).map(|h| format!("{h:02}")).collect::<Vec<_>>(),
+            unsubscribe_url => links::unsubscribe_url(&state.signer, &state.public_url, who.id),
         },
     )?;
     csrf::set_cookie(res.headers_mut(), cookie);
     Ok(res)
+}
+
+/// Most real-time alerts a day one may ask for; past it a digest is the
+/// better choice, and the form says so by refusing.
+const MAX_DAILY_CAP: u32 = 500;
+
+/// The pacing form's fields, as typed (echoed back when they have errors).
+#[derive(Debug, Default, serde::Serialize)]
+struct PacingForm {
+    tz: String,
+    quiet_start: String,
+    quiet_end: String,
+    daily_cap: String,
+}
+
+/// Valid settings, ready for the store.
+#[derive(Debug, PartialEq)]
+struct Pacing {
+    tz: String,
+    quiet_hours: Option<String>,
+    daily_cap: Option<i64>,
+}
+
+impl PacingForm {
+    /// The stored settings in form shape; quiet hours are kept to whole
+    /// hours on this form (`22:00-07:00` shows as 22 and 07).
+    fn of(who: &Subscriber) -> PacingForm {
+        let (quiet_start, quiet_end) = who
+            .quiet_hours
+            .as_deref()
+            .and_then(|q| q.split_once('-'))
+            .map(|(a, b)| (hour_of(a), hour_of(b)))
+            .unwrap_or_default();
+        PacingForm {
+            tz: who.tz.clone(),
+            quiet_start,
+            quiet_end,
+            daily_cap: who.daily_cap.map(|c| c.to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn from_fields(form: &FormFields) -> PacingForm {
+        PacingForm {
+            tz: form.get("tz").trim().to_string(),
+            quiet_start: form.get("quiet_start").trim().to_string(),
+            quiet_end: form.get("quiet_end").trim().to_string(),
+            daily_cap: form.get("daily_cap").trim().to_string(),
+        }
+    }
+
+    /// Checks every field; the errors are in `lang`, one per bad field.
+    fn validate(&self, lang: Lang) -> Result<Pacing, Vec<String>> {
+        let mut errors = Vec::new();
+        let tz = match self.tz.parse::<chrono_tz::Tz>() {
+            Ok(tz) => tz.name().to_string(),
+            Err(_) => {
+                errors.push(format!("{}: {}", lang.t("err_tz_invalid"), self.tz));
+                String::new()
+            }
+        };
+        let hour = |s: &str| s.parse::<u32>().ok().filter(|h| *h < 24);
+        let quiet_hours = match (self.quiet_start.as_str(), self.quiet_end.as_str()) {
+            ("", "") => None,
+            (a, b) => match (hour(a), hour(b)) {
+                (Some(a), Some(b)) if a != b => Some(format!("{a:02}:00-{b:02}:00")),
+                _ => {
+                    errors.push(lang.t("err_quiet_invalid").to_string());
+                    None
+                }
+            },
+        };
+        let daily_cap = match self.daily_cap.as_str() {
+            "" => None,
+            n => match n.parse::<u32>() {
+                Ok(n) if (1..=MAX_DAILY_CAP).contains(&n) => Some(i64::from(n)),
+                _ => {
+                    errors.push(lang.t("err_cap_invalid").to_string());
+                    None
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(Pacing {
+                tz,
+                quiet_hours,
+                daily_cap,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// `22:00` → `22`; anything else → empty (shown as "no quiet hours").
+fn hour_of(time: &str) -> String {
+    time.trim()
+        .split(':')
+        .next()
+        .and_then(|h| h.parse::<u32>().ok())
+        .filter(|h| *h < 24)
+        .map(|h| format!("{h:02}"))
+        .unwrap_or_default()
+}
+
+/// Every IANA zone name chrono-tz knows, for the form's suggestions.
+fn zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
+pub(super) async fn pacing(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = verify(&state, lang, &token)?;
+    let form = FormFields::parse(&body);
+    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang.lang));
+    }
+    let who = state
+        .store
+        .subscriber(id)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    let page_lang = lang;
+    let lang = lang.or_subscriber(&who.ui_lang);
+    let values = PacingForm::from_fields(&form);
+    let settings = match values.validate(lang) {
+        Ok(s) => s,
+        Err(errors) => {
+            return render(
+                &state,
+                lang,
+                &token,
+                &who,
+                &headers,
+                StatusCode::BAD_REQUEST,
+                &values,
+                &errors,
+                None,
+            )
+            .await;
+        }
+    };
+    state
+        .store
+        .set_subscriber_pacing(
+            id,
+            &settings.tz,
+            settings.quiet_hours.as_deref(),
+            settings.daily_cap,
+        )
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    tracing::info!(subscriber_id = %id, tz = settings.tz, "delivery settings saved by the subscriber");
+    Ok(Redirect::to(&format!("/manage/{token}?{}saved=1", lang_param(page_lang))).into_response())
+}
+
+/// `lang=xx&` when the visitor chose the page language, so a redirect keeps it.
+fn lang_param(lang: PageLang) -> String {
+    if lang.explicit {
+        format!("lang={}&", lang.lang)
+    } else {
+        String::new()
+    }
 }
 
 pub(super) async fn remove(
@@ -101,10 +310,63 @@ pub(super) async fn remove(
         .map_err(|e| PageError::store(lang.lang, e))?;
     tracing::info!(subscription_id = %sub_id, "subscription removed by its subscriber");
     // Post/redirect/get, so reloading the page does not post again.
-    let lang_param = if lang.explicit {
-        format!("lang={}&", lang.lang)
-    } else {
-        String::new()
-    };
-    Ok(Redirect::to(&format!("/manage/{token}?{lang_param}removed=1")).into_response())
+    Ok(Redirect::to(&format!("/manage/{token}?{}removed=1", lang_param(lang))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(tz: &str, start: &str, end: &str, cap: &str) -> PacingForm {
+        PacingForm {
+            tz: tz.into(),
+            quiet_start: start.into(),
+            quiet_end: end.into(),
+            daily_cap: cap.into(),
+        }
+    }
+
+    #[test]
+    fn valid_settings_are_normalised() {
+        assert_eq!(
+            form("Asia/Riyadh", "22", "7", "20").validate(Lang::En),
+            Ok(Pacing {
+                tz: "Asia/Riyadh".into(),
+                quiet_hours: Some("22:00-07:00".into()),
+                daily_cap: Some(20),
+            })
+        );
+        assert_eq!(
+            form("UTC", "", "", "").validate(Lang::En),
+            Ok(Pacing {
+                tz: "UTC".into(),
+                quiet_hours: None,
+                daily_cap: None,
+            })
+        );
+    }
+
+    #[test]
+    fn each_bad_field_gets_one_error() {
+        for (f, n) in [
+            (form("Mars/Olympus", "", "", ""), 1),
+            (form("", "", "", ""), 1),
+            (form("UTC", "22", "", ""), 1),
+            (form("UTC", "7", "7", ""), 1),
+            (form("UTC", "24", "7", ""), 1),
+            (form("UTC", "", "", "0"), 1),
+            (form("UTC", "", "", "9999"), 1),
+            (form("UTC", "", "", "ten"), 1),
+            (form("Nowhere", "x", "1", "-1"), 3),
+        ] {
+            assert_eq!(f.validate(Lang::En).unwrap_err().len(), n, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn stored_quiet_hours_show_as_hours() {
+        assert_eq!(hour_of("22:00"), "22");
+        assert_eq!(hour_of("07:30"), "07");
+        assert_eq!(hour_of("nonsense"), "");
+    }
 }

@@ -41,6 +41,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/manage/{token}", get(manage::show))
         .route("/manage/{token}/remove/{id}", post(manage::remove))
+        .route("/manage/{token}/pacing", post(manage::pacing))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::show).post(unsubscribe::unsubscribe),

@@ -73,7 +73,7 @@ async fn manage_lists_and_removes_with_csrf() {
     assert!(page.body.contains("غزة") && page.body.contains("لبنان"));
     assert!(!page.body.contains("سوريا"));
     assert!(
-        page.body.contains(r#"dir="ltr""#),
+        page.body.contains(r#"<html lang="en" dir="ltr">"#),
         "?lang wins over the subscriber's"
     );
     let cookie = cookie_of(&page);
@@ -106,6 +106,97 @@ async fn manage_lists_and_removes_with_csrf() {
         h.store.subscription(second).await.unwrap().status,
         SubscriptionStatus::Active
     );
+}
+
+#[tokio::test]
+async fn manage_sets_time_zone_quiet_hours_and_daily_cap() {
+    let h = harness(None).await;
+    let (who, _) = active(&h, "a@example.org", "غزة").await;
+    let url = ajil_web::links::manage_url(&h.signer, PUBLIC_URL, who);
+    let page = get(&h.app, path(&url)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"<option value="Asia/Riyadh">"#));
+    assert!(
+        page.body.contains(r#"name="tz" value="UTC""#),
+        "the default"
+    );
+    let cookie = cookie_of(&page);
+    let csrf = csrf_of(&page.body);
+    let pacing = format!("{}/pacing", path(&url));
+    let body = |tz: &str, start: &str, end: &str, cap: &str| {
+        format!(
+            "csrf={}&tz={}&quiet_start={start}&quiet_end={end}&daily_cap={cap}",
+            enc(&csrf),
+            enc(tz)
+        )
+    };
+
+    // No CSRF token, no change.
+    let r = post_form(&h.app, &pacing, Some(&cookie), "csrf=x&tz=Asia%2FRiyadh").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.store.subscriber(who).await.unwrap().tz, "UTC");
+
+    // Bad values are shown back with what is wrong, and nothing is saved.
+    let r = post_form(
+        &h.app,
+        &pacing,
+        Some(&cookie),
+        &body("Asia/Nowhere", "22", "", "0"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Asia/Nowhere"), "{}", r.body);
+    assert_eq!(r.body.matches("<li>").count(), 3, "{}", r.body);
+    assert_eq!(h.store.subscriber(who).await.unwrap().tz, "UTC");
+
+    let r = post_form(
+        &h.app,
+        &pacing,
+        Some(&cookie),
+        &body("Asia/Riyadh", "22", "07", "15"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let saved = h.store.subscriber(who).await.unwrap();
+    assert_eq!(saved.tz, "Asia/Riyadh");
+    assert_eq!(saved.quiet_hours.as_deref(), Some("22:00-07:00"));
+    assert_eq!(saved.daily_cap, Some(15));
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let after = get(&h.app, &to).await;
+    assert!(after.body.contains("حُفظت الإعدادات."), "Arabic subscriber");
+    assert!(after.body.contains(r#"name="tz" value="Asia/Riyadh""#));
+    assert!(after.body.contains(r#"<option value="22" selected>"#));
+    assert!(after.body.contains(r#"<option value="07" selected>"#));
+    assert!(after.body.contains(r#"name="daily_cap" value="15""#));
+
+    // Clearing quiet hours and the cap.
+    let r = post_form(
+        &h.app,
+        &pacing,
+        Some(&cookie),
+        &body("Africa/Cairo", "", "", ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let saved = h.store.subscriber(who).await.unwrap();
+    assert_eq!(
+        (saved.tz.as_str(), saved.quiet_hours, saved.daily_cap),
+        ("Africa/Cairo", None, None)
+    );
+
+    // Another subscriber's link does not reach this one.
+    let (other, _) = active(&h, "b@example.org", "سوريا").await;
+    let other_url = ajil_web::links::manage_url(&h.signer, PUBLIC_URL, other);
+    let r = post_form(
+        &h.app,
+        &format!("{}/pacing", path(&other_url)),
+        Some(&cookie),
+        &body("Europe/London", "", "", ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.store.subscriber(who).await.unwrap().tz, "Africa/Cairo");
+    assert_eq!(h.store.subscriber(other).await.unwrap().tz, "Europe/London");
 }
 
 #[tokio::test]
