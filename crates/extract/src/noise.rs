@@ -300,16 +300,21 @@ pub(crate) fn strip_shortcodes(s: &str) -> String {
     crate::dom::collapse_ws(&SHORTCODE.replace_all(s, " "))
 }
 
+// "اشترك في" and "التسجيل في" also mean "took part in" and "scoring in": the
+// Arabic sign-up phrases need what is subscribed to (newsletter, channel, …).
 static SIGNUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
         sign\s*up\s+(?:for|to|now|here)(?-u:\b) | (?-u:\b)subscribe\s+(?:to|for|now|here|today)(?-u:\b)
         | newsletter | breaking\s+ne[a-z]s\s+(?:e-?mails|alerts) | delivered\s+(?:directly|straight|right)\s+to\s+your\s+inbox
         | (?-u:\b)to\s+your\s+inbox(?-u:\b) | get\s+(?:our|the)\s+free(?-u:\b).*(?-u:\b)email | enable\s+(?:push\s+)?notifications
-        | تنبيهات\s+الأخبار | صندوق\s+البريد | النشرة\s+(?:البريدية|الإخبارية) | نشرتنا
-        | اشترك(?:وا)?\s+(?:الآن|في|ب|معنا) | بالتسجيل\s+في | سجل\s+(?:الآن|بريدك) | البريد\s+الإلكتروني\s+الخاص\s+بك
+        | تنبيهات\s+الأخبار | النشرة\s+(?:البريدية|الإخبارية) | نشرتنا
+        | اشترك(?:وا)?\s+(?:الآن|معنا|مجانا|(?:في|ب|بـ)\s*(?:ال)?(?:نشر|قائم|قنا|تنبيه|تطبيق|موقع|صفح|حساب|بريد|رسائل|نسخ))
+        | بالتسجيل\s+في\s+(?:ال)?(?:نشر|قائم|موقع|رسائل|بريد|تنبيه) | سجل\s+(?:الآن|بريدك) | [أا]دخل\s+(?:عنوان\s+)?بريدك
         | ليصلك\s+(?:كل|آخر|أحدث) | تابعونا\s+على | تابعوا\s+(?:آخر|أحدث)?\s*الأخبار\s+على | انضم(?:وا)?\s+إلى\s+قناتنا
-        | (?:follow|join)\s+us\s+on | download\s+(?:our|the)\s+app | حمل(?:وا)?\s+تطبيق
+        | تابعنا\s+على\s+(?:فيسبوك|فيس\s*بوك|تويتر|إكس|اكس|انستغرام|إنستغرام|يوتيوب|تلغرام|تيليجرام|واتساب|تطبيق|قناة|قناتنا|صفحة|صفحتنا|حساب|مواقع\s+التواصل|شبكات\s+التواصل|جوجل|google)
+        | (?:follow|join)\s+us\s+on | download\s+(?:our|the)\s+app
+        | حمل(?:وا)?\s+(?:الآن\s+)?تطبيقنا | حمل(?:وا)?\s+(?:الآن\s+)?تطبيق\s+[^.،]{1,40}\s+(?:على|عبر)\s+(?:هاتفك|جوالك|هواتفكم|أجهزتكم)
         ",
     )
     .unwrap()
@@ -318,7 +323,10 @@ static SIGNUP: LazyLock<Regex> = LazyLock::new(|| {
 static READ_ALSO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^\s*[-–—•*»«>]?\s*(?:
-        [اإأ]قرأ\s+(?:أيضا|أيضاً|ايضا|ايضاً|المزيد|أيضًا) | شاهد\s+(?:أيضا|أيضاً|ايضا|أيضًا) | طالع\s+(?:أيضا|أيضاً|ايضا)
+        [اإأ]قرأ\s+(?:أيضا|أيضاً|ايضا|ايضاً|المزيد|أيضًا|كذلك) | شاهد\s+(?:أيضا|أيضاً|ايضا|أيضًا|كذلك) | طالع\s+(?:أيضا|أيضاً|ايضا|كذلك)
+        | (?:مقالات|أخبار|اخبار|مواضيع|موضوعات)\s+(?:ذات\s+صلة|متعلقة|مشابهة|مقترحة) | (?:قد\s+)?يهمك\s+(?:أيضا|ايضا)
+        | ننصحك\s+بقراءة | المزيد\s+من\s+الأخبار
+        | (?:الوسوم|وسوم|الكلمات\s+المفتاحية|كلمات\s+مفتاحية|tags|tagged)\s*[:：]
         | لمزيد\s+من\s+الأخبار | للمزيد\s+من | مواضيع\s+ذات\s+صلة | أخبار\s+ذات\s+صلة | ذات\s+صلة | روابط\s+ذات\s+صلة
         | اقرأ\s+أيضا | قد\s+يهمك | قد\s+يعجبك | اضغط\s+هنا | للاطلاع
         | read\s+(?:more|also|next|the\s+full) | related(?:\s+(?:stories|articles|coverage|content|news|reading|video))?\s*[:\-–—]? $
@@ -331,7 +339,7 @@ static READ_ALSO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:المصدر|مصدر|المصادر|source|sources|الوسوم|tags|شارك|شارك\s+هذا\s+المقال|share|share\s+this|advertisement|advert|ad|sponsored|anzeige|werbung|publicidad|publicidade|publicité|text\s+size|إعلان|إعلانات)\s*[:：.]?\s*$").unwrap()
+    Regex::new(r"(?i)^\s*(?:المصدر|مصدر|المصادر|source|sources|الوسوم|tags|شارك|شارك\s+هذا\s+المقال|share|share\s+this|advertisement|advert|ad|sponsored|anzeige|werbung|publicidad|publicidade|publicité|text\s+size|إعلان|إعلانات|اعلان|اعلانات|مساحة\s+[إا]علانية|عاجل|التعليقات|تعليقات|[أا]ضف\s+تعليق(?:ك|ا)?|اترك\s+تعليقا|شارك\s+(?:الخبر|المقال|عبر)|شريط\s+الأخبار|[آا]خر\s+الأخبار|اخترنا\s+لكم?|الأكثر\s+(?:قراءة|مشاهدة|تداولا))\s*[:：.]?\s*$").unwrap()
 });
 
 /// Photo credits and reprint notices: short lines naming a picture agency or
@@ -413,8 +421,14 @@ mod tests {
         ] {
             assert!(is_boilerplate(s, s.chars().count()), "{s}");
         }
-        let prose = "The minister said the talks would resume next week in Istanbul.";
-        assert!(!is_boilerplate(prose, prose.chars().count()));
+        for prose in [
+            "The minister said the talks would resume next week in Istanbul.",
+            "ويشتهر الممثل بدوره في المسلسل كما أنه اشترك في كتابة سيناريو فيلم للنجم نفسه.",
+            "وبات اللاعب مطالبا بقوة بالتسجيل في مباراة الثلاثاء من أجل العودة إلى الواجهة.",
+            "يمكنك تأمين بريدك من خلال تنشيط التحقق بخطوتين للوصول إلى صندوق البريد الوارد في بريدك الإلكتروني الخاص بك.",
+        ] {
+            assert!(!is_boilerplate(prose, prose.chars().count()), "{prose}");
+        }
     }
 
     #[test]
@@ -442,6 +456,26 @@ mod tests {
         ] {
             assert!(is_boilerplate(s, s.chars().count()), "{s}");
         }
+        // More Arabic labels, read-also and follow blurbs seen on news portals.
+        for s in [
+            "اقرأ كذلك: الحكومة تعلن خطة جديدة",
+            "مقالات ذات صلة",
+            "أخبار متعلقة",
+            "قد يهمك أيضا",
+            "اخترنا لك",
+            "الأكثر قراءة",
+            "الكلمات المفتاحية: غزة، قطر",
+            "وسوم: اقتصاد",
+            "تابعنا على فيسبوك وتويتر",
+            "عاجل",
+            "مساحة إعلانية",
+            "اعلان",
+            "التعليقات",
+            "أضف تعليقك",
+            "شارك الخبر",
+        ] {
+            assert!(is_boilerplate(s, s.chars().count()), "{s}");
+        }
         // Vowel marks and tatweel do not hide a blurb.
         for s in [
             "حمّل تطبيق الأخبار على هاتفك لتصلك الأخبار العاجلة",
@@ -451,6 +485,12 @@ mod tests {
             assert!(is_boilerplate(s, s.chars().count()), "{s}");
         }
         for s in [
+            "عاجل: الرئيس يصل إلى القاهرة في زيارة رسمية تستمر يومين",
+            "تابعنا على مدى أسبوع كامل تطورات الأزمة في العاصمة.",
+            "اخترنا لكم أبرز نجوم كرة القدم الذين يغيبون عن نهائيات كأس العالم.",
+            "وقال إن واحدا في المائة فقط من المستخدمين حملوا تطبيق محرك بحث منافس.",
+            "لكنه لم يكن قادراً على التخلص من إدمانه إلى أن اشترك في خدمة الحجب الخاصة بالبنك.",
+            "الأخبار المتعلقة بالاقتصاد تتصدر اهتمام القراء هذا الأسبوع، بحسب استطلاع.",
             "المصدر الدبلوماسي قال إن المحادثات ستستمر",
             "Sources said the talks would resume.",
         ] {

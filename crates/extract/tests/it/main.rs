@@ -1,5 +1,6 @@
 //! Integration tests for ajil-extract.
 
+mod arabic_corpus;
 mod fixtures;
 mod robustness;
 mod seed;
