@@ -8,6 +8,11 @@
 //! and the wire agency credited. It sits between `fetch` and `analyze`, does
 //! no I/O, and never panics or recurses on page depth.
 //!
+//! A byte-level pre-pass drops what nothing here reads (script, style and svg
+//! bodies, comments, `data-*` and `on*` attributes) before html5ever parses
+//! the page, and every node is classified once; a whole extraction costs
+//! about as much as a bare parse of the same page (`BENCHMARKS.md`).
+//!
 //! ```
 //! use ajil_extract::{extract, ExtractOptions};
 //!
