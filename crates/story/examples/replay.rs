@@ -6,6 +6,7 @@
 //!     [--until RFC3339] [--out stories.jsonl] [--event-threshold X] [--merge-threshold X]
 //!     [--half-life-hours H] [--breaking-minutes M] [--link-top K] [--max-candidates N]
 //!     [--dump keys.jsonl] [--entity-gate X] [--prior-docs N] [--rare-share X] [--stand-in]
+//!     [--novelty-minutes M] [--burst-minutes M]
 //!     [--data PATH]
 //! ```
 //!
@@ -90,6 +91,8 @@ fn parse_args() -> Result<Args, String> {
             "--entity-gate" => args.opts.entity_gate = number()?,
             "--prior-docs" => args.opts.prior_docs = number()?,
             "--rare-share" => args.opts.rare_share = number()?,
+            "--novelty-minutes" => args.opts.novelty_window = TimeDelta::minutes(number()? as i64),
+            "--burst-minutes" => args.opts.burst_window = TimeDelta::minutes(number()? as i64),
             "--core-weight" => args.opts.core_weight = number()?,
             "--attention-minutes" => {
                 args.opts.attention_window = TimeDelta::minutes(number()? as i64)

@@ -602,6 +602,28 @@ impl Clusterer {
         };
     }
 
+    /// Whether a story's independent reports (outlet, time) all fall within the
+    /// novelty window of the first and two outlets among them reported within the
+    /// burst window of each other.
+    fn novel(&self, reports: &[(&str, DateTime<Utc>)], latest: DateTime<Utc>) -> bool {
+        let o = &self.opts;
+        let Some(first) = reports.iter().map(|r| r.1).min() else {
+            return false;
+        };
+        if o.novelty_window <= TimeDelta::zero() || latest - first > o.novelty_window {
+            return false;
+        }
+        let mut by_time: Vec<(DateTime<Utc>, &str)> =
+            reports.iter().map(|(outlet, at)| (*at, *outlet)).collect();
+        by_time.sort_unstable();
+        by_time.iter().enumerate().any(|(i, (at, outlet))| {
+            by_time[i + 1..]
+                .iter()
+                .take_while(|(later, _)| *later - *at <= o.burst_window)
+                .any(|(_, other)| other != outlet)
+        })
+    }
+
     /// Moves a story forward (New → Developing → Breaking) from its independent
     /// reports, returning the breaking event the one time it happens.
     fn refresh_state(&mut self, id: StoryId, now: DateTime<Utc>) -> Option<Breaking> {
@@ -647,13 +669,25 @@ impl Clusterer {
             .collect();
         let urgent = attention.len() >= required
             && attention_voices.len() >= self.opts.developing_outlets.max(2);
-        if breaking_outlets.len() >= required || urgent {
+        // Novelty: two newsrooms reporting within minutes of each other (a flash) on a
+        // story that is still young, confirmed by enough outlets before it grows old,
+        // is breaking even when the confirmation came slowly (results announced at
+        // night, picked up by a third newsroom in the morning). Counting only the
+        // story's first span keeps running topics, which gather outlets over days, out.
+        let novel_outlets: BTreeSet<&str> = if self.novel(&reports, latest) {
+            reports.iter().map(|(outlet, _)| *outlet).collect()
+        } else {
+            BTreeSet::new()
+        };
+        let novel = novel_outlets.len() >= required;
+        if breaking_outlets.len() >= required || urgent || novel {
             let independent_outlets: Vec<(String, DateTime<Utc>)> =
                 first_independent_reports(&docs)
                     .into_iter()
                     .filter(|(outlet, _)| {
                         breaking_outlets.contains(outlet.as_str())
                             || attention_voices.contains(outlet.as_str())
+                            || novel_outlets.contains(outlet.as_str())
                     })
                     .collect();
             let story = self.stories.get_mut(&id)?;

@@ -24,7 +24,9 @@
 //! reprints of one wire story are one voice. A story turns breaking once, when enough
 //! independent outlets report it within the breaking window, or when, within the hour,
 //! enough outlets run it with at least two of them in their own words (confirmation
-//! plus urgency); the bar rises after a day with many breaking stories. The crate is
+//! plus urgency), or when two outlets report within minutes of each other and enough
+//! outlets confirm while the story is still young (a flash confirmed slowly); the bar
+//! rises after a day with many breaking stories. The crate is
 //! pure: no I/O and no clock — every call takes `now`.
 //!
 //! ```

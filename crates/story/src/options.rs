@@ -66,6 +66,14 @@ pub struct StoryOptions {
     /// copies included, also make it breaking, provided at least two of them reported
     /// independently in that span.
     pub attention_window: TimeDelta,
+    /// Span from a story's first independent report within which
+    /// [`StoryOptions::breaking_outlets`] independent outlets also make it breaking,
+    /// however slowly they came, provided two of them reported within
+    /// [`StoryOptions::burst_window`] of each other; zero turns this rule off.
+    pub novelty_window: TimeDelta,
+    /// How close two independent outlets' reports must be to count as the burst the
+    /// novelty rule needs.
+    pub burst_window: TimeDelta,
     /// Independent outlets needed within [`StoryOptions::developing_window`] for "developing".
     pub developing_outlets: usize,
     /// The span in which [`StoryOptions::developing_outlets`] must report.
@@ -155,6 +163,15 @@ impl Default for StoryOptions {
             // killings of 14 May 2018 reached a third outlet in 20 minutes as a reprint,
             // while a third independent report took three more hours).
             attention_window: TimeDelta::hours(1),
+            // Six hours from the first report, with two outlets within ten minutes: the
+            // Iraqi election results of 14 May 2018 came from two outlets four minutes
+            // apart after midnight and from a third 5 h 46 min later. Without the burst
+            // condition six hours doubled the flagged stories (a football coach named,
+            // a court ruling: three outlets over hours, none close together); with it
+            // the whole 2018 stream flags 394 stories instead of 348, and 5, 10 or 20
+            // minutes flag the same labelled events (4 of 5, no false alarm).
+            novelty_window: TimeDelta::hours(6),
+            burst_window: TimeDelta::minutes(10),
             developing_outlets: 2,
             developing_window: TimeDelta::hours(1),
             baseline_window: TimeDelta::hours(24),
@@ -194,6 +211,7 @@ impl StoryOptions {
             ("developing_window", self.developing_window),
             ("attention_window", self.attention_window),
             ("baseline_window", self.baseline_window),
+            ("burst_window", self.burst_window),
         ] {
             if span <= TimeDelta::zero() {
                 return Err(StoryError::NonPositiveDuration {
@@ -201,6 +219,12 @@ impl StoryOptions {
                     minutes: span.num_minutes(),
                 });
             }
+        }
+        if self.novelty_window < TimeDelta::zero() {
+            return Err(StoryError::NonPositiveDuration {
+                name: "novelty_window",
+                minutes: self.novelty_window.num_minutes(),
+            });
         }
         if self.developing_outlets == 0 || self.developing_outlets > self.breaking_outlets {
             return Err(StoryError::OutletCounts {

@@ -110,6 +110,30 @@ fn three_outlets_spread_over_hours_are_only_developing() {
     assert_eq!(view.state, StoryState::Developing);
 }
 
+/// The breaking verdicts of three outlets at `minutes`, asserting they form one story.
+fn verdicts(minutes: [i64; 3]) -> Vec<bool> {
+    let mut clusterer = warm_clusterer(StoryOptions::default(), 300);
+    let mut story = None;
+    three_outlets(minutes)
+        .iter()
+        .map(|art| {
+            let a = clusterer.add(&art.input(), art.published);
+            assert_eq!(*story.get_or_insert(a.story), a.story, "{minutes:?}");
+            a.breaking.is_some()
+        })
+        .collect()
+}
+
+#[test]
+fn a_flash_confirmed_hours_later_while_young_is_breaking() {
+    // Two outlets five minutes apart, the third five hours later: still a new story.
+    assert_eq!(verdicts([0, 5, 300]), [false, false, true]);
+    // The same confirmation after the novelty window is a running topic.
+    assert_eq!(verdicts([0, 5, 400]), [false, false, false]);
+    // Without two reports close together, slow coverage is no flash.
+    assert_eq!(verdicts([0, 60, 300]), [false, false, false]);
+}
+
 const URLS: [&str; 20] = [
     "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9", "u10", "u11", "u12", "u13", "u14",
     "u15", "u16", "u17", "u18", "u19",
