@@ -6,6 +6,12 @@
 //! temporary directory, listens on `127.0.0.1` on a free port, accepts mail
 //! only for its domain and bounces anything else at once (it never relays).
 //! It is stopped when the [`Postfix`] value is dropped.
+//!
+//! [`Postfix::start_with`] also names [`Failure`] recipients: Postfix accepts
+//! their mail at SMTP time, then its own `error` or `retry` delivery agent
+//! fails it, so Postfix itself writes a delivery status notification (RFC
+//! 3464) to the envelope sender. With the sender in the test domain, that
+//! bounce lands in the same Maildir: real Postfix DSNs, made on demand.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -37,10 +43,38 @@ pub fn unavailable() -> Option<String> {
     None
 }
 
+/// A recipient in the test domain whose mail is accepted, then fails at
+/// delivery, so Postfix returns a DSN to the sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The full address (`gone@inbox.test`).
+    pub address: String,
+    /// An enhanced status code and text (`5.1.1 mailbox unavailable`): a
+    /// `5.x.x` bounces at once; a `4.x.x` is deferred and, as the queue
+    /// lifetime is zero, returned after the first attempt.
+    pub reply: String,
+}
+
+impl Failure {
+    /// A failure of `address` with `reply` (see the fields).
+    pub fn new(address: &str, reply: &str) -> Failure {
+        Failure {
+            address: address.to_owned(),
+            reply: reply.to_owned(),
+        }
+    }
+}
+
 impl Postfix {
     /// Writes the configuration and starts the instance; mail for any
     /// address `@domain` lands in [`Postfix::maildir`].
     pub fn start(domain: &str) -> Result<Postfix, String> {
+        Postfix::start_with(domain, &[])
+    }
+
+    /// Like [`Postfix::start`], but mail to each of `failures` is accepted and
+    /// then fails at delivery, and Postfix returns a DSN to the sender.
+    pub fn start_with(domain: &str, failures: &[Failure]) -> Result<Postfix, String> {
         if let Some(why) = unavailable() {
             return Err(why);
         }
@@ -60,6 +94,24 @@ impl Postfix {
         // tempfile makes the directory 0700; the postfix user must be able
         // to reach its data directory below it.
         chmod_755(root)?;
+        // Per-address transports: `error` bounces, `retry` defers; both take
+        // the status code from the text after the colon.
+        let mut transport = String::new();
+        for f in failures {
+            if f.address.contains(char::is_whitespace) || f.reply.contains('\n') {
+                return Err(format!(
+                    "bad failure entry {f:?}: no spaces in the address, one line"
+                ));
+            }
+            let agent = if f.reply.starts_with('4') {
+                "retry"
+            } else {
+                "error"
+            };
+            transport.push_str(&format!("{} {agent}:{}\n", f.address, f.reply));
+        }
+        std::fs::write(root.join("conf/transport"), &transport)
+            .map_err(|e| format!("write transport: {e}"))?;
         let main_cf = format!(
             "compatibility_level = 3.6
 queue_directory = {root}/queue
@@ -92,6 +144,14 @@ smtputf8_enable = no
 # No syslog in containers: postlogd writes the log here.
 maillog_file = {root}/maillog
 maillog_file_prefixes = {root}
+# Failing recipients (texthash needs no postmap); a deferred message is
+# returned after its first attempt instead of days later.
+transport_maps = texthash:{root}/conf/transport
+maximal_queue_lifetime = 0
+bounce_queue_lifetime = 0
+# Else smtpd rejects an address routed to `error` at RCPT time, and the
+# client, not Postfix's bounce daemon, sees the failure.
+smtpd_reject_unlisted_recipient = no
 ",
             root = root.display(),
         );

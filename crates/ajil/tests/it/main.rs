@@ -7,4 +7,5 @@ mod crash;
 mod e2e;
 mod pipeline;
 mod postfix;
+mod postfix_bounces;
 mod support;

@@ -19,7 +19,7 @@ use chrono::Utc;
 /// SpamAssassin's default threshold is 5; alerts must stay far below it.
 const MAX_SCORE: f64 = 1.0;
 
-fn skip_reason() -> Option<String> {
+pub(crate) fn skip_reason() -> Option<String> {
     if std::env::var("AJIL_SKIP_POSTFIX").as_deref() == Ok("1") {
         return Some("AJIL_SKIP_POSTFIX=1".into());
     }
@@ -28,7 +28,7 @@ fn skip_reason() -> Option<String> {
         .then(|| "not running as root (a private Postfix instance needs root)".into())
 }
 
-fn alert(lang: &str, n: u32) -> AlertEmail {
+pub(crate) fn alert(lang: &str, n: u32) -> AlertEmail {
     let now = Utc::now();
     let ar = lang == "ar";
     AlertEmail {
