@@ -199,22 +199,14 @@ impl Delivery {
             }
         };
         let detail = self.store.get_story(story).await?;
-        let payload = Payload::Alert {
-            subscription_id: s.id,
-            story_id: story,
-            lang: sub.ui_lang.clone(),
-            query: s.query.clone(),
-            breaking: detail.story.breaking_at.is_some(),
-            update: false,
-        };
-        let email = NewEmail {
-            kind: EmailKind::Alert,
-            subscriber_id: Some(s.subscriber_id),
-            recipient: sub.email.clone(),
-            message_id: ajil_alert::message_id(s.id, story, &self.domain),
-            subject: detail.story.title.clone(),
-            payload: serde_json::to_string(&payload)?,
-        };
+        let email = story_email(
+            sub,
+            story,
+            &detail.story.title,
+            detail.story.breaking_at.is_some(),
+            false,
+            ajil_alert::message_id(s.id, story, &self.domain),
+        )?;
         Ok(self
             .store
             .record_alert_email_due(s.id, story, &email, now, due)
@@ -234,22 +226,14 @@ impl Delivery {
         let s = &sub.subscription;
         let due = self.pacing(sub).quiet_ends(now).unwrap_or(now);
         let detail = self.store.get_story(story).await?;
-        let payload = Payload::Alert {
-            subscription_id: s.id,
-            story_id: story,
-            lang: sub.ui_lang.clone(),
-            query: s.query.clone(),
-            breaking: true,
-            update: true,
-        };
-        let email = NewEmail {
-            kind: EmailKind::Alert,
-            subscriber_id: Some(s.subscriber_id),
-            recipient: sub.email.clone(),
-            message_id: ajil_alert::update_message_id(s.id, story, &self.domain),
-            subject: detail.story.title.clone(),
-            payload: serde_json::to_string(&payload)?,
-        };
+        let email = story_email(
+            sub,
+            story,
+            &detail.story.title,
+            true,
+            true,
+            ajil_alert::update_message_id(s.id, story, &self.domain),
+        )?;
         let id = self
             .store
             .record_update_email(s.id, story, &email, now)
@@ -625,6 +609,35 @@ const LEAD_ARTICLES_TRIED: usize = 3;
 /// Characters of article text handed to the composer: enough for its
 /// ~280-character lead after markup and extra whitespace are removed.
 const LEAD_SOURCE_CHARS: usize = 2000;
+
+/// The outbox row of a real-time alert or a story update: one shape for both,
+/// told apart by `update` and the stable `message_id`.
+fn story_email(
+    sub: &SubscriptionWithEmail,
+    story: StoryId,
+    title: &str,
+    breaking: bool,
+    update: bool,
+    message_id: String,
+) -> Result<NewEmail> {
+    let s = &sub.subscription;
+    let payload = Payload::Alert {
+        subscription_id: s.id,
+        story_id: story,
+        lang: sub.ui_lang.clone(),
+        query: s.query.clone(),
+        breaking,
+        update,
+    };
+    Ok(NewEmail {
+        kind: EmailKind::Alert,
+        subscriber_id: Some(s.subscriber_id),
+        recipient: sub.email.clone(),
+        message_id,
+        subject: title.to_string(),
+        payload: serde_json::to_string(&payload)?,
+    })
+}
 
 fn outlets(d: &ajil_store::StoryDetail) -> Vec<OutletLink> {
     let mut seen = std::collections::BTreeSet::new();
