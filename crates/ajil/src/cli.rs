@@ -80,6 +80,18 @@ pub enum BouncesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Read the unseen messages of a bounce mailbox over IMAP, apply them as
+    /// `import` does, then mark them: reports are deleted, other mail is
+    /// marked seen and kept.
+    Poll {
+        /// imap://USER:PASS@HOST:PORT/MAILBOX (plain text, loopback only) or
+        /// imaps://… (TLS).
+        #[arg(long, env = "AJIL_BOUNCE_URL", hide_env_values = true)]
+        url: String,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `ajil dkim …`.

@@ -68,6 +68,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bounces(cli::BouncesCommand::Import { path, json }) => {
             cmd::bounces::import(config, path, json).await
         }
+        Command::Bounces(cli::BouncesCommand::Poll { url, json }) => {
+            cmd::bounces::poll(config, url, json).await
+        }
         Command::Deliver { json } => cmd::deliver::run(config, json).await,
         Command::Extract(_) | Command::Replay(_) | Command::Dkim(_) => {
             unreachable!("handled above")

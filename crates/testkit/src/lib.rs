@@ -13,6 +13,8 @@
 //!
 //! - [`postfix::Postfix`]: a private Postfix instance on loopback that
 //!   delivers into a Maildir (needs root and Debian's `postfix`).
+//! - [`dovecot::Dovecot`]: a private Dovecot IMAP server on loopback serving
+//!   one Maildir (needs root and Debian's `dovecot-imapd`).
 //! - [`check`]: dkimpy, SpamAssassin and headless Chromium as independent
 //!   judges of what ajil sends.
 //!
@@ -48,6 +50,7 @@
 //! ```
 
 pub mod check;
+pub mod dovecot;
 pub mod postfix;
 pub mod smtp;
 

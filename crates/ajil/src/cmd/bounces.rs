@@ -4,11 +4,13 @@
 //! complaints unsubscribe it. Importing the same mailbox twice changes nothing.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ajil_alert::bounce::parse_report;
-use ajil_store::NewFeedback;
+use ajil_store::{NewFeedback, Store};
 use anyhow::{Context, Result};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use serde::Serialize;
 
 use crate::cmd::{open_store, print_json};
@@ -77,12 +79,24 @@ pub fn read_mailbox(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
 pub async fn import(config: Config, path: PathBuf, json: bool) -> Result<()> {
     let messages = read_mailbox(&path)?;
     let store = open_store(&config).await?;
-    let now = Utc::now();
+    let report = apply_messages(&store, &messages, Utc::now()).await?;
+    store.close().await;
+    print_report(&report, json)
+}
+
+/// Applies the bounce policy to each raw message (named for the report) and
+/// says what happened; messages that are not reports are counted and left
+/// alone. Shared by `import` and `poll`, so both treat mail alike.
+pub async fn apply_messages(
+    store: &Store,
+    messages: &[(String, Vec<u8>)],
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
     let mut report = ImportReport {
         messages: messages.len(),
         ..ImportReport::default()
     };
-    for (name, raw) in &messages {
+    for (name, raw) in messages {
         let items = match parse_report(raw) {
             Ok(items) => items,
             Err(e) => {
@@ -112,7 +126,7 @@ pub async fn import(config: Config, path: PathBuf, json: bool) -> Result<()> {
                     f.recipient.as_deref().unwrap_or("")
                 )),
             };
-            let outcome = apply_feedback(&store, &feedback, now).await?;
+            let outcome = apply_feedback(store, &feedback, now).await?;
             report.items.push(ImportItem {
                 file: name.clone(),
                 email: f.recipient.unwrap_or_else(|| "?".into()),
@@ -121,9 +135,12 @@ pub async fn import(config: Config, path: PathBuf, json: bool) -> Result<()> {
             });
         }
     }
-    store.close().await;
+    Ok(report)
+}
+
+fn print_report(report: &ImportReport, json: bool) -> Result<()> {
     if json {
-        return print_json(&report);
+        return print_json(report);
     }
     for i in &report.items {
         println!("{}\t{}\t{}\t{:?}", i.file, i.email, i.kind, i.outcome);
@@ -144,4 +161,269 @@ fn fingerprint(raw: &[u8]) -> u64 {
     raw.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// A bounce mailbox on an IMAP server: `imap://USER:PASS@HOST:PORT/MAILBOX`
+/// (plain text: only for loopback or a trusted network) or `imaps://…`
+/// (TLS, checked against the Mozilla roots). The port defaults to 143 or
+/// 993 and the mailbox to `INBOX`; user and password may be
+/// percent-encoded.
+#[derive(Clone)]
+pub struct ImapUrl {
+    /// TLS from the first byte (`imaps`).
+    pub tls: bool,
+    /// Server host name or address.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Login name.
+    pub user: String,
+    /// Login password.
+    pub password: String,
+    /// The mailbox to read (`INBOX`).
+    pub mailbox: String,
+}
+
+impl std::fmt::Debug for ImapUrl {
+    // The password stays out of logs and error messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = if self.tls { "imaps" } else { "imap" };
+        write!(
+            f,
+            "{scheme}://{}:***@{}:{}/{}",
+            self.user, self.host, self.port, self.mailbox
+        )
+    }
+}
+
+impl ImapUrl {
+    /// Parses an `imap://` or `imaps://` URL (see the type).
+    pub fn parse(raw: &str) -> Result<ImapUrl> {
+        let bad = |why: &str| {
+            anyhow::anyhow!(
+                "bad bounce mailbox URL ({why}): write imap://USER:PASS@HOST:PORT/MAILBOX or imaps://…"
+            )
+        };
+        let url = url::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
+        let tls = match url.scheme() {
+            "imap" => false,
+            "imaps" => true,
+            other => return Err(bad(&format!("scheme {other:?} is not imap or imaps"))),
+        };
+        let host = url
+            .host_str()
+            .ok_or_else(|| bad("no host"))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let user = decode(url.username());
+        if user.is_empty() {
+            return Err(bad("no user name"));
+        }
+        let password = decode(url.password().ok_or_else(|| bad("no password"))?);
+        let mailbox = decode(url.path().trim_start_matches('/'));
+        Ok(ImapUrl {
+            tls,
+            port: url.port().unwrap_or(if tls { 993 } else { 143 }),
+            host,
+            user,
+            password,
+            mailbox: if mailbox.is_empty() {
+                "INBOX".into()
+            } else {
+                mailbox
+            },
+        })
+    }
+}
+
+/// How long connecting and each IMAP exchange may take before a poll gives up.
+const IMAP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `ajil bounces poll`: one pass over the unseen messages of the mailbox.
+pub async fn poll(config: Config, url: String, json: bool) -> Result<()> {
+    let url = ImapUrl::parse(&url)?;
+    let store = open_store(&config).await?;
+    let report = poll_imap(&store, &url, Utc::now()).await;
+    store.close().await;
+    print_report(&report?, json)
+}
+
+/// Reads the unseen messages of the mailbox at `url`, applies the bounce
+/// policy to them as `import` does, then marks them: reports are flagged
+/// `\Seen` and `\Deleted` and expunged, other mail (a human reply) is only
+/// flagged `\Seen` and stays for a person to read. Marks are set after the
+/// store has the feedback, so a poll cut short re-reads the messages next
+/// time and the dedup keys make that harmless.
+pub async fn poll_imap(store: &Store, url: &ImapUrl, now: DateTime<Utc>) -> Result<ImportReport> {
+    let tcp = tokio::time::timeout(
+        IMAP_TIMEOUT,
+        tokio::net::TcpStream::connect((url.host.as_str(), url.port)),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("connecting to {url:?} timed out"))?
+    .with_context(|| format!("cannot connect to {url:?}: check the host and port"))?;
+    let work = async {
+        if url.tls {
+            let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+            let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            let tls = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .context("TLS setup")?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            let name = tokio_rustls::rustls::pki_types::ServerName::try_from(url.host.clone())
+                .with_context(|| format!("{:?} is not a valid TLS server name", url.host))?;
+            let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+                .connect(name, tcp)
+                .await
+                .with_context(|| format!("TLS handshake with {url:?} failed"))?;
+            imap_session(async_imap::Client::new(stream), store, url, now).await
+        } else {
+            imap_session(async_imap::Client::new(tcp), store, url, now).await
+        }
+    };
+    // One bound for the whole pass: a stalled server must not hang `serve`.
+    tokio::time::timeout(IMAP_TIMEOUT * 5, work)
+        .await
+        .map_err(|_| anyhow::anyhow!("polling {url:?} timed out"))?
+}
+
+async fn imap_session<T>(
+    mut client: async_imap::Client<T>,
+    store: &Store,
+    url: &ImapUrl,
+    now: DateTime<Utc>,
+) -> Result<ImportReport>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    client
+        .read_response()
+        .await
+        .with_context(|| format!("reading the greeting of {url:?}"))?
+        .with_context(|| format!("{url:?} closed the connection before its greeting"))?;
+    let mut session = client
+        .login(&url.user, &url.password)
+        .await
+        .map_err(|(e, _)| e)
+        .with_context(|| format!("login to {url:?} failed: check the user name and password"))?;
+    session
+        .select(&url.mailbox)
+        .await
+        .with_context(|| format!("cannot open mailbox {:?} of {url:?}", url.mailbox))?;
+    let mut uids: Vec<u32> = session
+        .uid_search("UNSEEN")
+        .await
+        .context("IMAP search for unseen messages failed")?
+        .into_iter()
+        .collect();
+    uids.sort_unstable();
+    let mut fetched = Vec::new();
+    if !uids.is_empty() {
+        // PEEK: nothing is marked seen until the store has the feedback.
+        let mut fetches = session
+            .uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
+            .await
+            .context("IMAP fetch failed")?;
+        while let Some(f) = fetches.try_next().await.context("IMAP fetch failed")? {
+            if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                fetched.push((uid, body.to_vec()));
+            }
+        }
+    }
+    fetched.sort_by_key(|m| m.0);
+    let named: Vec<(String, Vec<u8>)> = fetched
+        .iter()
+        .map(|(uid, raw)| (format!("{} uid {uid}", url.mailbox), raw.clone()))
+        .collect();
+    let report = apply_messages(store, &named, now).await?;
+
+    let done: Vec<u32> = fetched.iter().map(|m| m.0).collect();
+    let reports: Vec<u32> = fetched
+        .iter()
+        .zip(&named)
+        .filter(|(_, (name, _))| report.items.iter().any(|i| &i.file == name))
+        .map(|((uid, _), _)| *uid)
+        .collect();
+    if !done.is_empty() {
+        session
+            .uid_store(uid_set(&done), "+FLAGS.SILENT (\\Seen)")
+            .await
+            .context("IMAP store of \\Seen failed")?
+            .try_collect::<Vec<_>>()
+            .await
+            .context("IMAP store of \\Seen failed")?;
+    }
+    if !reports.is_empty() {
+        session
+            .uid_store(uid_set(&reports), "+FLAGS.SILENT (\\Deleted)")
+            .await
+            .context("IMAP store of \\Deleted failed")?
+            .try_collect::<Vec<_>>()
+            .await
+            .context("IMAP store of \\Deleted failed")?;
+        session
+            .expunge()
+            .await
+            .context("IMAP expunge failed")?
+            .try_collect::<Vec<_>>()
+            .await
+            .context("IMAP expunge failed")?;
+    }
+    session.logout().await.context("IMAP logout failed")?;
+    Ok(report)
+}
+
+/// `1,2,7`: an IMAP UID set.
+fn uid_set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imap_urls() {
+        let u = ImapUrl::parse("imaps://bounces%40example.org:p%3Ass@mail.example.org/Bounces")
+            .unwrap();
+        assert!(u.tls);
+        assert_eq!(
+            (u.user.as_str(), u.password.as_str()),
+            ("bounces@example.org", "p:ss")
+        );
+        assert_eq!((u.host.as_str(), u.port), ("mail.example.org", 993));
+        assert_eq!(u.mailbox, "Bounces");
+        assert!(!format!("{u:?}").contains("p:ss"));
+
+        let u = ImapUrl::parse("imap://b:pw@127.0.0.1:1143").unwrap();
+        assert!(!u.tls);
+        assert_eq!((u.port, u.mailbox.as_str()), (1143, "INBOX"));
+        assert_eq!(ImapUrl::parse("imap://b:pw@[::1]/").unwrap().host, "::1");
+
+        for bad in [
+            "pop3://b:pw@host/",
+            "imap://host/",
+            "imap://b@host/",
+            "imap:/nohost",
+        ] {
+            let e = ImapUrl::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("imap://USER:PASS@HOST"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn uid_sets() {
+        assert_eq!(uid_set(&[1, 2, 7]), "1,2,7");
+    }
 }

@@ -5,6 +5,7 @@ mod bounces;
 mod cli;
 mod crash;
 mod e2e;
+mod imap_bounces;
 mod pipeline;
 mod postfix;
 mod postfix_bounces;

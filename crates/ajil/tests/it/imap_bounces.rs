@@ -1,0 +1,163 @@
+//! `ajil bounces poll` against a real IMAP server: a private Dovecot on
+//! loopback serving a Maildir with the hand-written bounce samples of
+//! `tests/data/bounces/` and an ordinary auto-reply. One poll must apply
+//! every report, delete the reports from the mailbox and keep the
+//! auto-reply marked seen; a second poll finds nothing new.
+//!
+//! Needs root and Debian's dovecot-imapd (installed by `.ci/run`). Skipped,
+//! with a message, when not root or when `AJIL_SKIP_POSTFIX=1` (the switch
+//! for all tests that run private mail servers).
+
+use ajil_model::Cadence;
+use ajil_store::{NewSubscription, Store, SubscriberStatus};
+use ajil_testkit::dovecot::{self, Dovecot};
+use chrono::Utc;
+
+use crate::postfix::skip_reason;
+use crate::support::{Ajil, data_dir};
+
+const ADDRESSES: [&str; 6] = [
+    "gone@example.org",
+    "nouser@example.org",
+    "full@example.org",
+    "once@example.org",
+    "spam@example.org",
+    "ok@example.org",
+];
+
+/// The Maildir samples and the mbox's messages, as raw bytes.
+fn samples() -> Vec<Vec<u8>> {
+    let dir = data_dir().join("bounces");
+    let mut files: Vec<_> = ["maildir/new", "maildir/cur"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut out: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let mbox = std::fs::File::open(dir.join("mbox")).unwrap();
+    for m in mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(mbox)) {
+        out.push(m.unwrap().unwrap_contents());
+    }
+    out
+}
+
+fn mailbox_files(server: &Dovecot) -> Vec<String> {
+    let mut names: Vec<String> = ["new", "cur"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(server.maildir().join(sub)).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_applies_reports_and_cleans_the_mailbox() {
+    if let Some(why) = skip_reason() {
+        eprintln!("SKIPPED poll_applies_reports_and_cleans_the_mailbox: {why}");
+        return;
+    }
+    if let Some(why) = dovecot::unavailable() {
+        panic!("{why}");
+    }
+    let samples = samples();
+    assert_eq!(samples.len(), 9);
+    let server = tokio::task::spawn_blocking(move || Dovecot::start(&samples))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot start dovecot: {e}"));
+
+    let ajil = Ajil::new(&[]);
+    let db = ajil.data.path().join("ajil.db");
+    let now = Utc::now();
+    {
+        let store = Store::open(&db).await.unwrap();
+        for email in ADDRESSES {
+            let who = store.upsert_subscriber(email, "en", now).await.unwrap();
+            store
+                .add_subscription(
+                    &NewSubscription {
+                        subscriber_id: who.id,
+                        query: "x".into(),
+                        langs: vec![],
+                        cadence: Cadence::Realtime,
+                        breaking_only: false,
+                        confirmed: true,
+                    },
+                    now,
+                )
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    }
+
+    let wrong = server.url().replace("s3cret", "wrong");
+    let denied = ajil.run(&["bounces", "poll", "--url", &wrong]).await;
+    assert_ne!(denied.code, 0);
+    assert!(
+        denied.stderr.contains("check the user name and password"),
+        "{}",
+        denied.stderr
+    );
+    assert!(
+        !denied.stderr.contains("wrong"),
+        "the password leaks: {}",
+        denied.stderr
+    );
+
+    let url = server.url();
+    let out = ajil.ok(&["bounces", "poll", "--url", &url, "--json"]).await;
+    println!("{out}");
+    let r: serde_json::Value = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("{e}: {out}\ndovecot log:\n{}", server.log()));
+    assert_eq!(r["messages"], 9, "{out}");
+    assert_eq!(r["not_reports"], 1, "the auto-reply is no report: {out}");
+
+    let store = Store::open(&db).await.unwrap();
+    let status = |email: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .subscriber_by_email(email)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        }
+    };
+    for email in ["gone@example.org", "nouser@example.org", "full@example.org"] {
+        assert_eq!(status(email).await, SubscriberStatus::Suspended, "{email}");
+    }
+    assert_eq!(
+        status("spam@example.org").await,
+        SubscriberStatus::Unsubscribed
+    );
+    for email in ["once@example.org", "ok@example.org"] {
+        assert_eq!(status(email).await, SubscriberStatus::Active, "{email}");
+    }
+    store.close().await;
+
+    // Only the auto-reply is left, flagged seen (`S` in its Maildir name).
+    let left = mailbox_files(&server);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].ends_with(",S"), "{left:?}");
+
+    // Nothing unseen remains: the AJIL_BOUNCE_URL form reads no message.
+    let again = ajil
+        .command(&["bounces", "poll", "--json"])
+        .env("AJIL_BOUNCE_URL", &url)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["messages"], 0, "{stdout}");
+    assert_eq!(mailbox_files(&server), left);
+}
