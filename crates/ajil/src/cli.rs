@@ -85,9 +85,10 @@ pub enum BouncesCommand {
     /// marked seen and kept.
     Poll {
         /// imap://USER:PASS@HOST:PORT/MAILBOX (plain text, loopback only) or
-        /// imaps://… (TLS).
-        #[arg(long, env = "AJIL_BOUNCE_URL", hide_env_values = true)]
-        url: String,
+        /// imaps://… (TLS); by default `bounce_url` of the configuration
+        /// (AJIL_BOUNCE_URL).
+        #[arg(long)]
+        url: Option<String>,
         /// Print the outcome as JSON.
         #[arg(long)]
         json: bool,

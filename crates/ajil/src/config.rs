@@ -58,6 +58,8 @@ struct FileConfig {
     dkim_key: Option<PathBuf>,
     dkim_selector: Option<String>,
     dkim_domain: Option<String>,
+    bounce_url: Option<String>,
+    bounce_poll_interval: Option<u64>,
 }
 
 /// Where the DKIM key is and what to sign as.
@@ -111,6 +113,11 @@ pub struct Config {
     pub reply_to: Option<String>,
     /// DKIM signing of outgoing mail; `None` sends unsigned.
     pub dkim: Option<DkimSettings>,
+    /// IMAP URL of the bounce mailbox `serve` polls (and `bounces poll`
+    /// reads by default); `None` polls nothing.
+    pub bounce_url: Option<Secret>,
+    /// Time between two polls of the bounce mailbox.
+    pub bounce_poll_interval: Duration,
 }
 
 impl Config {
@@ -218,6 +225,12 @@ impl Config {
             env("AJIL_DKIM_DOMAIN").or(fc.dkim_domain),
             &from,
         )?;
+        let bounce_url = env("AJIL_BOUNCE_URL").or(fc.bounce_url);
+        let bounce_poll_interval = num::<u64>(
+            "AJIL_BOUNCE_POLL_INTERVAL",
+            env("AJIL_BOUNCE_POLL_INTERVAL"),
+        )?
+        .or(fc.bounce_poll_interval);
         Ok(Config {
             data_dir,
             listen,
@@ -239,6 +252,8 @@ impl Config {
             digest_hour: digest_hour.unwrap_or(ajil_alert::pacing::DEFAULT_DIGEST_HOUR),
             reply_to: env("AJIL_REPLY_TO").or(fc.reply_to),
             dkim,
+            bounce_url: bounce_url.map(Secret),
+            bounce_poll_interval: Duration::from_secs(bounce_poll_interval.unwrap_or(300).max(1)),
         })
     }
 

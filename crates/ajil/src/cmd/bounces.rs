@@ -245,9 +245,18 @@ impl ImapUrl {
 /// How long connecting and each IMAP exchange may take before a poll gives up.
 const IMAP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// `ajil bounces poll`: one pass over the unseen messages of the mailbox.
-pub async fn poll(config: Config, url: String, json: bool) -> Result<()> {
-    let url = ImapUrl::parse(&url)?;
+/// `ajil bounces poll`: one pass over the unseen messages of the mailbox at
+/// `url`, else at the configured `bounce_url`.
+pub async fn poll(config: Config, url: Option<String>, json: bool) -> Result<()> {
+    let url = match url {
+        Some(u) => ImapUrl::parse(&u)?,
+        None => match &config.bounce_url {
+            Some(u) => ImapUrl::parse(u.expose())?,
+            None => anyhow::bail!(
+                "no bounce mailbox: pass --url imap://USER:PASS@HOST/INBOX or set AJIL_BOUNCE_URL"
+            ),
+        },
+    };
     let store = open_store(&config).await?;
     let report = poll_imap(&store, &url, Utc::now()).await;
     store.close().await;

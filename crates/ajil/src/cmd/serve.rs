@@ -4,12 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ajil_store::Store;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use tokio::sync::watch;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use crate::cli::ServeArgs;
+use crate::cmd::bounces::{ImapUrl, poll_imap};
 use crate::cmd::open_store;
 use crate::config::Config;
 use crate::pipeline::Pipeline;
@@ -36,6 +38,15 @@ pub async fn run(mut config: Config, args: ServeArgs) -> Result<()> {
         })?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(scheduler(pipeline.clone(), stop_rx.clone()));
+    let bounce_poller = match &config.bounce_url {
+        Some(url) => Some(tokio::spawn(bounce_poller(
+            ImapUrl::parse(url.expose())?,
+            store.clone(),
+            config.bounce_poll_interval,
+            stop_rx.clone(),
+        ))),
+        None => None,
+    };
     let app = crate::web_glue::router(&config, pipeline.clone());
     info!(
         "ajil is serving on http://{} (data in {}, mail to {})",
@@ -65,6 +76,11 @@ pub async fn run(mut config: Config, args: ServeArgs) -> Result<()> {
     if let Err(e) = scheduler.await {
         error!("scheduler task ended abnormally: {e}");
     }
+    if let Some(poller) = bounce_poller
+        && let Err(e) = poller.await
+    {
+        error!("bounce mailbox poller ended abnormally: {e}");
+    }
     store.close().await;
     info!("stopped");
     Ok(())
@@ -80,6 +96,37 @@ async fn scheduler(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Reads the bounce mailbox every `interval` until shutdown. A failed poll
+/// is logged and tried again next time (the mail server may be down for a
+/// while); a poll under way is finished, not cut, at shutdown.
+async fn bounce_poller(
+    url: ImapUrl,
+    store: Store,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    info!("polling the bounce mailbox {url:?} every {interval:?}");
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match poll_imap(&store, &url, Utc::now()).await {
+            Ok(r) if r.messages > 0 => info!(
+                "bounce mailbox: {} messages, {} report items, {} other messages kept",
+                r.messages,
+                r.items.len(),
+                r.not_reports
+            ),
+            Ok(_) => {}
+            Err(e) => warn!("bounce mailbox poll failed (trying again later): {e:#}"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => {}
         }
     }

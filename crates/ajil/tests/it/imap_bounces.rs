@@ -8,13 +8,16 @@
 //! with a message, when not root or when `AJIL_SKIP_POSTFIX=1` (the switch
 //! for all tests that run private mail servers).
 
+use std::path::Path;
+use std::time::{Duration, Instant};
+
 use ajil_model::Cadence;
 use ajil_store::{NewSubscription, Store, SubscriberStatus};
 use ajil_testkit::dovecot::{self, Dovecot};
 use chrono::Utc;
 
 use crate::postfix::skip_reason;
-use crate::support::{Ajil, data_dir};
+use crate::support::{Ajil, data_dir, free_port};
 
 const ADDRESSES: [&str; 6] = [
     "gone@example.org",
@@ -52,6 +55,38 @@ fn mailbox_files(server: &Dovecot) -> Vec<String> {
     names
 }
 
+async fn add_subscribers(db: &Path) {
+    let now = Utc::now();
+    let store = Store::open(db).await.unwrap();
+    for email in ADDRESSES {
+        let who = store.upsert_subscriber(email, "en", now).await.unwrap();
+        store
+            .add_subscription(
+                &NewSubscription {
+                    subscriber_id: who.id,
+                    query: "x".into(),
+                    langs: vec![],
+                    cadence: Cadence::Realtime,
+                    breaking_only: false,
+                    confirmed: true,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    store.close().await;
+}
+
+async fn start_dovecot() -> Dovecot {
+    let samples = samples();
+    assert_eq!(samples.len(), 9);
+    tokio::task::spawn_blocking(move || Dovecot::start(&samples))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot start dovecot: {e}"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poll_applies_reports_and_cleans_the_mailbox() {
     if let Some(why) = skip_reason() {
@@ -61,37 +96,10 @@ async fn poll_applies_reports_and_cleans_the_mailbox() {
     if let Some(why) = dovecot::unavailable() {
         panic!("{why}");
     }
-    let samples = samples();
-    assert_eq!(samples.len(), 9);
-    let server = tokio::task::spawn_blocking(move || Dovecot::start(&samples))
-        .await
-        .unwrap()
-        .unwrap_or_else(|e| panic!("cannot start dovecot: {e}"));
-
+    let server = start_dovecot().await;
     let ajil = Ajil::new(&[]);
     let db = ajil.data.path().join("ajil.db");
-    let now = Utc::now();
-    {
-        let store = Store::open(&db).await.unwrap();
-        for email in ADDRESSES {
-            let who = store.upsert_subscriber(email, "en", now).await.unwrap();
-            store
-                .add_subscription(
-                    &NewSubscription {
-                        subscriber_id: who.id,
-                        query: "x".into(),
-                        langs: vec![],
-                        cadence: Cadence::Realtime,
-                        breaking_only: false,
-                        confirmed: true,
-                    },
-                    now,
-                )
-                .await
-                .unwrap();
-        }
-        store.close().await;
-    }
+    add_subscribers(&db).await;
 
     let wrong = server.url().replace("s3cret", "wrong");
     let denied = ajil.run(&["bounces", "poll", "--url", &wrong]).await;
@@ -160,4 +168,67 @@ async fn poll_applies_reports_and_cleans_the_mailbox() {
     let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(r["messages"], 0, "{stdout}");
     assert_eq!(mailbox_files(&server), left);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_polls_the_bounce_mailbox() {
+    if let Some(why) = skip_reason() {
+        eprintln!("SKIPPED serve_polls_the_bounce_mailbox: {why}");
+        return;
+    }
+    if let Some(why) = dovecot::unavailable() {
+        panic!("{why}");
+    }
+    let server = start_dovecot().await;
+    let ajil = Ajil::new(&[
+        ("AJIL_LISTEN", format!("127.0.0.1:{}", free_port())),
+        ("AJIL_POLL_INTERVAL", "3600".into()),
+        ("AJIL_BOUNCE_URL", server.url()),
+        ("AJIL_BOUNCE_POLL_INTERVAL", "1".into()),
+    ]);
+    let db = ajil.data.path().join("ajil.db");
+    add_subscribers(&db).await;
+    let mut serve = ajil.command(&["serve"]).spawn().unwrap();
+
+    // Done when only the auto-reply is left in the mailbox.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while mailbox_files(&server).len() > 1 {
+        assert!(
+            Instant::now() < deadline,
+            "serve did not poll the mailbox; dovecot log:\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let store = Store::open(&db).await.unwrap();
+    let gone = store
+        .subscriber_by_email("gone@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone.status, SubscriberStatus::Suspended);
+    let spam = store
+        .subscriber_by_email("spam@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(spam.status, SubscriberStatus::Unsubscribed);
+    let ok = store
+        .subscriber_by_email("ok@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ok.status, SubscriberStatus::Active);
+    store.close().await;
+
+    let pid = serve.id().unwrap().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(30), serve.wait())
+        .await
+        .expect("serve stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "serve exits cleanly: {status}");
 }
