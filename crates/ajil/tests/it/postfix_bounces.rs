@@ -47,9 +47,11 @@ async fn postfix_dsns_suspend_the_hard_bounced_address() {
         .with_from("ajil <alerts@inbox.test>".parse().unwrap());
     let mailer = Mailer::smtp(&SmtpConfig::from_url(&server.url()).unwrap()).unwrap();
     let now = Utc::now();
+    let mut sent_ids = Vec::new();
     for (n, to) in [GONE, FULL, READER].into_iter().enumerate() {
         let mut email = alert("en", n as u32);
         email.to = to.into();
+        sent_ids.push((to, email.message_id.clone()));
         let message = composer.alert(&email, now).unwrap();
         // Accepted at SMTP time: the failures come later, as DSNs.
         mailer
@@ -130,7 +132,25 @@ async fn postfix_dsns_suspend_the_hard_bounced_address() {
         assert_eq!(s.status, SubscriberStatus::Active, "{email}");
         assert_eq!(s.suppressed_reason, None, "{email}");
     }
-    assert_eq!(store.list_feedback(10).await.unwrap().len(), 2);
+    // Each DSN names the alert it returns (Postfix quotes the original
+    // headers), with Postfix's status code and diagnostic.
+    let feedback = store.list_feedback(10).await.unwrap();
+    assert_eq!(feedback.len(), 2, "{feedback:?}");
+    for (email, kind, status, words) in [
+        (GONE, "hard_bounce", "5.1.1", "mailbox unavailable"),
+        (FULL, "soft_bounce", "4.2.2", "mailbox full"),
+    ] {
+        let row = feedback.iter().find(|f| f.email == email).unwrap();
+        let sent = &sent_ids.iter().find(|(to, _)| *to == email).unwrap().1;
+        assert_eq!(row.kind, kind, "{row:?}");
+        assert_eq!(row.status.as_deref(), Some(status), "{row:?}");
+        assert!(
+            row.diagnostic.as_deref().unwrap_or("").contains(words),
+            "{row:?}"
+        );
+        assert_eq!(row.message_id.as_deref(), Some(sent.as_str()), "{row:?}");
+        assert_eq!(row.origin, "dsn");
+    }
     store.close().await;
     drop(server);
 }
