@@ -5,7 +5,9 @@
 //! The instance has its own configuration, runtime and mail directories in a
 //! temporary directory, listens on `127.0.0.1` on a free port without TLS,
 //! allows plain-text login (loopback only) for one user, and is stopped when
-//! the [`Dovecot`] value is dropped.
+//! the [`Dovecot`] value is dropped. [`Dovecot::start_tls`] instead speaks
+//! only TLS (IMAPS) with a fresh self-signed certificate for `127.0.0.1`,
+//! which a client that checks certificates must refuse.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -19,6 +21,7 @@ const DOVECOT: &str = "/usr/sbin/dovecot";
 pub struct Dovecot {
     dir: tempfile::TempDir,
     port: u16,
+    tls: bool,
     child: Option<Child>,
 }
 
@@ -45,6 +48,16 @@ impl Dovecot {
     /// Writes the configuration, puts each of `messages` unseen into the
     /// Maildir's `new/`, and starts the server.
     pub fn start(messages: &[Vec<u8>]) -> Result<Dovecot, String> {
+        Dovecot::start_with(messages, false)
+    }
+
+    /// Like [`Dovecot::start`], but the port speaks only TLS, with a
+    /// self-signed certificate (made with `openssl`) for `127.0.0.1`.
+    pub fn start_tls(messages: &[Vec<u8>]) -> Result<Dovecot, String> {
+        Dovecot::start_with(messages, true)
+    }
+
+    fn start_with(messages: &[Vec<u8>], tls: bool) -> Result<Dovecot, String> {
         if let Some(why) = unavailable() {
             return Err(why);
         }
@@ -72,15 +85,28 @@ impl Dovecot {
             return Err("chown of the Maildir failed".into());
         }
         set_mode(root, 0o755)?;
+        let (listener, ssl) = if tls {
+            self_signed(&root.join("conf"))?;
+            (
+                "imaps",
+                format!(
+                    "ssl = required\nssl_cert = <{root}/conf/cert.pem\nssl_key = <{root}/conf/key.pem",
+                    root = root.display()
+                ),
+            )
+        } else {
+            // Plain-text login is fine on loopback, and this instance has
+            // no certificate.
+            ("imap", "ssl = no\ndisable_plaintext_auth = no".to_owned())
+        };
+        let other = if tls { "imap" } else { "imaps" };
         let conf = format!(
             "protocols = imap
 listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/run
 log_path = {root}/dovecot.log
-ssl = no
-# Plain-text login is fine on loopback, and the test has no certificate.
-disable_plaintext_auth = no
+{ssl}
 auth_mechanisms = plain login
 default_internal_user = dovecot
 default_login_user = dovenull
@@ -95,11 +121,11 @@ userdb {{
   args = uid=nobody gid=nogroup home={root}/mail
 }}
 service imap-login {{
-  inet_listener imap {{
+  inet_listener {listener} {{
     address = 127.0.0.1
     port = {port}
   }}
-  inet_listener imaps {{
+  inet_listener {other} {{
     port = 0
   }}
 }}
@@ -128,6 +154,7 @@ service stats {{
         let mut dovecot = Dovecot {
             dir,
             port,
+            tls,
             child: Some(child),
         };
         dovecot.wait_listening(Duration::from_secs(20))?;
@@ -139,11 +166,12 @@ service stats {{
         self.port
     }
 
-    /// `imap://bounces:PASSWORD@127.0.0.1:PORT/INBOX`, with the password
-    /// percent-encoded.
+    /// `imap://bounces:PASSWORD@127.0.0.1:PORT/INBOX` (`imaps://` with
+    /// TLS), with the password percent-encoded.
     pub fn url(&self) -> String {
         format!(
-            "imap://{}:{}@127.0.0.1:{}/INBOX",
+            "{}://{}:{}@127.0.0.1:{}/INBOX",
+            if self.tls { "imaps" } else { "imap" },
             Dovecot::USER,
             Dovecot::PASSWORD.replace('@', "%40"),
             self.port
@@ -199,6 +227,39 @@ impl Drop for Dovecot {
                 let _ = child.wait();
             }
         }
+    }
+}
+
+/// Writes `cert.pem` and `key.pem` (P-256, one day, for `127.0.0.1`) into
+/// `dir`.
+fn self_signed(dir: &Path) -> Result<(), String> {
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        // A server certificate, not a CA: the client's only objection must
+        // be that nobody it trusts issued it.
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .output()
+        .map_err(|e| format!("cannot run openssl (Debian's openssl package): {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "openssl could not make a certificate: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 

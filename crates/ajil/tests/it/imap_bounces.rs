@@ -2,7 +2,9 @@
 //! loopback serving a Maildir with the hand-written bounce samples of
 //! `tests/data/bounces/` and an ordinary auto-reply. One poll must apply
 //! every report, delete the reports from the mailbox and keep the
-//! auto-reply marked seen; a second poll finds nothing new.
+//! auto-reply marked seen; a second poll finds nothing new. `ajil serve`
+//! with `AJIL_BOUNCE_URL` does the same on its own, and `imaps://` refuses a
+//! server whose certificate nobody trusted issued.
 //!
 //! Needs root and Debian's dovecot-imapd (installed by `.ci/run`). Skipped,
 //! with a message, when not root or when `AJIL_SKIP_POSTFIX=1` (the switch
@@ -231,4 +233,38 @@ async fn serve_polls_the_bounce_mailbox() {
         .expect("serve stops on SIGTERM")
         .unwrap();
     assert!(status.success(), "serve exits cleanly: {status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imaps_refuses_an_untrusted_certificate() {
+    if let Some(why) = skip_reason() {
+        eprintln!("SKIPPED imaps_refuses_an_untrusted_certificate: {why}");
+        return;
+    }
+    if let Some(why) = dovecot::unavailable() {
+        panic!("{why}");
+    }
+    let samples = samples();
+    let server = tokio::task::spawn_blocking(move || Dovecot::start_tls(&samples))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot start dovecot: {e}"));
+    let ajil = Ajil::new(&[]);
+    let url = server.url();
+    assert!(url.starts_with("imaps://"));
+    // A self-signed certificate is no proof of the server's identity: the
+    // password must not be sent, and the mailbox stays as it was.
+    let refused = ajil.run(&["bounces", "poll", "--url", &url]).await;
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("TLS handshake") && refused.stderr.contains("UnknownIssuer"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(mailbox_files(&server).len(), 9);
+    assert!(
+        !server.log().contains("Login: user=<bounces>"),
+        "logged in despite the certificate:\n{}",
+        server.log()
+    );
 }
