@@ -111,6 +111,10 @@ impl Delivery {
                 config.from
             )
         })?;
+        // Message-IDs carry the sender's domain (RFC 5322 3.6.4: unique on
+        // the right of `@` for the host that made them); an IP literal from
+        // the public URL would look odd to spam filters.
+        let domain = from.email.domain().to_string();
         let composer = Composer::new(templates.is_dir().then_some(templates))
             .context("cannot load the email templates")?
             .with_from(from)
@@ -133,10 +137,6 @@ impl Delivery {
             Some(dkim) => mailer.with_dkim(dkim),
             None => mailer,
         };
-        let domain = url::Url::parse(&config.public_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "localhost".into());
         Ok(Delivery {
             store,
             composer,
