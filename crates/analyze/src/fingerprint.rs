@@ -142,6 +142,25 @@ mod tests {
     }
 
     #[test]
+    fn signature_is_the_least_value_of_each_function() {
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let shingles = shingle_hashes(&words);
+        let expected: Vec<u32> = family()
+            .iter()
+            .map(|&(a, b)| {
+                shingles
+                    .iter()
+                    .map(|&x| (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32)
+                    .min()
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
+        assert_eq!(minhash(&shingles), expected);
+        // Pinned values: a stored signature must stay comparable with new ones.
+        assert_eq!(expected[..2], [64_628_239, 233_304_621]);
+    }
+
+    #[test]
     fn short_and_empty_texts() {
         assert_eq!(shingle_hashes(&keys("a b")).len(), 1);
         assert!(minhash(&[]).is_empty());

@@ -88,7 +88,8 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
 
 /// The dominant script of `text`'s first letters, if any letters.
 pub(crate) fn dominant_script(text: &str) -> Option<Script> {
-    let (arabic, cyrillic, latin) = script_counts(sample(text));
+    // One pass over the first characters, without first finding where the sample ends.
+    let (arabic, cyrillic, latin) = script_counts_of(text.chars().take(SAMPLE_CHARS));
     let max = arabic.max(cyrillic).max(latin);
     if max == 0 {
         None
@@ -124,8 +125,13 @@ fn prefix(text: &str, chars: usize) -> &str {
 }
 
 fn script_counts(text: &str) -> (usize, usize, usize) {
+    script_counts_of(text.chars())
+}
+
+/// Letters of each script among `chars`.
+fn script_counts_of(chars: impl Iterator<Item = char>) -> (usize, usize, usize) {
     let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
-    for c in text.chars().filter(|&c| crate::normalize::is_letter(c)) {
+    for c in chars.filter(|&c| crate::normalize::is_letter(c)) {
         match char_script(c) {
             Script::Arabic => arabic += 1,
             Script::Cyrillic => cyrillic += 1,

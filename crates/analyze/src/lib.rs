@@ -93,12 +93,13 @@ impl Analyzer {
     pub fn analyze(&self, title: &str, text: &str, declared_lang: Option<&str>) -> Analysis {
         let lang = choose_lang(title, text, declared_lang);
         let hint = (lang != "und").then_some(lang.as_str());
-        let title_keys = match_keys(title, hint);
+        let normalized_title = normalize(title);
+        let title_keys = keys_of_normalized(&normalized_title, hint);
         let normalized_body = normalize(text);
         let body_keys = keys_of_normalized(&normalized_body, hint);
 
         let (print_keys, content_hash) = if body_keys.is_empty() {
-            (&title_keys, fingerprint::content_hash(&normalize(title)))
+            (&title_keys, fingerprint::content_hash(&normalized_title))
         } else {
             (&body_keys, fingerprint::content_hash(&normalized_body))
         };

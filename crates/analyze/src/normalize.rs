@@ -24,19 +24,27 @@ pub fn normalize(text: &str) -> String {
     // its neighbours, so normalizing the runs between them one at a time gives the
     // same text as normalizing the whole.
     for run in text.split_inclusive([' ', '\n']) {
-        if run.chars().all(nfkc_inert) {
-            // Fast path for plain Arabic and ASCII words (nearly all of an article):
-            // NFKC leaves these characters alone, or only composes a hamza or madda
-            // mark onto a letter that folding turns back into the bare letter while
-            // dropping the mark, so skipping it gives the same output.
-            for c in run.chars() {
-                apply(
-                    &mut out,
-                    &mut pending_space,
-                    fold_char(c.to_ascii_lowercase()),
-                );
+        // Fast path for plain Arabic and ASCII words (nearly all of an article): NFKC
+        // leaves these characters alone, or only composes a hamza or madda mark onto a
+        // letter that folding turns back into the bare letter while dropping the mark,
+        // so skipping it gives the same output. The run is folded optimistically in the
+        // same pass that checks it, and undone when a character needs NFKC after all.
+        let (mark, pending_at_mark) = (out.len(), pending_space);
+        let mut inert = true;
+        for c in run.chars() {
+            if !nfkc_inert(c) {
+                inert = false;
+                break;
             }
-        } else {
+            apply(
+                &mut out,
+                &mut pending_space,
+                fold_char(c.to_ascii_lowercase()),
+            );
+        }
+        if !inert {
+            out.truncate(mark);
+            pending_space = pending_at_mark;
             for c in run.nfkc() {
                 for lower in c.to_lowercase() {
                     apply(&mut out, &mut pending_space, fold_char(lower));
@@ -68,6 +76,7 @@ fn normalize_nfkc(text: &str) -> String {
     out
 }
 
+#[inline]
 fn apply(out: &mut String, pending_space: &mut bool, fold: Fold) {
     match fold {
         Fold::Drop => {}
@@ -110,6 +119,7 @@ enum Fold {
     Two(char, char),
 }
 
+#[inline]
 fn fold_char(c: char) -> Fold {
     match c {
         // Arabic harakat, shadda, sukun, hamza/madda marks, and the
