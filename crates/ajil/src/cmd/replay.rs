@@ -208,7 +208,7 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
     })?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let gzipped = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let reader: Box<dyn BufRead> = if gzipped {
+    let reader: Box<dyn BufRead + Send> = if gzipped {
         Box::new(BufReader::with_capacity(
             1 << 20,
             flate2::read::MultiGzDecoder::new(reader),
@@ -218,19 +218,10 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
     };
     let mut articles = Vec::new();
     let mut skipped = 0usize;
-    // Lines are decoded here and parsed in blocks on all threads: JSON parsing is a
-    // good part of reading, and nothing else can start before the stream is ordered.
-    let mut block: Vec<(usize, String)> = Vec::with_capacity(PARSE_BLOCK);
-    let mut lines = reader.lines().enumerate().peekable();
-    while lines.peek().is_some() {
-        block.clear();
-        for (n, line) in lines.by_ref().take(PARSE_BLOCK) {
-            let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-            if !line.trim().is_empty() {
-                block.push((n + 1, line));
-            }
-        }
-        for parsed in parse_block(&block, threads) {
+    // Lines are decoded in blocks and parsed on all threads: JSON parsing is a good
+    // part of reading, and nothing else can start before the stream is ordered.
+    let mut take = |block: &[(usize, String)]| -> Result<()> {
+        for parsed in parse_block(block, threads) {
             match parsed.with_context(|| {
                 format!(
                     "{} is not a stream of article objects (id, url, source, title, published, text): fix or remove that line",
@@ -241,6 +232,32 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
                 None => skipped += 1,
             }
         }
+        Ok(())
+    };
+    if threads <= 1 {
+        let mut blocks = LineBlocks::new(reader);
+        while let Some(block) = blocks.next_block() {
+            take(&block.with_context(|| format!("cannot read {}", path.display()))?)?;
+        }
+    } else {
+        // With threads to spare, one inflates and splits lines while the others parse
+        // the block before, so reading costs little more than parsing.
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = mpsc::sync_channel(2);
+            scope.spawn(move || {
+                let mut blocks = LineBlocks::new(reader);
+                while let Some(block) = blocks.next_block() {
+                    let failed = block.is_err();
+                    if tx.send(block).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            for block in rx {
+                take(&block.with_context(|| format!("cannot read {}", path.display()))?)?;
+            }
+            Ok(())
+        })?;
     }
     if skipped > 0 {
         eprintln!("warning: skipped {skipped} lines whose published time is not RFC 3339");
@@ -252,6 +269,37 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
 
 /// Lines parsed together in [`read_stream`].
 const PARSE_BLOCK: usize = 2048;
+
+/// The non-blank lines of a stream in blocks of [`PARSE_BLOCK`], each numbered from 1.
+struct LineBlocks<R> {
+    lines: std::iter::Enumerate<std::io::Lines<R>>,
+}
+
+impl<R: BufRead> LineBlocks<R> {
+    fn new(reader: R) -> Self {
+        LineBlocks {
+            lines: reader.lines().enumerate(),
+        }
+    }
+
+    /// The next block, `None` at the end of the stream, or the read error.
+    fn next_block(&mut self) -> Option<std::io::Result<Vec<(usize, String)>>> {
+        let mut block = Vec::with_capacity(PARSE_BLOCK);
+        let mut seen = 0;
+        for (n, line) in self.lines.by_ref() {
+            seen += 1;
+            match line {
+                Ok(line) if line.trim().is_empty() => {}
+                Ok(line) => block.push((n + 1, line)),
+                Err(e) => return Some(Err(e)),
+            }
+            if seen == PARSE_BLOCK {
+                break;
+            }
+        }
+        (seen > 0).then_some(Ok(block))
+    }
+}
 
 /// Parses numbered lines on up to `threads` threads, in order: an article, `None` for
 /// a line whose published time is not RFC 3339, or an error naming the line.
@@ -466,5 +514,27 @@ mod tests {
         };
         let err = format!("{:#}", run(&args).unwrap_err());
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn blocks_read_on_another_thread_keep_every_line_and_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("stream.jsonl");
+        let good = line(serde_json::json!(1), "x", 1, "t", "b");
+        // Past one block, with blank lines, so numbering runs across blocks.
+        let mut lines = vec![good.clone(); PARSE_BLOCK + 100];
+        lines[10] = String::new();
+        lines[PARSE_BLOCK + 5] = String::new();
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let read = read_stream(&input, 2).unwrap();
+        assert_eq!(read.len(), PARSE_BLOCK + 98);
+        assert_eq!(read.len(), read_stream(&input, 1).unwrap().len());
+
+        lines[PARSE_BLOCK + 50] = "not json".into();
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        for threads in [1, 2] {
+            let err = format!("{:#}", read_stream(&input, threads).err().unwrap());
+            assert!(err.contains(&format!("line {}", PARSE_BLOCK + 51)), "{err}");
+        }
     }
 }
