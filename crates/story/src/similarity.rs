@@ -64,7 +64,10 @@ pub(crate) struct Vocab {
     docs: u32,
     prior_docs: f64,
     prior_share: f64,
-    /// Idf values computed at `cache_round` (valid while the window is unchanged).
+    /// Idf values by document frequency, each with the round it was computed in (valid
+    /// while the window is unchanged). Idf depends on a key only through its df, and most
+    /// keys share a handful of small dfs, so this computes far fewer logarithms than a
+    /// cache per key and stays small enough to sit in the CPU cache.
     cache: Vec<Cell<(u32, f64)>>,
     round: u32,
 }
@@ -109,7 +112,6 @@ impl Vocab {
                 self.words.push(word.to_string());
                 self.counts.push(0);
                 self.numbers.push(is_number(word));
-                self.cache.push(Cell::new((0, 0.0)));
                 (self.words.len() - 1) as Key
             }
         };
@@ -145,6 +147,12 @@ impl Vocab {
     pub(crate) fn add(&mut self, set: &[Key]) {
         self.bump();
         self.docs += 1;
+        // Every df is at most the number of documents, so the cache covers them all.
+        let needed = self.docs as usize + 1;
+        if self.cache.len() < needed {
+            self.cache
+                .resize(needed.next_power_of_two(), Cell::new((0, 0.0)));
+        }
         for &key in set {
             self.counts[key as usize] += 1;
         }
@@ -198,12 +206,15 @@ impl Vocab {
     /// keys every document holds, largest for keys never seen before. Cached until the
     /// window changes, as scoring one article reads the same keys many times.
     pub(crate) fn idf(&self, key: Key) -> f64 {
-        let cell = &self.cache[key as usize];
+        let df = self.df(key);
+        let Some(cell) = self.cache.get(df as usize) else {
+            return self.idf_of(f64::from(df));
+        };
         let (round, value) = cell.get();
         if round == self.round {
             return value;
         }
-        let value = self.idf_of(f64::from(self.df(key)));
+        let value = self.idf_of(f64::from(df));
         cell.set((self.round, value));
         value
     }
@@ -384,6 +395,27 @@ mod tests {
         let (a, b) = (set(&mut v, "سورابايا 58"), set(&mut v, "سورابايا 58"));
         assert!(entity(&v, &a, &b) > 0.0);
         assert_eq!(entity(&v, &common_set, &common_set), 0.0);
+    }
+
+    #[test]
+    fn cached_idf_follows_the_window() {
+        let mut vocab = Vocab::new(10.0, 0.01);
+        let a = set(&mut vocab, "a b");
+        let b = set(&mut vocab, "b c");
+        let (ka, kb) = (a[0], a[1]);
+        vocab.add(&a);
+        let before = (vocab.idf(ka), vocab.idf(kb));
+        assert_eq!(before.0, before.1, "same df, same idf");
+        assert_eq!(before.0, vocab.idf_of(1.0));
+        vocab.add(&b);
+        assert_eq!(vocab.idf(kb), vocab.idf_of(2.0));
+        assert_eq!(vocab.idf(ka), vocab.idf_of(1.0));
+        assert!(
+            vocab.idf(ka) > before.0,
+            "one more document raises a df-1 key's idf"
+        );
+        vocab.remove(&a);
+        assert_eq!(vocab.idf(kb), vocab.idf_of(1.0));
     }
 
     #[test]
