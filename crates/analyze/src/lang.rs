@@ -88,8 +88,24 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
 
 /// The dominant script of `text`'s first letters, if any letters.
 pub(crate) fn dominant_script(text: &str) -> Option<Script> {
-    // One pass over the first characters, without first finding where the sample ends.
-    let (arabic, cyrillic, latin) = script_counts_of(text.chars().take(SAMPLE_CHARS));
+    // One pass over the first characters, without first finding where the sample ends,
+    // and it stops once the leading script's margin exceeds what the rest of the sample
+    // could add to another: the answer is then the one the whole sample would give.
+    const STEP: usize = 128;
+    let mut chars = text.chars().take(SAMPLE_CHARS);
+    let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
+    let mut read = 0;
+    while read < SAMPLE_CHARS {
+        let (a, c, l) = script_counts_of(chars.by_ref().take(STEP));
+        (arabic, cyrillic, latin) = (arabic + a, cyrillic + c, latin + l);
+        read += STEP;
+        let left = SAMPLE_CHARS.saturating_sub(read);
+        let mut counts = [arabic, cyrillic, latin];
+        counts.sort_unstable();
+        if counts[2] > counts[1] + left {
+            break;
+        }
+    }
     let max = arabic.max(cyrillic).max(latin);
     if max == 0 {
         None
@@ -212,5 +228,42 @@ mod tests {
     fn only_the_start_is_sampled() {
         let long = "ب".repeat(SAMPLE_CHARS + 10);
         assert_eq!(sample(&long).chars().count(), SAMPLE_CHARS);
+    }
+
+    #[test]
+    fn stopping_early_gives_the_whole_sample_answer() {
+        // The script that leads over the whole sample, ties as `dominant_script` breaks them.
+        let whole = |text: &str| {
+            let (arabic, cyrillic, latin) = script_counts(sample(text));
+            let max = arabic.max(cyrillic).max(latin);
+            if max == 0 {
+                None
+            } else if max == arabic {
+                Some(Script::Arabic)
+            } else if max == latin {
+                Some(Script::Latin)
+            } else {
+                Some(Script::Cyrillic)
+            }
+        };
+        let ar = |n: usize| "ب".repeat(n);
+        let en = |n: usize| "e".repeat(n);
+        let ru = |n: usize| "д".repeat(n);
+        for text in [
+            String::new(),
+            "... 123".to_string(),
+            ar(3000),
+            // Leads early, loses over the whole sample.
+            ar(600) + &en(2000),
+            ar(900) + &ru(1100),
+            // A tie over the sample, and a flip just past its end.
+            ar(1000) + &en(1000),
+            en(1000) + &ar(1000),
+            ar(900) + &en(1100) + &ar(5000),
+            format!("{} {}", ar(1990), en(3000)),
+            en(5) + &ar(7),
+        ] {
+            assert_eq!(dominant_script(&text), whole(&text), "{}", text.len());
+        }
     }
 }

@@ -45,7 +45,7 @@ pub fn stem_arabic(word: &str) -> &str {
     let mut w = word;
     loop {
         if let Some(rest) = w.strip_prefix("ال")
-            && rest.chars().count() >= MIN_STEM
+            && long_enough(rest)
         {
             w = rest;
             continue;
@@ -54,7 +54,7 @@ pub fn stem_arabic(word: &str) -> &str {
             && PROCLITICS.contains(&first)
         {
             let rest = &w[first.len_utf8()..];
-            if rest.chars().count() >= MIN_STEM {
+            if long_enough(rest) {
                 w = rest;
                 continue;
             }
@@ -63,12 +63,17 @@ pub fn stem_arabic(word: &str) -> &str {
     }
     for suffix in SUFFIXES {
         if let Some(rest) = w.strip_suffix(suffix)
-            && rest.chars().count() >= MIN_STEM
+            && long_enough(rest)
         {
             return rest;
         }
     }
     w
+}
+
+/// Whether `rest` has at least [`MIN_STEM`] letters, reading no further than that.
+fn long_enough(rest: &str) -> bool {
+    rest.chars().nth(MIN_STEM - 1).is_some()
 }
 
 /// The Snowball stemmers for Latin-script languages we know, by ISO 639-1 code.
