@@ -92,18 +92,23 @@ pub(crate) fn dominant_script(text: &str) -> Option<Script> {
     // and it stops once the leading script's margin exceeds what the rest of the sample
     // could add to another: the answer is then the one the whole sample would give.
     const STEP: usize = 128;
-    let mut chars = text.chars().take(SAMPLE_CHARS);
     let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
-    let mut read = 0;
-    while read < SAMPLE_CHARS {
-        let (a, c, l) = script_counts_of(chars.by_ref().take(STEP));
-        (arabic, cyrillic, latin) = (arabic + a, cyrillic + c, latin + l);
-        read += STEP;
-        let left = SAMPLE_CHARS.saturating_sub(read);
-        let mut counts = [arabic, cyrillic, latin];
-        counts.sort_unstable();
-        if counts[2] > counts[1] + left {
-            break;
+    for (i, c) in text.chars().take(SAMPLE_CHARS).enumerate() {
+        if crate::normalize::is_letter(c) {
+            match char_script(c) {
+                Script::Arabic => arabic += 1,
+                Script::Cyrillic => cyrillic += 1,
+                Script::Latin => latin += 1,
+                Script::Other => {}
+            }
+        }
+        if i % STEP == STEP - 1 {
+            let left = SAMPLE_CHARS - (i + 1);
+            let mut counts = [arabic, cyrillic, latin];
+            counts.sort_unstable();
+            if counts[2] > counts[1] + left {
+                break;
+            }
         }
     }
     let max = arabic.max(cyrillic).max(latin);
@@ -141,13 +146,8 @@ fn prefix(text: &str, chars: usize) -> &str {
 }
 
 fn script_counts(text: &str) -> (usize, usize, usize) {
-    script_counts_of(text.chars())
-}
-
-/// Letters of each script among `chars`.
-fn script_counts_of(chars: impl Iterator<Item = char>) -> (usize, usize, usize) {
     let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
-    for c in chars.filter(|&c| crate::normalize::is_letter(c)) {
+    for c in text.chars().filter(|&c| crate::normalize::is_letter(c)) {
         match char_script(c) {
             Script::Arabic => arabic += 1,
             Script::Cyrillic => cyrillic += 1,
