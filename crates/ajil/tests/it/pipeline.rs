@@ -58,6 +58,19 @@ async fn subscribe(store: &Store, email: &str, query: &str, cadence: Cadence, no
         .unwrap();
 }
 
+/// Adds the fixture server's `/feed.xml` as a source named `name`.
+async fn add_feed(store: &Store, fx: &Fixtures, name: &str) {
+    store
+        .add_source(
+            &format!("{}/feed.xml", fx.base()),
+            name,
+            Duration::from_secs(300),
+            t0(),
+        )
+        .await
+        .unwrap();
+}
+
 fn outbox_files(config: &Config) -> Vec<String> {
     std::fs::read_dir(config.outbox_dir())
         .map(|d| {
@@ -88,15 +101,7 @@ async fn hourly_digest_collects_stories_into_one_email() {
     );
     let (_dir, config, store) = setup(None).await;
     subscribe(&store, "digest@example.org", "Iran", Cadence::Hourly, t0()).await;
-    store
-        .add_source(
-            &format!("{}/feed.xml", fx.base()),
-            "Wire",
-            Duration::from_secs(300),
-            t0(),
-        )
-        .await
-        .unwrap();
+    add_feed(&store, &fx, "Wire").await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
 
     let r = p
@@ -149,15 +154,7 @@ async fn smtp_outage_is_retried_and_nothing_is_lost() {
     )
     .await;
     subscribe(&store, "b@example.org", "Iran", Cadence::Realtime, t0()).await;
-    store
-        .add_source(
-            &format!("{}/feed.xml", fx.base()),
-            "Wire",
-            Duration::from_secs(300),
-            t0(),
-        )
-        .await
-        .unwrap();
+    add_feed(&store, &fx, "Wire").await;
     let p = Pipeline::new(config, store.clone()).await.unwrap();
 
     // The server is down: both alerts wait in the outbox.
@@ -209,15 +206,7 @@ async fn permanent_rejection_is_recorded_not_retried() {
     smtp.set_reject(Some((550, "no such user".into())));
     let (_dir, config, store) = setup(Some(&smtp)).await;
     subscribe(&store, "gone@example.org", "Iran", Cadence::Realtime, t0()).await;
-    store
-        .add_source(
-            &format!("{}/feed.xml", fx.base()),
-            "Wire",
-            Duration::from_secs(300),
-            t0(),
-        )
-        .await
-        .unwrap();
+    add_feed(&store, &fx, "Wire").await;
     let p = Pipeline::new(config, store.clone()).await.unwrap();
     p.run_cycle(t0(), true).await.unwrap();
     let counts = store.email_counts().await.unwrap();
@@ -317,15 +306,7 @@ async fn a_restart_keeps_stories_and_sends_no_duplicate() {
     );
     let (_dir, config, store) = setup(None).await;
     subscribe(&store, "r@example.org", "لافروف", Cadence::Realtime, t0()).await;
-    store
-        .add_source(
-            &format!("{}/feed.xml", fx.base()),
-            "الخبر",
-            Duration::from_secs(300),
-            t0(),
-        )
-        .await
-        .unwrap();
+    add_feed(&store, &fx, "الخبر").await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!((r.new_articles, r.emails_sent), (1, 1));
@@ -400,15 +381,7 @@ async fn alerts_show_the_article_lead_and_times_in_the_subscribers_zone() {
         .set_subscriber_pacing(s.id, "Asia/Riyadh", None, None)
         .await
         .unwrap();
-    store
-        .add_source(
-            &format!("{}/feed.xml", fx.base()),
-            "Wire",
-            Duration::from_secs(300),
-            t0(),
-        )
-        .await
-        .unwrap();
+    add_feed(&store, &fx, "Wire").await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!(r.emails_sent, 1, "{r:?}");
