@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use ajil_alert::{AlertPlan, MatchKind};
 use ajil_model::{Analysis, ArticleId, FeedItem, StoryId};
-use ajil_store::{NewArticle, Source, Store, StoredArticle, SubscriptionWithEmail};
+use ajil_store::{NewArticle, Source, Store, SubscriptionWithEmail};
 use ajil_story::{Assignment, Clusterer, StoryInput, StoryOptions};
 use anyhow::{Context, Result};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -268,18 +268,38 @@ impl Pipeline {
     async fn catch_up(&self, now: DateTime<Utc>) -> Result<()> {
         let window = TimeDelta::hours(self.config.story_window_hours);
         let seen = self.stories.lock().expect("story index lock").seen_up_to;
-        let articles = self
-            .store
-            .articles_after(ArticleId(seen), now - window)
-            .await?;
         let max_id = self.store.max_article_id().await?.map_or(0, |a| a.0);
-        let mut index = self.stories.lock().expect("story index lock");
-        for a in &articles {
-            let Some(story) = a.story_id else { continue };
-            let analysis = stored_analysis(a);
-            let input = story_input(a.id, &a.source_name, a, &analysis);
-            let _ = index.clusterer.add_with_story(&input, story, now);
+        // Pages without the text, so a full window (tens of thousands of articles
+        // after a restart) never sits in memory twice.
+        let mut from = None;
+        loop {
+            let page = self
+                .store
+                .index_articles(ArticleId(seen), now - window, from, CATCH_UP_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            from = Some((last.published, last.id));
+            let mut index = self.stories.lock().expect("story index lock");
+            for a in &page {
+                index.seen_up_to = index.seen_up_to.max(a.id.0);
+                let Some(story) = a.story_id else { continue };
+                let analysis = stored_analysis(&a.analysis);
+                let input = StoryInput {
+                    article: a.id,
+                    outlet: &a.source_name,
+                    published: a.published,
+                    url: &a.url,
+                    canonical_url: a.canonical_url.as_deref(),
+                    title_keys: &analysis.title_keys,
+                    keys: &analysis.keys,
+                    minhash: &analysis.minhash,
+                    content_hash: a.content_hash,
+                    wire: a.wire.as_deref(),
+                };
+                let _ = index.clusterer.add_with_story(&input, story, now);
+            }
         }
+        let mut index = self.stories.lock().expect("story index lock");
         index.seen_up_to = index.seen_up_to.max(max_id);
         Ok(())
     }
@@ -602,6 +622,9 @@ async fn new_clusterer(config: &Config, store: &Store) -> Result<Clusterer> {
         .with_next_story_id(StoryId(next)))
 }
 
+/// Articles read per page when the story index catches up with the store.
+const CATCH_UP_PAGE: u32 = 1_000;
+
 /// The parts of the analysis kept in the store so the story index can be
 /// rebuilt at start-up without re-analysing text.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -609,6 +632,10 @@ struct StoredAnalysis {
     title_keys: Vec<String>,
     keys: Vec<String>,
     minhash: Vec<u32>,
+    /// [`ajil_analyze::MINHASH_VERSION`] of `minhash`; absent (0) in rows
+    /// written before signatures carried a version.
+    #[serde(default)]
+    minhash_version: u32,
 }
 
 impl From<&Analysis> for StoredAnalysis {
@@ -617,32 +644,21 @@ impl From<&Analysis> for StoredAnalysis {
             title_keys: a.title_keys.clone(),
             keys: a.keys.clone(),
             minhash: a.minhash.clone(),
+            minhash_version: ajil_analyze::MINHASH_VERSION,
         }
     }
 }
 
-fn stored_analysis(a: &StoredArticle) -> StoredAnalysis {
-    serde_json::from_str(&a.analysis).unwrap_or_default()
-}
-
-fn story_input<'a>(
-    id: ArticleId,
-    outlet: &'a str,
-    a: &'a StoredArticle,
-    an: &'a StoredAnalysis,
-) -> StoryInput<'a> {
-    StoryInput {
-        article: id,
-        outlet,
-        published: a.published,
-        url: &a.url,
-        canonical_url: a.canonical_url.as_deref(),
-        title_keys: &an.title_keys,
-        keys: &an.keys,
-        minhash: &an.minhash,
-        content_hash: a.content_hash,
-        wire: a.wire.as_deref(),
+/// A stored analysis, its signature recomputed from its keys when it was made
+/// by another MinHash version: signatures of two versions estimate nothing when
+/// compared, so an index rebuilt across an upgrade would miss older copies.
+fn stored_analysis(json: &str) -> StoredAnalysis {
+    let mut an: StoredAnalysis = serde_json::from_str(json).unwrap_or_default();
+    if an.minhash_version != ajil_analyze::MINHASH_VERSION {
+        an.minhash = ajil_analyze::signature_of_keys(&an.title_keys, &an.keys);
+        an.minhash_version = ajil_analyze::MINHASH_VERSION;
     }
+    an
 }
 
 /// The identity of an item within its source: guid, else link, else title.
@@ -653,4 +669,31 @@ fn item_guid(item: &FeedItem) -> Option<String> {
         .map(|s| s.trim())
         .find(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_of_another_version_are_recomputed_from_the_keys() {
+        let analysis = ajil_analyze::Analyzer::new().analyze(
+            "عشرات القتلى في غزة",
+            "قتل عشرات الفلسطينيين برصاص الجيش الإسرائيلي على حدود قطاع غزة خلال احتجاجات واسعة",
+            Some("ar"),
+        );
+        let current = serde_json::to_string(&StoredAnalysis::from(&analysis)).unwrap();
+        // A row written before signatures had a version: same keys, other values.
+        let old = serde_json::json!({
+            "title_keys": analysis.title_keys,
+            "keys": analysis.keys,
+            "minhash": vec![7u32; analysis.minhash.len()],
+        })
+        .to_string();
+        for json in [current, old] {
+            let an = stored_analysis(&json);
+            assert_eq!(an.minhash, analysis.minhash);
+            assert_eq!(an.keys, analysis.keys);
+        }
+    }
 }

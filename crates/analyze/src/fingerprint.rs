@@ -13,73 +13,113 @@ use xxhash_rust::xxh3::xxh3_64;
 /// Words per shingle.
 pub const SHINGLE_LEN: usize = 4;
 
-/// Number of hash functions, hence of `u32` values, in a signature. With 128
-/// values the Jaccard estimate has a standard error of about 0.04 near 0.5.
+/// Number of `u32` values in a signature. With 128 values the Jaccard
+/// estimate has a standard error of about 0.04 near 0.5.
 pub const MINHASH_LEN: usize = 128;
 
-/// Seed of the hash family. The coefficients derive from it, so changing it
-/// (or [`MINHASH_LEN`]) makes every stored signature incomparable.
-const FAMILY_SEED: u64 = 0x616a_696c_6d68_0001;
+/// What a signature means. Signatures of different versions must never be
+/// compared: a stored one whose version is not this one is recomputed from
+/// its keys ([`signature_of_keys`]). Version 1 took the least of 128
+/// multiply-shift hashes per value; version 2 is one-permutation hashing with
+/// optimal densification.
+pub const MINHASH_VERSION: u32 = 2;
 
-/// `splitmix64`, used to expand the seed into hash coefficients.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
+/// Seed of the shingle hash; changing it makes every stored signature
+/// incomparable (bump [`MINHASH_VERSION`]).
+const FAMILY_SEED: u64 = 0x616a_696c_6d68_0002;
+
+/// Seed of the densification probes (see [`minhash`]).
+const PROBE_SEED: u64 = 0x616a_696c_6470_0002;
+
+/// The bin of a hash is its top bits: `MINHASH_LEN` is a power of two.
+const BIN_SHIFT: u32 = 64 - MINHASH_LEN.trailing_zeros();
+
+/// The `splitmix64` finalizer: a fixed bijection of `u64` whose output bits
+/// all depend on every input bit.
+fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
-/// The `(a, b)` coefficients of the multiply-add-shift family
-/// `h(x) = (a·x + b) >> 32`, with `a` odd; computed once.
-fn family() -> &'static [(u64, u64); MINHASH_LEN] {
-    static FAMILY: std::sync::OnceLock<[(u64, u64); MINHASH_LEN]> = std::sync::OnceLock::new();
-    FAMILY.get_or_init(|| {
-        let mut state = FAMILY_SEED;
-        std::array::from_fn(|_| (splitmix64(&mut state) | 1, splitmix64(&mut state)))
-    })
-}
-
 /// The 64-bit hashes of the shingles of `keys`; a text shorter than a
 /// shingle gives one shingle of all its words, an empty one gives none.
-pub fn shingle_hashes(keys: &[String]) -> Vec<u64> {
+///
+/// Each key is hashed once and a shingle's hash combines its keys' hashes in
+/// order, so ("ab","c") ≠ ("a","bc") and ("a","b") ≠ ("b","a").
+pub fn shingle_hashes<S: AsRef<str>>(keys: &[S]) -> Vec<u64> {
     if keys.is_empty() {
         return Vec::new();
     }
     let k = SHINGLE_LEN.min(keys.len());
-    let mut buf = String::new();
-    keys.windows(k)
+    let key_hashes: Vec<u64> = keys
+        .iter()
+        .map(|key| xxh3_64(key.as_ref().as_bytes()))
+        .collect();
+    key_hashes
+        .windows(k)
         .map(|window| {
-            buf.clear();
-            for (i, key) in window.iter().enumerate() {
-                if i > 0 {
-                    // A separator no key contains, so ("ab","c") ≠ ("a","bc").
-                    buf.push('\u{1F}');
-                }
-                buf.push_str(key);
+            let mut h = FAMILY_SEED;
+            for &key in window {
+                h = mix64(h ^ key);
             }
-            xxh3_64(buf.as_bytes())
+            h
         })
         .collect()
 }
 
-/// The MinHash signature of a set of shingle hashes: for each of
-/// [`MINHASH_LEN`] hash functions, the least value over the set. Empty input
-/// gives an empty signature, which resembles nothing.
+/// The MinHash signature of a set of shingle hashes, by one-permutation
+/// hashing with optimal densification (Shrivastava, ICML 2017): each hash
+/// falls in one of [`MINHASH_LEN`] bins by its top bits and each bin keeps
+/// the least low 32 bits it saw; an empty bin copies the bin that a fixed
+/// probe sequence, the same for every set, finds non-empty first. Two
+/// signatures then agree in each position with probability the Jaccard
+/// similarity of the sets, as with 128 independent hash functions, for one
+/// hash per shingle instead of 128. Empty input gives an empty signature,
+/// which resembles nothing.
 pub fn minhash(shingles: &[u64]) -> Vec<u32> {
     if shingles.is_empty() {
         return Vec::new();
     }
-    family()
-        .iter()
-        .map(|&(a, b)| {
-            shingles
-                .iter()
-                .map(|&x| (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32)
-                .min()
-                .unwrap_or(u32::MAX)
-        })
-        .collect()
+    let mut sig = [u32::MAX; MINHASH_LEN];
+    let mut filled = 0u128;
+    for &x in shingles {
+        // Shingle hashes are already well mixed; hashing again keeps the bins
+        // uniform whatever produced them.
+        let h = mix64(x);
+        let bin = (h >> BIN_SHIFT) as usize;
+        sig[bin] = sig[bin].min(h as u32);
+        filled |= 1 << bin;
+    }
+    if filled != u128::MAX {
+        let full = sig;
+        for (bin, value) in sig.iter_mut().enumerate() {
+            if filled & (1 << bin) != 0 {
+                continue;
+            }
+            // Some bin is filled, so the probes end; each try finds one with
+            // probability (filled bins) / MINHASH_LEN.
+            for attempt in 0u64.. {
+                let probe = mix64(PROBE_SEED ^ (((bin as u64) << 32) | attempt));
+                let from = (probe >> BIN_SHIFT) as usize;
+                if filled & (1 << from) != 0 {
+                    *value = full[from];
+                    break;
+                }
+            }
+        }
+    }
+    sig.to_vec()
+}
+
+/// The signature of an analysis from its keys: over the body's shingles, or
+/// the title's when the body has none. `keys` is title then body, as in
+/// [`ajil_model::Analysis`], so stored keys are enough to recompute a
+/// signature of another [`MINHASH_VERSION`].
+pub fn signature_of_keys<S: AsRef<str>>(title_keys: &[S], keys: &[S]) -> Vec<u32> {
+    let body = keys.get(title_keys.len()..).unwrap_or_default();
+    let print = if body.is_empty() { title_keys } else { body };
+    minhash(&shingle_hashes(print))
 }
 
 /// Estimated Jaccard similarity of the shingle sets behind two signatures:
@@ -141,23 +181,81 @@ mod tests {
         assert!((est - 77.0 / 117.0).abs() < 0.15, "{est}");
     }
 
+    /// The words `w{i}` for `i` in `range`.
+    fn words(range: std::ops::Range<usize>) -> Vec<String> {
+        range.map(|i| format!("w{i}")).collect()
+    }
+
+    /// The Jaccard similarity of the shingle sets of two texts.
+    fn true_jaccard(a: &[String], b: &[String]) -> f64 {
+        use std::collections::HashSet;
+        let a: HashSet<u64> = shingle_hashes(a).into_iter().collect();
+        let b: HashSet<u64> = shingle_hashes(b).into_iter().collect();
+        a.intersection(&b).count() as f64 / a.union(&b).count() as f64
+    }
+
     #[test]
-    fn signature_is_the_least_value_of_each_function() {
-        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
-        let shingles = shingle_hashes(&words);
-        let expected: Vec<u32> = family()
-            .iter()
-            .map(|&(a, b)| {
-                shingles
-                    .iter()
-                    .map(|&x| (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32)
-                    .min()
-                    .unwrap_or(u32::MAX)
-            })
-            .collect();
-        assert_eq!(minhash(&shingles), expected);
-        // Pinned values: a stored signature must stay comparable with new ones.
-        assert_eq!(expected[..2], [64_628_239, 233_304_621]);
+    fn estimate_tracks_true_jaccard_across_sizes_and_overlaps() {
+        // Pairs of texts sharing a run of words, from headline-sized sets
+        // (most bins densified) to long articles (every bin filled): each
+        // estimate within three standard errors of 128 positions (≤ 0.13),
+        // and no bias over all of them.
+        let mut errors = Vec::new();
+        for len in [12, 30, 60, 150, 400, 1200] {
+            for shared in [0.0, 0.25, 0.5, 0.75, 0.9, 1.0] {
+                let keep = (len as f64 * shared) as usize;
+                let a = words(0..len);
+                let b: Vec<String> = words(0..keep)
+                    .into_iter()
+                    .chain(words(10_000..10_000 + len - keep))
+                    .collect();
+                let truth = true_jaccard(&a, &b);
+                let est =
+                    jaccard_estimate(&minhash(&shingle_hashes(&a)), &minhash(&shingle_hashes(&b)));
+                assert!(
+                    (est - truth).abs() < 0.13,
+                    "{len} words, {shared} shared: J = {truth:.3}, estimate {est:.3}"
+                );
+                errors.push(est - truth);
+            }
+        }
+        let bias = errors.iter().sum::<f64>() / errors.len() as f64;
+        assert!(bias.abs() < 0.02, "mean error {bias:.3}");
+    }
+
+    #[test]
+    fn every_bin_gets_a_value_and_densified_ones_copy_a_filled_bin() {
+        let one = minhash(&shingle_hashes(&words(0..4)));
+        assert_eq!(one.len(), MINHASH_LEN);
+        // A single shingle: every position holds its one value.
+        assert!(one.iter().all(|&v| v == one[0]), "{one:?}");
+        let few = minhash(&shingle_hashes(&words(0..10)));
+        let distinct: std::collections::BTreeSet<u32> = few.iter().copied().collect();
+        assert!(distinct.len() <= 7, "{distinct:?}");
+    }
+
+    #[test]
+    fn signatures_are_pinned() {
+        // A stored signature must stay comparable with new ones of the same
+        // MINHASH_VERSION: a change here needs a new version.
+        let sig = minhash(&shingle_hashes(&words(0..40)));
+        assert_eq!(sig[..2], [2_354_864_928, 1_222_500_886]);
+    }
+
+    #[test]
+    fn signature_of_keys_covers_the_body_or_else_the_title() {
+        let title = keys("t1 t2 t3 t4 t5");
+        let body = keys("b1 b2 b3 b4 b5 b6");
+        let all: Vec<String> = title.iter().chain(&body).cloned().collect();
+        assert_eq!(
+            signature_of_keys(&title, &all),
+            minhash(&shingle_hashes(&body))
+        );
+        assert_eq!(
+            signature_of_keys(&title, &title),
+            minhash(&shingle_hashes(&title))
+        );
+        assert!(signature_of_keys::<String>(&[], &[]).is_empty());
     }
 
     #[test]

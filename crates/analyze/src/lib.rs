@@ -33,7 +33,8 @@ mod normalize;
 mod stem;
 
 pub use fingerprint::{
-    MINHASH_LEN, SHINGLE_LEN, content_hash, jaccard_estimate, minhash, shingle_hashes,
+    MINHASH_LEN, MINHASH_VERSION, SHINGLE_LEN, content_hash, jaccard_estimate, minhash,
+    shingle_hashes, signature_of_keys,
 };
 pub use lang::detect_lang;
 pub use normalize::normalize;
