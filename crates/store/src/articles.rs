@@ -106,6 +106,30 @@ const SELECT: &str = "SELECT a.id, a.source_id, s.name AS source_name, a.guid, a
      a.wire, a.content_hash, a.analysis, a.story_id, a.copy_of \
      FROM articles a JOIN sources s ON s.id = a.source_id";
 
+/// A stored article as the story index reads it at start-up: everything but the
+/// text, title and feed fields, from [`Store::index_articles`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexArticle {
+    /// Store id.
+    pub id: ArticleId,
+    /// Display name of its source (the outlet).
+    pub source_name: String,
+    /// Link to the page.
+    pub url: String,
+    /// Canonical URL when known.
+    pub canonical_url: Option<String>,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// Wire agency.
+    pub wire: Option<String>,
+    /// Hash of the normalized body.
+    pub content_hash: u64,
+    /// The analysis as JSON, as stored.
+    pub analysis: String,
+    /// Its story, once the clusterer placed it.
+    pub story_id: Option<StoryId>,
+}
+
 fn from_row(row: &SqliteRow) -> Result<StoredArticle> {
     Ok(StoredArticle {
         id: ArticleId(row.try_get("id")?),
@@ -235,6 +259,51 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// One page of the articles with an id above `after_id` published at or after
+    /// `since`, oldest first (by published time, then id), without their text:
+    /// what the story index needs to rebuild itself. Pass the last article of a page
+    /// as `from` to get the next one; an empty page is the end.
+    pub async fn index_articles(
+        &self,
+        after_id: ArticleId,
+        since: DateTime<Utc>,
+        from: Option<(DateTime<Utc>, ArticleId)>,
+        limit: u32,
+    ) -> Result<Vec<IndexArticle>> {
+        let (from_time, from_id) = from.unwrap_or((since, ArticleId(i64::MIN)));
+        let rows = sqlx::query(
+            "SELECT a.id, s.name AS source_name, a.url, a.canonical_url, a.published, \
+             a.wire, a.content_hash, a.analysis, a.story_id \
+             FROM articles a JOIN sources s ON s.id = a.source_id \
+             WHERE a.id > ? AND a.published >= ? \
+             AND (a.published > ? OR (a.published = ? AND a.id > ?)) \
+             ORDER BY a.published, a.id LIMIT ?",
+        )
+        .bind(after_id.0)
+        .bind(ts(since))
+        .bind(ts(from_time))
+        .bind(ts(from_time))
+        .bind(from_id.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(IndexArticle {
+                    id: ArticleId(row.try_get("id")?),
+                    source_name: row.try_get("source_name")?,
+                    url: row.try_get("url")?,
+                    canonical_url: row.try_get("canonical_url")?,
+                    published: row.try_get("published")?,
+                    wire: row.try_get("wire")?,
+                    content_hash: row.try_get::<i64, _>("content_hash")? as u64,
+                    analysis: row.try_get("analysis")?,
+                    story_id: row.try_get::<Option<i64>, _>("story_id")?.map(StoryId),
+                })
+            })
+            .collect()
     }
 
     /// The highest article id, if any article is stored.

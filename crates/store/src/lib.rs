@@ -53,7 +53,7 @@ use sqlx::sqlite::{
 };
 
 pub use alerts::AlertRow;
-pub use articles::{NewArticle, StoredArticle};
+pub use articles::{IndexArticle, NewArticle, StoredArticle};
 pub use emails::{Email, EmailCounts, EmailId, EmailKind, EmailStatus, NewEmail};
 pub use error::{Result, StoreError};
 pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};
