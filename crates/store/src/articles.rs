@@ -393,6 +393,50 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn index_pages_cover_the_window_once_in_order() {
+        let s = Store::open_memory().await.unwrap();
+        let a = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        // Inserted out of order, two at the same second, one before the window.
+        let mut ids = Vec::new();
+        for (guid, at) in [("c", 300), ("a", 100), ("b1", 200), ("b2", 200), ("x", -50)] {
+            let id = s.insert_article(&article(a.id, guid, at)).await.unwrap();
+            ids.push((guid, id.unwrap()));
+        }
+        let id_of = |g: &str| ids.iter().find(|(x, _)| *x == g).unwrap().1;
+        s.set_article_story(id_of("a"), StoryId(7), None)
+            .await
+            .unwrap();
+        let mut seen = Vec::new();
+        let mut from = None;
+        let mut pages = 0;
+        loop {
+            let page = s.index_articles(ArticleId(0), t(0), from, 2).await.unwrap();
+            let Some(last) = page.last() else { break };
+            from = Some((last.published, last.id));
+            pages += 1;
+            seen.extend(page);
+        }
+        assert_eq!(pages, 2, "four articles in pages of two");
+        let order: Vec<ArticleId> = seen.iter().map(|x| x.id).collect();
+        assert_eq!(
+            order,
+            vec![id_of("a"), id_of("b1"), id_of("b2"), id_of("c")],
+            "by time, then id; the one before the window is left out"
+        );
+        assert_eq!(seen[0].story_id, Some(StoryId(7)));
+        assert_eq!(seen[0].source_name, "A");
+        assert_eq!(seen[0].wire.as_deref(), Some("AFP"));
+        assert_eq!(seen[0].content_hash, u64::MAX - 1);
+        // Only ids above `after_id` (what another process stored since).
+        let newer = s.index_articles(id_of("b1"), t(0), None, 10).await.unwrap();
+        let newer: Vec<ArticleId> = newer.iter().map(|x| x.id).collect();
+        assert!(newer.iter().all(|id| id.0 > id_of("b1").0), "{newer:?}");
+    }
+
+    #[tokio::test]
     async fn since_is_ordered_and_story_tags_stick() {
         let s = Store::open_memory().await.unwrap();
         let a = s
