@@ -3,9 +3,11 @@
 the copy detection inside `ajil replay`.
 
 The keys come from `examples/replay.rs --dump` of ajil-story (ajil-analyze's keys:
-normalized, stemmed, title first). Each article is fingerprinted as ajil does: the body
-keys (the title keys when the body has none) cut into runs of 4 consecutive keys,
-joined by U+001F, a set of shingles; then datasketch MinHash(num_perm=128) over the
+normalized, stemmed, title first). Each article's shingles are the ones ajil hashes: the
+body keys (the title keys when the body has none) cut into runs of 4 consecutive keys.
+ajil combines the runs' per-key xxh3 hashes; here a run is its keys joined by U+001F,
+which names the same set (one member per distinct run). Then datasketch
+MinHash(num_perm=128, 128 hash functions; ajil uses one-permutation hashing) over the
 shingles' UTF-8 bytes (update_batch on a copy of one template MinHash, as
 MinHash.generator does: the library's fastest CPU path) and MinHashLSH with ajil's
 banding, 32 bands x 4 rows. One article at a time in publication order: drop articles
