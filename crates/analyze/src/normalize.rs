@@ -20,39 +20,98 @@ pub fn normalize(text: &str) -> String {
     // `pending_space` delays the separator so runs of punctuation and
     // whitespace collapse into one space and none leads or trails.
     let mut pending_space = false;
+    let plain = plain_arabic();
+    let bytes = text.as_bytes();
     // NFKC works word by word here: an ASCII space or line break never composes with
-    // its neighbours, so normalizing the runs between them one at a time gives the
-    // same text as normalizing the whole.
-    for run in text.split_inclusive([' ', '\n']) {
-        // Fast path for plain Arabic and ASCII words (nearly all of an article): NFKC
-        // leaves these characters alone, or only composes a hamza or madda mark onto a
-        // letter that folding turns back into the bare letter while dropping the mark,
-        // so skipping it gives the same output. The run is folded optimistically in the
-        // same pass that checks it, and undone when a character needs NFKC after all.
-        let (mark, pending_at_mark) = (out.len(), pending_space);
-        let mut inert = true;
-        for c in run.chars() {
-            if !nfkc_inert(c) {
-                inert = false;
-                break;
-            }
-            apply(
-                &mut out,
-                &mut pending_space,
-                fold_plain(c.to_ascii_lowercase()),
-            );
-        }
-        if !inert {
-            out.truncate(mark);
-            pending_space = pending_at_mark;
-            for c in run.nfkc() {
-                for lower in c.to_lowercase() {
-                    apply(&mut out, &mut pending_space, fold_char(lower));
+    // its neighbours, so normalizing the runs between them (each with its separator)
+    // one at a time gives the same text as normalizing the whole.
+    //
+    // Fast path for plain Arabic and ASCII words (nearly all of an article), read
+    // byte by byte: NFKC leaves these characters alone, or only composes a hamza or
+    // madda mark onto a letter that folding turns back into the bare letter while
+    // dropping the mark, so skipping it gives the same output. A run is folded
+    // optimistically and undone from `mark` when a character needs NFKC after all.
+    let (mut run_start, mut mark, mut pending_at_mark) = (0, 0, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            i += 1;
+            let lower = b.to_ascii_lowercase();
+            if lower.is_ascii_alphanumeric() {
+                push(&mut out, &mut pending_space, char::from(lower));
+            } else {
+                pending_space = !out.is_empty();
+                if b == b' ' || b == b'\n' {
+                    (run_start, mark, pending_at_mark) = (i, out.len(), pending_space);
                 }
             }
+            continue;
         }
+        // U+0600 to U+067F are the two-byte sequences led by 0xD8 and 0xD9.
+        if let (0xD8 | 0xD9, Some(&next)) = (b, bytes.get(i + 1)) {
+            let offset = (usize::from(b & 1) << 6) | usize::from(next & 0x3F);
+            match plain[offset] {
+                Plain::Keep(c) => {
+                    push(&mut out, &mut pending_space, c);
+                    i += 2;
+                    continue;
+                }
+                Plain::Drop => {
+                    i += 2;
+                    continue;
+                }
+                Plain::Split => {
+                    pending_space = !out.is_empty();
+                    i += 2;
+                    continue;
+                }
+                Plain::Nfkc => {}
+            }
+        }
+        // Redo the whole run, up to and with its separator, through NFKC.
+        out.truncate(mark);
+        pending_space = pending_at_mark;
+        let end = memchr::memchr2(b' ', b'\n', &bytes[i..]).map_or(bytes.len(), |at| i + at + 1);
+        for c in text[run_start..end].nfkc() {
+            for lower in c.to_lowercase() {
+                apply(&mut out, &mut pending_space, fold_char(lower));
+            }
+        }
+        i = end;
+        (run_start, mark, pending_at_mark) = (i, out.len(), pending_space);
     }
     out
+}
+
+/// What the fast path of [`normalize`] does with a character of U+0600 to U+067F.
+#[derive(Clone, Copy)]
+enum Plain {
+    /// Needs NFKC: the run it is in takes the slow path.
+    Nfkc,
+    Drop,
+    Split,
+    Keep(char),
+}
+
+/// [`Plain`] for each of U+0600 to U+067F, from [`nfkc_inert`] and [`fold_plain`].
+fn plain_arabic() -> &'static [Plain; 128] {
+    static TABLE: std::sync::OnceLock<[Plain; 128]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|offset| {
+            let c = char::from_u32(0x0600 + offset as u32).unwrap_or('\u{0600}');
+            if !nfkc_inert(c) {
+                return Plain::Nfkc;
+            }
+            match fold_plain(c) {
+                Fold::Drop => Plain::Drop,
+                Fold::Split => Plain::Split,
+                Fold::Keep(k) => Plain::Keep(k),
+                // No character of the block folds to two.
+                Fold::Two(..) => Plain::Nfkc,
+            }
+        })
+    })
 }
 
 /// [`normalize`] the slow way, NFKC over the whole text: what the fast paths must equal.
