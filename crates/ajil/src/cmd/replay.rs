@@ -220,7 +220,7 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
     let mut skipped = 0usize;
     // Lines are decoded in blocks and parsed on all threads: JSON parsing is a good
     // part of reading, and nothing else can start before the stream is ordered.
-    let mut take = |block: &[(usize, String)]| -> Result<()> {
+    let mut take = |block: &LineBlock| -> Result<()> {
         for parsed in parse_block(block, threads) {
             match parsed.with_context(|| {
                 format!(
@@ -270,43 +270,85 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
 /// Lines parsed together in [`read_stream`].
 const PARSE_BLOCK: usize = 2048;
 
+/// Up to [`PARSE_BLOCK`] non-blank lines, their bytes one after another.
+#[derive(Default)]
+struct LineBlock {
+    bytes: Vec<u8>,
+    /// Each line's number, from 1, and where it is in `bytes`.
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
 /// The non-blank lines of a stream in blocks of [`PARSE_BLOCK`], each numbered from 1.
+///
+/// Lines stay bytes: serde_json checks the UTF-8 of the strings it reads, so a
+/// separate check of every line would read the text twice.
 struct LineBlocks<R> {
-    lines: std::iter::Enumerate<std::io::Lines<R>>,
+    reader: R,
+    /// Lines read so far, blank ones included.
+    seen: usize,
 }
 
 impl<R: BufRead> LineBlocks<R> {
     fn new(reader: R) -> Self {
-        LineBlocks {
-            lines: reader.lines().enumerate(),
-        }
+        LineBlocks { reader, seen: 0 }
     }
 
     /// The next block, `None` at the end of the stream, or the read error.
-    fn next_block(&mut self) -> Option<std::io::Result<Vec<(usize, String)>>> {
-        let mut block = Vec::with_capacity(PARSE_BLOCK);
-        let mut seen = 0;
-        for (n, line) in self.lines.by_ref() {
-            seen += 1;
-            match line {
-                Ok(line) if line.trim().is_empty() => {}
-                Ok(line) => block.push((n + 1, line)),
+    fn next_block(&mut self) -> Option<std::io::Result<LineBlock>> {
+        let mut block = LineBlock::default();
+        let mut read = 0;
+        while read < PARSE_BLOCK {
+            let start = block.bytes.len();
+            match self.read_line(&mut block.bytes) {
+                Ok(false) => break,
+                Ok(true) => {}
                 Err(e) => return Some(Err(e)),
             }
-            if seen == PARSE_BLOCK {
-                break;
+            read += 1;
+            self.seen += 1;
+            let line = &block.bytes[start..];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(u8::is_ascii_whitespace) {
+                block.bytes.truncate(start);
+            } else {
+                let end = start + line.len();
+                block.lines.push((self.seen, start..end));
             }
         }
-        (seen > 0).then_some(Ok(block))
+        (read > 0).then_some(Ok(block))
+    }
+
+    /// Appends the next line, without its `\n`, to `out`; false at the end.
+    fn read_line(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
+        let mut any = false;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                return Ok(any);
+            }
+            any = true;
+            if let Some(at) = memchr::memchr(b'\n', available) {
+                out.extend_from_slice(&available[..at]);
+                self.reader.consume(at + 1);
+                return Ok(true);
+            }
+            let n = available.len();
+            out.extend_from_slice(available);
+            self.reader.consume(n);
+        }
     }
 }
 
-/// Parses numbered lines on up to `threads` threads, in order: an article, `None` for
+/// Parses a block's lines on up to `threads` threads, in order: an article, `None` for
 /// a line whose published time is not RFC 3339, or an error naming the line.
-fn parse_block(block: &[(usize, String)], threads: usize) -> Vec<Result<Option<Article>>> {
-    let parse = |(n, line): &(usize, String)| -> Result<Option<Article>> {
-        let record: Record =
-            serde_json::from_str(line).with_context(|| format!("line {n} is not valid"))?;
+fn parse_block(block: &LineBlock, threads: usize) -> Vec<Result<Option<Article>>> {
+    let parse = |(n, range): &(usize, std::ops::Range<usize>)| -> Result<Option<Article>> {
+        let record: Record = serde_json::from_slice(&block.bytes[range.clone()])
+            .with_context(|| format!("line {n} is not valid"))?;
         Ok(DateTime::parse_from_rfc3339(&record.published)
             .ok()
             .map(|t| Article {
@@ -315,12 +357,13 @@ fn parse_block(block: &[(usize, String)], threads: usize) -> Vec<Result<Option<A
             }))
     };
     // Small blocks are not worth a thread.
-    if threads <= 1 || block.len() < 128 {
-        return block.iter().map(parse).collect();
+    if threads <= 1 || block.lines.len() < 128 {
+        return block.lines.iter().map(parse).collect();
     }
-    let chunk = block.len().div_ceil(threads);
+    let chunk = block.lines.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = block
+            .lines
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
             .collect();
