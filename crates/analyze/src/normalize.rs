@@ -158,6 +158,7 @@ fn nfkc_inert(c: char) -> bool {
         || matches!(c, '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{0621}'..='\u{065F}' | '\u{0660}'..='\u{066D}')
 }
 
+#[inline]
 fn push(out: &mut String, pending_space: &mut bool, c: char) {
     if *pending_space {
         out.push(' ');
@@ -272,7 +273,16 @@ fn strip_latin_accent(c: char) -> char {
 
 /// Splits normalized text into its tokens.
 pub(crate) fn tokens(normalized: &str) -> impl Iterator<Item = &str> {
-    normalized.split(' ').filter(|t| !t.is_empty())
+    // memchr's iterator keeps its search state between tokens, where `split(' ')`
+    // starts a new search for each of these short words.
+    let mut start = 0;
+    memchr::memchr_iter(b' ', normalized.as_bytes())
+        .chain(std::iter::once(normalized.len()))
+        .filter_map(move |end| {
+            let token = normalized.get(start..end).unwrap_or_default();
+            start = end + 1;
+            (!token.is_empty()).then_some(token)
+        })
 }
 
 /// The writing system of a token, which decides how it is stemmed.
@@ -397,6 +407,16 @@ mod tests {
         assert_eq!(normalize("İSTANBUL Straße Café"), "istanbul strasse cafe");
         assert_eq!(normalize(""), "");
         assert_eq!(normalize("!!!"), "");
+    }
+
+    #[test]
+    fn tokens_are_the_words_between_spaces() {
+        assert_eq!(
+            tokens("غزه في 2018").collect::<Vec<_>>(),
+            ["غزه", "في", "2018"]
+        );
+        assert_eq!(tokens("a  b ").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(tokens("").count(), 0);
     }
 
     #[test]
