@@ -93,13 +93,33 @@ pub(crate) fn dominant_script(text: &str) -> Option<Script> {
     // could add to another: the answer is then the one the whole sample would give.
     const STEP: usize = 128;
     let (mut arabic, mut cyrillic, mut latin) = (0, 0, 0);
-    for (i, c) in text.chars().take(SAMPLE_CHARS).enumerate() {
-        if crate::normalize::is_letter(c) {
-            match char_script(c) {
-                Script::Arabic => arabic += 1,
-                Script::Cyrillic => cyrillic += 1,
-                Script::Latin => latin += 1,
-                Script::Other => {}
+    let arabic_letters = arabic_letters();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    for i in 0..SAMPLE_CHARS {
+        // ASCII and U+0600 to U+067F (led by 0xD8 or 0xD9) are read from their bytes.
+        match (bytes.get(at), bytes.get(at + 1)) {
+            (None, _) => break,
+            (Some(&b), _) if b.is_ascii() => {
+                latin += usize::from(b.is_ascii_alphabetic());
+                at += 1;
+            }
+            (Some(&b @ (0xD8 | 0xD9)), Some(&next)) => {
+                let offset = (u32::from(b & 1) << 6) | u32::from(next & 0x3F);
+                arabic += ((arabic_letters >> offset) & 1) as usize;
+                at += 2;
+            }
+            _ => {
+                let c = text[at..].chars().next().unwrap_or_default();
+                at += c.len_utf8();
+                if crate::normalize::is_letter(c) {
+                    match char_script(c) {
+                        Script::Arabic => arabic += 1,
+                        Script::Cyrillic => cyrillic += 1,
+                        Script::Latin => latin += 1,
+                        Script::Other => {}
+                    }
+                }
             }
         }
         if i % STEP == STEP - 1 {
@@ -121,6 +141,19 @@ pub(crate) fn dominant_script(text: &str) -> Option<Script> {
     } else {
         Some(Script::Cyrillic)
     }
+}
+
+/// Which of U+0600 to U+067F are letters, bit by bit: the Arabic letters of
+/// [`dominant_script`]'s count.
+fn arabic_letters() -> u128 {
+    static LETTERS: OnceLock<u128> = OnceLock::new();
+    *LETTERS.get_or_init(|| {
+        (0..128u32)
+            .filter(|offset| {
+                char::from_u32(0x0600 + offset).is_some_and(crate::normalize::is_letter)
+            })
+            .fold(0, |bits, offset| bits | (1 << offset))
+    })
 }
 
 /// The script a language is written in, for the languages we know.
