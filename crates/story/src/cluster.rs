@@ -388,32 +388,44 @@ impl Clusterer {
         marks.mark(doc.title.iter().copied(), Marks::TITLE);
         marks.mark(doc.lead.iter().copied(), Marks::LEAD);
         marks.mark(entities.iter().map(|(k, _)| *k), Marks::ENTITY);
-        let mut per_story: BTreeMap<StoryId, Vec<f64>> = BTreeMap::new();
+        // Title and lead first; the entity overlap (a scan of the candidate's every key)
+        // only for stories that could still reach the join threshold with it.
+        let mut per_story: BTreeMap<StoryId, Vec<(u64, Partial)>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
             per_story
                 .entry(other.story)
                 .or_default()
-                .push(self.event_score(doc, norms, &marks, other));
+                .push((seq, self.partial_score(doc, norms, &marks, other)));
         }
-        marks.clear();
-        drop(marks);
-        per_story
+        let scores = per_story
             .into_iter()
-            .map(|(id, mut found)| {
+            .filter_map(|(id, found)| {
                 // Mean of the best `link_top` scores, counting story articles that were
                 // not even candidates as 0: one look-alike article is not enough to
                 // pull a report into a large story, which stops chains of topic drift.
                 let originals = self.stories[&id].originals as usize;
                 let k = self.opts.link_top.clamp(1, originals.max(1));
-                found.sort_by(|a, b| b.total_cmp(a));
-                let linked = found.iter().take(k).sum::<f64>() / k as f64;
-                (
-                    id,
-                    linked.max(self.core_score(&doc_keys, doc_norm, doc.published, id)),
-                )
+                let core = self.core_score(&doc_keys, doc_norm, doc.published, id);
+                let mut bounds: Vec<f64> = found.iter().map(|(_, p)| p.bound()).collect();
+                bounds.sort_by(|a, b| b.total_cmp(a));
+                let bound = bounds.iter().take(k).sum::<f64>() / k as f64;
+                if bound.max(core) < self.opts.event_threshold {
+                    // Below the threshold whatever the entities: it can neither take
+                    // the article nor be merged, so its exact score is not needed.
+                    return None;
+                }
+                let mut exact: Vec<f64> = found
+                    .iter()
+                    .map(|(seq, p)| p.finish(&self.docs[seq], &marks, &self.vocab))
+                    .collect();
+                exact.sort_by(|a, b| b.total_cmp(a));
+                let linked = exact.iter().take(k).sum::<f64>() / k as f64;
+                Some((id, linked.max(core)))
             })
-            .collect()
+            .collect();
+        marks.clear();
+        scores
     }
 
     /// Similarity of an article's title and lead keys to the core of a story: the keys
@@ -447,9 +459,10 @@ impl Clusterer {
         o.core_weight * cosine * decay(published, story.last_seen, o.time_half_life)
     }
 
-    /// How strongly two articles look like reports of one happening, in `0..=1`.
-    /// `marks` holds `a`'s title, lead and entity keys.
-    fn event_score(&self, a: &Doc, a_norms: (f64, f64), marks: &Marks, b: &Doc) -> f64 {
+    /// The title and lead parts of how strongly two articles look like reports of
+    /// one happening; [`Partial::finish`] adds the shared entities. `marks` holds
+    /// `a`'s title, lead and entity keys.
+    fn partial_score(&self, a: &Doc, a_norms: (f64, f64), marks: &Marks, b: &Doc) -> Partial {
         let o = &self.opts;
         let b_norms = self.norms(b);
         let cosine = |shared: f64, norms: f64| if norms == 0.0 { 0.0 } else { shared / norms };
@@ -461,7 +474,6 @@ impl Clusterer {
             marked_mass(&b.lead, marks, Marks::LEAD, &self.vocab),
             a_norms.1 * b_norms.1,
         );
-        let entity = marked_entity_overlap(&b.all, marks, &self.vocab);
         // Shared names corroborate similar wording; without it they are coincidence.
         let text = title.max(lead);
         let corroborated = if o.entity_gate > 0.0 {
@@ -469,10 +481,13 @@ impl Clusterer {
         } else {
             1.0
         };
-        let time = decay(a.published, b.published, o.time_half_life);
-        time * (o.title_weight * title
-            + o.lead_weight * lead
-            + o.entity_weight * entity * corroborated)
+        Partial {
+            time: decay(a.published, b.published, o.time_half_life),
+            title: o.title_weight * title,
+            lead: o.lead_weight * lead,
+            entity_weight: o.entity_weight,
+            corroborated,
+        }
     }
 
     /// Idf norms of an article's title and lead under the current window.
@@ -705,6 +720,41 @@ impl Clusterer {
             self.stories.get_mut(&id)?.state = StoryState::Developing;
         }
         None
+    }
+}
+
+/// A same-event score with its title and lead parts computed and the entity part
+/// pending: `time * (title + lead + entity_weight * entity * corroborated)`, where the
+/// entity overlap is at most 1, which gives [`Partial::bound`].
+#[derive(Debug, Clone, Copy)]
+struct Partial {
+    time: f64,
+    title: f64,
+    lead: f64,
+    entity_weight: f64,
+    corroborated: f64,
+}
+
+impl Partial {
+    /// The score if every entity were shared: never below [`Partial::finish`], as the
+    /// same operations on a larger value cannot give a smaller float.
+    fn bound(&self) -> f64 {
+        self.with_entity(1.0)
+    }
+
+    /// The full score against `b`, whose keys are matched against the scored
+    /// article's entity marks.
+    fn finish(&self, b: &Doc, marks: &Marks, vocab: &Vocab) -> f64 {
+        let entity = if self.corroborated == 0.0 || self.entity_weight == 0.0 {
+            0.0
+        } else {
+            marked_entity_overlap(&b.all, marks, vocab)
+        };
+        self.with_entity(entity)
+    }
+
+    fn with_entity(&self, entity: f64) -> f64 {
+        self.time * (self.title + self.lead + self.entity_weight * entity * self.corroborated)
     }
 }
 
