@@ -272,27 +272,39 @@ impl Clusterer {
     fn prepare(&mut self, input: &StoryInput<'_>) -> Doc {
         // Keys are title then body; the body is what follows the title keys when they
         // lead, else (an analyser that did not prefix the title) all of them.
-        let body = input
-            .keys
-            .strip_prefix(input.title_keys)
-            .unwrap_or(input.keys);
-        let title = self.vocab.key_set(input.title_keys);
-        let lead = self
-            .vocab
-            .key_set(&body[..body.len().min(self.opts.lead_keys)]);
-        let all = self.vocab.key_set(input.keys);
+        let title_leads = input.keys.starts_with(input.title_keys);
+        // Each key interned once, in the order first seen (the order ids are given in,
+        // which the sorted sets' float sums follow).
+        let mut ids = self.vocab.intern_all(input.title_keys);
+        let body_start = ids.len();
+        if title_leads {
+            ids.extend(self.vocab.intern_all(&input.keys[body_start..]));
+        } else {
+            ids.extend(self.vocab.intern_all(input.keys));
+        }
+        let title = sorted_set(&ids[..body_start]);
+        let body = &ids[body_start..];
+        let lead = sorted_set(&body[..body.len().min(self.opts.lead_keys)]);
+        let all = sorted_set(if title_leads { &ids } else { body });
         let mut rare: Vec<Key> = lead
             .iter()
             .copied()
             .filter(|k| title.binary_search(k).is_err())
             .collect();
         // Rarest first; ties by the word itself, not its id, so the choice reads the same
-        // whatever order the vocabulary was built in.
-        rare.sort_by(|a, b| {
+        // whatever order the vocabulary was built in. Only the first `rare_keys` are
+        // kept, so they are selected before they are sorted.
+        let rarest = |a: &Key, b: &Key| {
             (self.vocab.df(*a), self.vocab.word(*a)).cmp(&(self.vocab.df(*b), self.vocab.word(*b)))
-        });
+        };
+        let keep = self.opts.rare_keys;
+        if rare.len() > keep && keep > 0 {
+            rare.select_nth_unstable_by(keep - 1, rarest);
+            rare.truncate(keep);
+        }
+        rare.sort_by(rarest);
         let mut index_keys = title.clone();
-        index_keys.extend(rare.into_iter().take(self.opts.rare_keys));
+        index_keys.extend(rare.into_iter().take(keep));
         let mut urls = vec![input.url.to_string()];
         if let Some(canonical) = input.canonical_url
             && canonical != input.url
@@ -784,9 +796,13 @@ fn first_independent_reports(docs: &[&Doc]) -> Vec<(String, DateTime<Utc>)> {
     reports
 }
 
+/// Removes `seq` from the postings of `key`. Postings are pushed in sequence order, so
+/// they are sorted and the article is found by binary search.
 fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u64>>, key: &K, seq: u64) {
     if let Some(postings) = map.get_mut(key) {
-        postings.retain(|s| *s != seq);
+        if let Ok(at) = postings.binary_search(&seq) {
+            postings.remove(at);
+        }
         if postings.is_empty() {
             map.remove(key);
         }
@@ -798,6 +814,14 @@ fn decay(a: DateTime<Utc>, b: DateTime<Utc>, half_life: TimeDelta) -> f64 {
     let hours = (a - b).num_seconds().abs() as f64 / 3600.0;
     let half_life = half_life.num_seconds() as f64 / 3600.0;
     0.5f64.powf(hours / half_life)
+}
+
+/// The sorted, deduplicated keys of `ids`.
+fn sorted_set(ids: &[Key]) -> Vec<Key> {
+    let mut set = ids.to_vec();
+    set.sort_unstable();
+    set.dedup();
+    set
 }
 
 /// Sorted union of two sorted key sets.

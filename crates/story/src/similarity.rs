@@ -119,7 +119,13 @@ impl Vocab {
         id
     }
 
+    /// The id of each of `words`, in order (repeats included), interning new ones.
+    pub(crate) fn intern_all(&mut self, words: &[String]) -> Vec<Key> {
+        words.iter().map(|w| self.intern(w)).collect()
+    }
+
     /// Sorted, deduplicated ids of `words`, so overlaps are linear merges.
+    #[cfg(test)]
     pub(crate) fn key_set(&mut self, words: &[String]) -> Vec<Key> {
         let mut set: Vec<Key> = words.iter().map(|w| self.intern(w)).collect();
         set.sort_unstable();
