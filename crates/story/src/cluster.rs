@@ -49,8 +49,9 @@ struct Story {
     /// Title and lead keys of its original (non-copy) articles, with how many hold each:
     /// the keys several reports share are what the event is about.
     profile: HashMap<Key, u32>,
-    /// The keys of `profile` held by at least two originals (its core), sorted.
-    core: Vec<Key>,
+    /// The keys of `profile` held by at least two originals (its core), sorted by key,
+    /// with their counts.
+    core: Vec<(Key, u32)>,
     /// Original articles counted in `profile`.
     originals: u32,
 }
@@ -418,7 +419,7 @@ impl Clusterer {
                 // pull a report into a large story, which stops chains of topic drift.
                 let originals = self.stories[&id].originals as usize;
                 let k = self.opts.link_top.clamp(1, originals.max(1));
-                let core = self.core_score(&doc_keys, doc_norm, doc.published, id);
+                let core = self.core_score(&marks, doc_norm, doc.published, id);
                 let mut bounds: Vec<f64> = found.iter().map(|(_, p)| p.bound()).collect();
                 bounds.sort_by(|a, b| b.total_cmp(a));
                 let bound = bounds.iter().take(k).sum::<f64>() / k as f64;
@@ -445,7 +446,8 @@ impl Clusterer {
     /// of reports holding it (a cosine), decayed by the time since the story's last
     /// article. A story told by many outlets in many words is recognised by what its
     /// reports have in common, where no single report may look enough like a new one.
-    fn core_score(&self, keys: &[Key], norm: f64, published: DateTime<Utc>, id: StoryId) -> f64 {
+    /// `marks` holds the article's title and lead keys.
+    fn core_score(&self, marks: &Marks, norm: f64, published: DateTime<Utc>, id: StoryId) -> f64 {
         let o = &self.opts;
         let Some(story) = self.stories.get(&id) else {
             return 0.0;
@@ -454,19 +456,20 @@ impl Clusterer {
             return 0.0;
         }
         let n = f64::from(story.originals);
+        // One pass over the core, in key order: its norm, and its dot product with the
+        // article's keys (those marked), summed in the same key order.
         let mut core_norm = 0.0;
-        for key in &story.core {
-            let count = story.profile[key];
-            core_norm += (self.vocab.idf(*key) * f64::from(count) / n).powi(2);
+        let mut dot = 0.0;
+        for &(key, count) in &story.core {
+            let idf = self.vocab.idf(key);
+            core_norm += (idf * f64::from(count) / n).powi(2);
+            if marks.get(key) & (Marks::TITLE | Marks::LEAD) != 0 {
+                dot += idf.powi(2) * f64::from(count) / n;
+            }
         }
         if core_norm == 0.0 {
             return 0.0;
         }
-        let dot: f64 = keys
-            .iter()
-            .filter_map(|k| story.profile.get(k).filter(|c| **c >= 2).map(|c| (k, c)))
-            .map(|(&k, &c)| self.vocab.idf(k).powi(2) * f64::from(c) / n)
-            .sum();
         let cosine = dot / (norm * core_norm.sqrt());
         o.core_weight * cosine * decay(published, story.last_seen, o.time_half_life)
     }
@@ -552,11 +555,12 @@ impl Clusterer {
             for &key in union(&doc.title, &doc.lead).iter() {
                 let count = story.profile.entry(key).or_insert(0);
                 *count += 1;
-                if *count == 2 {
+                if *count >= 2 {
                     // Kept sorted, so sums over the core run in the same order however
                     // the story was built (live, merged, or rebuilt at start-up).
-                    if let Err(at) = story.core.binary_search(&key) {
-                        story.core.insert(at, key);
+                    match story.core.binary_search_by_key(&key, |(k, _)| *k) {
+                        Ok(at) => story.core[at].1 = *count,
+                        Err(at) => story.core.insert(at, (key, *count)),
                     }
                 }
             }
@@ -614,7 +618,7 @@ impl Clusterer {
             .profile
             .iter()
             .filter(|(_, c)| **c >= 2)
-            .map(|(k, _)| *k)
+            .map(|(k, c)| (*k, *c))
             .collect();
         story.core.sort_unstable();
         story.docs.sort_unstable();
