@@ -403,23 +403,45 @@ impl Clusterer {
         marks.mark(entities.iter().map(|(k, _)| *k), Marks::ENTITY);
         // Title and lead first; the entity overlap (a scan of the candidate's every key)
         // only for stories that could still reach the join threshold with it.
-        let mut per_story: BTreeMap<StoryId, Vec<(u64, Partial)>> = BTreeMap::new();
+        let mut per_story: BTreeMap<StoryId, Vec<(u64, Shared)>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
-            per_story
-                .entry(other.story)
-                .or_default()
-                .push((seq, self.partial_score(doc, norms, &marks, other)));
+            per_story.entry(other.story).or_default().push((
+                seq,
+                Shared {
+                    title: marked_mass(&other.title, &marks, Marks::TITLE, &self.vocab),
+                    lead: marked_mass(&other.lead, &marks, Marks::LEAD, &self.vocab),
+                },
+            ));
         }
         let scores = per_story
             .into_iter()
-            .filter_map(|(id, found)| {
+            .filter_map(|(id, shared)| {
                 // Mean of the best `link_top` scores, counting story articles that were
                 // not even candidates as 0: one look-alike article is not enough to
                 // pull a report into a large story, which stops chains of topic drift.
                 let originals = self.stories[&id].originals as usize;
                 let k = self.opts.link_top.clamp(1, originals.max(1));
                 let core = self.core_score(&marks, doc_norm, doc.published, id);
+                let top_mean = |mut v: Vec<f64>| {
+                    v.sort_by(|a, b| b.total_cmp(a));
+                    v.iter().take(k).sum::<f64>() / k as f64
+                };
+                // First without the candidates' own norms (a shared mass can be no
+                // more than the candidate's whole norm squared), then exactly.
+                let coarse = top_mean(
+                    shared
+                        .iter()
+                        .map(|(seq, m)| self.coarse_bound(doc, norms, m, &self.docs[seq]))
+                        .collect(),
+                );
+                if coarse.max(core) < self.opts.event_threshold {
+                    return None;
+                }
+                let found: Vec<(u64, Partial)> = shared
+                    .iter()
+                    .map(|(seq, m)| (*seq, self.partial_score(doc, norms, m, &self.docs[seq])))
+                    .collect();
                 let mut bounds: Vec<f64> = found.iter().map(|(_, p)| p.bound()).collect();
                 bounds.sort_by(|a, b| b.total_cmp(a));
                 let bound = bounds.iter().take(k).sum::<f64>() / k as f64;
@@ -474,21 +496,40 @@ impl Clusterer {
         o.core_weight * cosine * decay(published, story.last_seen, o.time_half_life)
     }
 
+    /// A bound on [`Partial::bound`] that needs no norm of `b`: the idf mass `b` shares
+    /// with `a`'s title is at most `b`'s title norm squared, so the title cosine is at
+    /// most `sqrt(shared) / |a's title|` (likewise the lead). A hair of slack keeps
+    /// float rounding from putting it below the exact value.
+    fn coarse_bound(&self, a: &Doc, a_norms: (f64, f64), shared: &Shared, b: &Doc) -> f64 {
+        let o = &self.opts;
+        let ceiling = |mass: f64, norm: f64| {
+            if norm == 0.0 {
+                0.0
+            } else {
+                (mass.sqrt() / norm).min(1.0)
+            }
+        };
+        let title = ceiling(shared.title, a_norms.0);
+        let lead = ceiling(shared.lead, a_norms.1);
+        let corroborated = if o.entity_gate > 0.0 {
+            (title.max(lead) / o.entity_gate).min(1.0)
+        } else {
+            1.0
+        };
+        let time = decay(a.published, b.published, o.time_half_life);
+        time * (o.title_weight * title + o.lead_weight * lead + o.entity_weight * corroborated)
+            * (1.0 + 1e-9)
+    }
+
     /// The title and lead parts of how strongly two articles look like reports of
-    /// one happening; [`Partial::finish`] adds the shared entities. `marks` holds
-    /// `a`'s title, lead and entity keys.
-    fn partial_score(&self, a: &Doc, a_norms: (f64, f64), marks: &Marks, b: &Doc) -> Partial {
+    /// one happening, from the idf mass `b` shares with `a`'s title and lead;
+    /// [`Partial::finish`] adds the shared entities.
+    fn partial_score(&self, a: &Doc, a_norms: (f64, f64), shared: &Shared, b: &Doc) -> Partial {
         let o = &self.opts;
         let b_norms = self.norms(b);
         let cosine = |shared: f64, norms: f64| if norms == 0.0 { 0.0 } else { shared / norms };
-        let title = cosine(
-            marked_mass(&b.title, marks, Marks::TITLE, &self.vocab),
-            a_norms.0 * b_norms.0,
-        );
-        let lead = cosine(
-            marked_mass(&b.lead, marks, Marks::LEAD, &self.vocab),
-            a_norms.1 * b_norms.1,
-        );
+        let title = cosine(shared.title, a_norms.0 * b_norms.0);
+        let lead = cosine(shared.lead, a_norms.1 * b_norms.1);
         // Shared names corroborate similar wording; without it they are coincidence.
         let text = title.max(lead);
         let corroborated = if o.entity_gate > 0.0 {
@@ -737,6 +778,13 @@ impl Clusterer {
         }
         None
     }
+}
+
+/// The idf² mass a candidate shares with the scored article's title and lead keys.
+#[derive(Debug, Clone, Copy)]
+struct Shared {
+    title: f64,
+    lead: f64,
 }
 
 /// A same-event score with its title and lead parts computed and the entity part
