@@ -422,7 +422,6 @@ impl Clusterer {
                 // pull a report into a large story, which stops chains of topic drift.
                 let originals = self.stories[&id].originals as usize;
                 let k = self.opts.link_top.clamp(1, originals.max(1));
-                let core = self.core_score(&marks, doc_norm, doc.published, id);
                 let top_mean = |mut v: Vec<f64>| {
                     v.sort_by(|a, b| b.total_cmp(a));
                     v.iter().take(k).sum::<f64>() / k as f64
@@ -435,9 +434,13 @@ impl Clusterer {
                         .map(|(seq, m)| self.coarse_bound(doc, norms, m, &self.docs[seq]))
                         .collect(),
                 );
-                if coarse.max(core) < self.opts.event_threshold {
+                if coarse < self.opts.event_threshold
+                    && self.core_bound(&doc_keys, doc_norm, doc.published, id)
+                        < self.opts.event_threshold
+                {
                     return None;
                 }
+                let core = self.core_score(&marks, doc_norm, doc.published, id);
                 let found: Vec<(u64, Partial)> = shared
                     .iter()
                     .map(|(seq, m)| (*seq, self.partial_score(doc, norms, m, &self.docs[seq])))
@@ -461,6 +464,40 @@ impl Clusterer {
             .collect();
         marks.clear();
         scores
+    }
+
+    /// A bound on [`Clusterer::core_score`] from the article's own keys alone (looked
+    /// up in the core, not a pass over it): the core's norm is at least the part of it
+    /// on the keys the article shares, so the cosine is at most the shared dot product
+    /// over that part. Large stories have large cores; most candidates stop here.
+    fn core_bound(&self, keys: &[Key], norm: f64, published: DateTime<Utc>, id: StoryId) -> f64 {
+        let o = &self.opts;
+        let Some(story) = self.stories.get(&id) else {
+            return 0.0;
+        };
+        if story.originals < 2 || norm == 0.0 || o.core_weight == 0.0 {
+            return 0.0;
+        }
+        let time = decay(published, story.last_seen, o.time_half_life);
+        if o.core_weight * time * (1.0 + 1e-9) < o.event_threshold {
+            // Even a perfect match with the core decays below the threshold.
+            return o.core_weight * time * (1.0 + 1e-9);
+        }
+        let n = f64::from(story.originals);
+        let (mut dot, mut part) = (0.0, 0.0);
+        for key in keys {
+            if let Ok(at) = story.core.binary_search_by_key(key, |(k, _)| *k) {
+                let count = f64::from(story.core[at].1);
+                let idf = self.vocab.idf(*key);
+                dot += idf.powi(2) * count / n;
+                part += (idf * count / n).powi(2);
+            }
+        }
+        if part == 0.0 {
+            return 0.0;
+        }
+        let cosine = (dot / (norm * part.sqrt())).min(1.0);
+        o.core_weight * cosine * time * (1.0 + 1e-9)
     }
 
     /// Similarity of an article's title and lead keys to the core of a story: the keys
