@@ -28,6 +28,7 @@
 //! unknown language is `und`, an empty text has no keys).
 
 mod fingerprint;
+mod headline;
 mod lang;
 mod normalize;
 mod stem;
@@ -95,7 +96,17 @@ impl Analyzer {
         let lang = choose_lang(title, text, declared_lang);
         let hint = (lang != "und").then_some(lang.as_str());
         let normalized_title = normalize(title);
-        let title_keys = keys_of_normalized(&normalized_title, hint);
+        let title_keys = match headline::without_time_anchors(title) {
+            Some(focus) => {
+                let keys = keys_of_normalized(&normalize(&focus), hint);
+                if keys.len() >= 2 {
+                    keys
+                } else {
+                    keys_of_normalized(&normalized_title, hint)
+                }
+            }
+            None => keys_of_normalized(&normalized_title, hint),
+        };
         let normalized_body = normalize(text);
         let body_keys = keys_of_normalized(&normalized_body, hint);
 
