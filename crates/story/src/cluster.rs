@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use ajil_model::{ArticleId, StoryId};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -75,9 +76,9 @@ pub struct Clusterer {
     /// Content hash → the first article seen with it.
     hashes: HashMap<u64, u64>,
     /// LSH band key → articles whose signature has that band.
-    bands: HashMap<(u32, u64), Vec<u64>>,
+    bands: HashMap<(u32, u64), Postings>,
     /// Title key or rare lead key → articles indexed under it.
-    index: HashMap<Key, Vec<u64>>,
+    index: HashMap<Key, Postings>,
     vocab: Vocab,
     /// Scratch marks of the article being scored (kept to reuse the allocation).
     marks: RefCell<Marks>,
@@ -885,9 +886,14 @@ fn first_independent_reports(docs: &[&Doc]) -> Vec<(String, DateTime<Utc>)> {
     reports
 }
 
+/// Articles (by sequence number) under one band value or index key, in sequence order.
+/// Nearly every band value belongs to one article, so one lives inline without a heap
+/// allocation.
+type Postings = SmallVec<[u64; 1]>;
+
 /// Removes `seq` from the postings of `key`. Postings are pushed in sequence order, so
 /// they are sorted and the article is found by binary search.
-fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u64>>, key: &K, seq: u64) {
+fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Postings>, key: &K, seq: u64) {
     if let Some(postings) = map.get_mut(key) {
         if let Ok(at) = postings.binary_search(&seq) {
             postings.remove(at);
