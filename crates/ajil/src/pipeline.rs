@@ -636,6 +636,10 @@ struct StoredAnalysis {
     /// written before signatures carried a version.
     #[serde(default)]
     minhash_version: u32,
+    /// [`ajil_analyze::KEYS_VERSION`] of the keys; absent (0) in rows written
+    /// before keys carried a version.
+    #[serde(default)]
+    keys_version: u32,
 }
 
 impl From<&Analysis> for StoredAnalysis {
@@ -645,15 +649,25 @@ impl From<&Analysis> for StoredAnalysis {
             keys: a.keys.clone(),
             minhash: a.minhash.clone(),
             minhash_version: ajil_analyze::MINHASH_VERSION,
+            keys_version: ajil_analyze::KEYS_VERSION,
         }
     }
 }
 
-/// A stored analysis, its signature recomputed from its keys when it was made
-/// by another MinHash version: signatures of two versions estimate nothing when
-/// compared, so an index rebuilt across an upgrade would miss older copies.
+/// A stored analysis brought to the current versions: keys of an older
+/// [`ajil_analyze::KEYS_VERSION`] are upgraded (or new articles' keys would not
+/// meet them), and the signature is recomputed from the keys when they changed
+/// or it was made by another MinHash version: signatures of two versions
+/// estimate nothing when compared, so an index rebuilt across an upgrade would
+/// miss older copies.
 fn stored_analysis(json: &str) -> StoredAnalysis {
     let mut an: StoredAnalysis = serde_json::from_str(json).unwrap_or_default();
+    if an.keys_version != ajil_analyze::KEYS_VERSION {
+        ajil_analyze::upgrade_keys(&mut an.title_keys, an.keys_version);
+        ajil_analyze::upgrade_keys(&mut an.keys, an.keys_version);
+        an.keys_version = ajil_analyze::KEYS_VERSION;
+        an.minhash_version = 0;
+    }
     if an.minhash_version != ajil_analyze::MINHASH_VERSION {
         an.minhash = ajil_analyze::signature_of_keys(&an.title_keys, &an.keys);
         an.minhash_version = ajil_analyze::MINHASH_VERSION;
@@ -688,6 +702,7 @@ mod tests {
             "title_keys": analysis.title_keys,
             "keys": analysis.keys,
             "minhash": vec![7u32; analysis.minhash.len()],
+            "keys_version": ajil_analyze::KEYS_VERSION,
         })
         .to_string();
         for json in [current, old] {
@@ -695,5 +710,34 @@ mod tests {
             assert_eq!(an.minhash, analysis.minhash);
             assert_eq!(an.keys, analysis.keys);
         }
+    }
+
+    #[test]
+    fn keys_of_another_version_are_upgraded_and_resigned() {
+        let title = "ترامب يلتقي نتانياهو";
+        let text = "التقى الرئيس الأمريكي دونالد ترامب رئيس الوزراء الإسرائيلي في واشنطن";
+        let analysis = ajil_analyze::Analyzer::new().analyze(title, text, Some("ar"));
+        // Version 1 keys were the plain stems, which kept these spellings apart.
+        let stems = |s: &str| -> Vec<String> {
+            ajil_analyze::normalize(s)
+                .split(' ')
+                .map(|t| ajil_analyze::stem_arabic(t).to_string())
+                .collect()
+        };
+        let (old_title, old_body) = (stems(title), stems(text));
+        assert_ne!(old_title, analysis.title_keys);
+        let old_keys = [old_title.clone(), old_body].concat();
+        let old = serde_json::json!({
+            "title_keys": old_title,
+            "keys": old_keys,
+            "minhash": vec![7u32; analysis.minhash.len()],
+            "minhash_version": ajil_analyze::MINHASH_VERSION,
+        })
+        .to_string();
+        let an = stored_analysis(&old);
+        assert_eq!(an.title_keys, analysis.title_keys);
+        assert_eq!(an.keys, analysis.keys);
+        assert_eq!(an.minhash, analysis.minhash);
+        assert_eq!(an.keys_version, ajil_analyze::KEYS_VERSION);
     }
 }

@@ -43,6 +43,21 @@ pub use stem::stem_arabic;
 
 use ajil_model::Analysis;
 
+/// What match keys mean. Keys stored under an older version are brought to this
+/// one with [`upgrade_keys`] before they meet new ones. Version 1 keys were plain
+/// stems; version 2 keys of Arabic script are stem skeletons, where outlets'
+/// spellings of one name meet ("ترمب" and "ترامب"), and titles leave out their time
+/// anchors (which old title keys keep: that only needs the text, and costs little).
+pub const KEYS_VERSION: u32 = 2;
+
+/// Brings `keys` made under [`KEYS_VERSION`] `from` to the current version, in place.
+/// Versions 0 (unrecorded) and 1 mean the same.
+pub fn upgrade_keys(keys: &mut [String], from: u32) {
+    if from < 2 {
+        keys.iter_mut().for_each(stem::upgrade_key);
+    }
+}
+
 use crate::stem::{TokenStemmer, primary_subtag};
 
 /// The match keys of `text`: its normalized tokens, each stemmed according

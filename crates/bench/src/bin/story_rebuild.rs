@@ -265,6 +265,7 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
                 "keys": analysis.keys,
                 "minhash": analysis.minhash,
                 "minhash_version": ajil_analyze::MINHASH_VERSION,
+                "keys_version": ajil_analyze::KEYS_VERSION,
             })
             .to_string(),
         };
