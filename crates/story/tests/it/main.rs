@@ -7,3 +7,4 @@ mod copies;
 mod events;
 mod fixtures;
 mod rebuild;
+mod spelling;
