@@ -89,13 +89,16 @@ pub(crate) fn skeleton(stem: &str) -> String {
     let Some(first) = letters.next() else {
         return String::new();
     };
-    if stem.chars().nth(3).is_none() {
+    let rest = letters.as_str();
+    // Most stems have nothing to change: copy them whole.
+    if stem.chars().nth(3).is_none() || !(rest.contains('ا') || rest.contains("ير")) {
         return stem.to_string();
     }
     let mut out = String::with_capacity(stem.len());
     out.push(first);
     let mut kept = 1;
-    let mut prev = first;
+    // The first letter stays where it is, so a swap starts after it.
+    let mut prev = '\0';
     for c in letters {
         if c == 'ا' {
             continue;
@@ -199,6 +202,16 @@ mod tests {
             ("نتنياهو", "نتانياهو"),
         ] {
             assert_eq!(ar(a), ar(b), "{a} {b}");
+        }
+        for (stem, skel) in [
+            ("ترامب", "ترمب"),
+            ("اميرك", "امريك"),
+            ("امريك", "امريك"),
+            ("تغيير", "تغيري"),
+            ("يرفع", "يرفع"),
+            ("ايار", "اري"),
+        ] {
+            assert_eq!(skeleton(stem), skel, "{stem}");
         }
         // Short stems stay whole; only the alif leaves longer ones.
         assert_ne!(ar("قال"), ar("قل"));
