@@ -482,10 +482,19 @@ impl Pipeline {
             let a = index.clusterer.add(&input, now);
             index.seen_up_to = index.seen_up_to.max(id.0);
             let view = index.clusterer.story(a.story);
-            (a, view)
+            let supported: Vec<ajil_story::StoryView> = a
+                .also_breaking
+                .iter()
+                .filter_map(|(story, _)| index.clusterer.story(*story))
+                .collect();
+            (a, (view, supported))
         };
+        let (view, supported) = view;
         self.persist_story(id, &assignment, view.as_ref(), &new)
             .await?;
+        for other in &supported {
+            self.persist_supported(other).await?;
+        }
         if assignment.new_story {
             report.new_stories += 1;
         }
@@ -540,22 +549,19 @@ impl Pipeline {
                 .map(|d| d.story.lang)
                 .unwrap_or_else(|_| article.lang.clone())
         };
-        let row = ajil_store::StoryRow {
-            id: a.story,
-            title,
-            lang,
-            first_seen: view.first_seen,
-            last_seen: view.last_seen,
-            article_count: view.articles.len() as i64,
-            outlet_count: view.outlets.len() as i64,
-            independent_outlets: view.independent_outlet_count as i64,
-            state: match view.state {
-                ajil_story::StoryState::New => ajil_store::StoryState::New,
-                ajil_story::StoryState::Developing => ajil_store::StoryState::Developing,
-                ajil_story::StoryState::Breaking => ajil_store::StoryState::Breaking,
-            },
-            breaking_at: view.breaking_at,
+        let row = story_row(view, title, lang);
+        self.store.upsert_story(&row).await?;
+        Ok(())
+    }
+
+    /// Stores the new state of a story this article confirmed without joining it
+    /// (see [`ajil_story::Assignment::also_breaking`]): its row keeps its title and
+    /// language, and takes the state, breaking time and counts of `view`.
+    async fn persist_supported(&self, view: &ajil_story::StoryView) -> Result<()> {
+        let Ok(stored) = self.store.get_story(view.id).await else {
+            return Ok(());
         };
+        let row = story_row(view, stored.story.title, stored.story.lang);
         self.store.upsert_story(&row).await?;
         Ok(())
     }
@@ -582,32 +588,61 @@ impl Pipeline {
         } else {
             &[MatchKind::FirstMatch]
         };
-        for sub in &hits {
-            for &kind in kinds {
-                let s = &sub.subscription;
-                match ajil_alert::plan(s.cadence, s.breaking_only, kind) {
-                    AlertPlan::Skip => {}
-                    AlertPlan::SendNow => {
-                        if self.delivery.queue_alert(sub, a.story, now).await? {
-                            queued += 1;
-                        } else if kind == MatchKind::TurnedBreaking
-                            && ajil_alert::wants_update(s.cadence, s.breaking_only)
-                            && self.delivery.queue_update(sub, a.story, now).await?
-                        {
-                            // Alerted before the story turned breaking: one
-                            // update, recorded so it never repeats.
-                            queued += 1;
+        // The article's own story, then the stories it confirmed into breaking
+        // without joining them: it reports their happening too.
+        let targets = std::iter::once((a.story, kinds)).chain(
+            a.also_breaking
+                .iter()
+                .map(|(story, _)| (*story, &[MatchKind::TurnedBreaking][..])),
+        );
+        for (story, kinds) in targets {
+            for sub in &hits {
+                for &kind in kinds {
+                    let s = &sub.subscription;
+                    match ajil_alert::plan(s.cadence, s.breaking_only, kind) {
+                        AlertPlan::Skip => {}
+                        AlertPlan::SendNow => {
+                            if self.delivery.queue_alert(sub, story, now).await? {
+                                queued += 1;
+                            } else if kind == MatchKind::TurnedBreaking
+                                && ajil_alert::wants_update(s.cadence, s.breaking_only)
+                                && self.delivery.queue_update(sub, story, now).await?
+                            {
+                                // Alerted before the story turned breaking: one
+                                // update, recorded so it never repeats.
+                                queued += 1;
+                            }
                         }
-                    }
-                    AlertPlan::Digest => {
-                        if self.store.queue_digest_alert(s.id, a.story, now).await? {
-                            queued += 1;
+                        AlertPlan::Digest => {
+                            if self.store.queue_digest_alert(s.id, story, now).await? {
+                                queued += 1;
+                            }
                         }
                     }
                 }
             }
         }
         Ok(queued)
+    }
+}
+
+/// The store's row of a story from the index's view of it.
+fn story_row(view: &ajil_story::StoryView, title: String, lang: String) -> ajil_store::StoryRow {
+    ajil_store::StoryRow {
+        id: view.id,
+        title,
+        lang,
+        first_seen: view.first_seen,
+        last_seen: view.last_seen,
+        article_count: view.articles.len() as i64,
+        outlet_count: view.outlets.len() as i64,
+        independent_outlets: view.independent_outlet_count as i64,
+        state: match view.state {
+            ajil_story::StoryState::New => ajil_store::StoryState::New,
+            ajil_story::StoryState::Developing => ajil_store::StoryState::Developing,
+            ajil_story::StoryState::Breaking => ajil_store::StoryState::Breaking,
+        },
+        breaking_at: view.breaking_at,
     }
 }
 

@@ -240,6 +240,9 @@ fn main() {
         if let Some(b) = a.breaking {
             breaking_at.entry(a.story).or_insert(b.at);
         }
+        for (other, b) in a.also_breaking {
+            breaking_at.entry(other).or_insert(b.at);
+        }
     }
     let clustering_time = started.elapsed();
 

@@ -55,6 +55,10 @@ struct Story {
     core: Vec<(Key, u32)>,
     /// Original articles counted in `profile`.
     originals: u32,
+    /// Independent reports (outlet, time) of articles that joined another story but
+    /// scored above the join threshold against this one too: confirmation of this
+    /// story's happening told together with another (see [`Clusterer::add`]).
+    support: Vec<(String, DateTime<Utc>)>,
 }
 
 /// Groups articles into stories and tells when a story turns breaking.
@@ -124,11 +128,17 @@ impl Clusterer {
     /// Places an article: as a copy into its original's story, else into the best
     /// same-event story above the threshold (merging stories it links strongly), else
     /// into a new story. Evicts stories older than the window first.
+    ///
+    /// An independent report that also scores above the join threshold against other
+    /// stories supports them: it counts towards their breaking state (never their
+    /// articles) once each has enough outlets of its own, and those that turn breaking
+    /// with it are in [`Assignment::also_breaking`].
     pub fn add(&mut self, input: &StoryInput<'_>, now: DateTime<Utc>) -> Assignment {
         self.evict(now);
         let mut doc = self.prepare(input);
         let copy = self.find_copy(&doc);
 
+        let mut supported: Vec<StoryId> = Vec::new();
         let (story, new_story, merged) = match copy {
             Some(root) => (self.docs[&root].story, false, Vec::new()),
             None => {
@@ -144,6 +154,13 @@ impl Clusterer {
                         // pointing at the same story.
                         linked.push(best);
                         linked.sort_unstable();
+                        supported = scores
+                            .iter()
+                            .filter(|(id, s)| {
+                                **s >= self.opts.event_threshold && !linked.contains(id)
+                            })
+                            .map(|(id, _)| *id)
+                            .collect();
                         let survivor = linked.remove(0);
                         (survivor, false, linked)
                     }
@@ -161,6 +178,11 @@ impl Clusterer {
             self.merge_into(story, *absorbed);
         }
         let breaking = self.refresh_state(story, now);
+        let also_breaking = if independent {
+            self.support(&supported, input, now)
+        } else {
+            Vec::new()
+        };
         Assignment {
             story,
             new_story,
@@ -168,6 +190,7 @@ impl Clusterer {
             independent,
             merged,
             breaking,
+            also_breaking,
         }
     }
 
@@ -190,6 +213,16 @@ impl Clusterer {
         let copy = self.find_copy(&doc);
         let new_story = !self.stories.contains_key(&story);
         self.next_story = self.next_story.max(story.0 + 1);
+        // The other stories this report supports, as when it was first placed.
+        let supported: Vec<StoryId> = match copy {
+            Some(_) => Vec::new(),
+            None => self
+                .event_scores(&doc)
+                .into_iter()
+                .filter(|(id, s)| *id != story && *s >= self.opts.event_threshold)
+                .map(|(id, _)| id)
+                .collect(),
+        };
         doc.story = story;
         doc.copy_of = copy;
         doc.independent = copy.is_none() && !self.same_wire_voice(&doc, story);
@@ -197,6 +230,11 @@ impl Clusterer {
         let independent = doc.independent;
         self.insert(doc);
         let breaking = self.refresh_state(story, now);
+        let also_breaking = if independent {
+            self.support(&supported, input, now)
+        } else {
+            Vec::new()
+        };
         Assignment {
             story,
             new_story,
@@ -204,6 +242,7 @@ impl Clusterer {
             independent,
             merged: Vec::new(),
             breaking,
+            also_breaking,
         }
     }
 
@@ -213,7 +252,7 @@ impl Clusterer {
         let story = self.stories.get(&id)?;
         let docs: Vec<&Doc> = story.docs.iter().map(|seq| &self.docs[seq]).collect();
         let outlets: BTreeSet<&str> = docs.iter().map(|d| d.outlet.as_str()).collect();
-        let independent_outlets = first_independent_reports(&docs);
+        let independent_outlets = first_independent_reports(&docs, &[]);
         Some(StoryView {
             id,
             articles: docs.iter().map(|d| d.id).collect(),
@@ -261,6 +300,31 @@ impl Clusterer {
         }
         let baseline_start = now - self.opts.baseline_window;
         self.breaking_log.retain(|at| *at >= baseline_start);
+    }
+
+    /// Counts an independent report placed in another story as support of each of
+    /// `stories` (those it also scored above the join threshold against: two happenings
+    /// told together, as a ceremony and the clashes beside it), returning the ones that
+    /// turned breaking with it.
+    fn support(
+        &mut self,
+        stories: &[StoryId],
+        input: &StoryInput<'_>,
+        now: DateTime<Utc>,
+    ) -> Vec<(StoryId, Breaking)> {
+        let mut turned = Vec::new();
+        for &id in stories {
+            let Some(story) = self.stories.get_mut(&id) else {
+                continue;
+            };
+            story
+                .support
+                .push((input.outlet.to_string(), input.published));
+            if let Some(breaking) = self.refresh_state(id, now) {
+                turned.push((id, breaking));
+            }
+        }
+        turned
     }
 
     fn new_story_id(&mut self) -> StoryId {
@@ -627,6 +691,7 @@ impl Clusterer {
             profile: HashMap::default(),
             core: Vec::new(),
             originals: 0,
+            support: Vec::new(),
         });
         story.docs.push(seq);
         if doc.copy_of.is_none() {
@@ -687,6 +752,7 @@ impl Clusterer {
             return;
         };
         story.docs.extend(gone.docs);
+        story.support.extend(gone.support);
         story.originals += gone.originals;
         for (key, count) in gone.profile {
             *story.profile.entry(key).or_insert(0) += count;
@@ -742,10 +808,29 @@ impl Clusterer {
             return None;
         }
         let docs: Vec<&Doc> = story.docs.iter().map(|seq| &self.docs[seq]).collect();
+        // Baseline: each full budget of stories that already turned breaking within the
+        // baseline window asks for one more outlet, so a source mix that covers
+        // everything together does not page on every story it shares.
+        let required =
+            self.opts.breaking_outlets + self.breaking_log.len() / self.opts.baseline_budget.max(1);
+        // Support (reports placed in another story that scored above the join threshold
+        // here too) only brings a story's outlets together in time: it counts once the
+        // story has enough outlets of its own, so it never makes up the count.
+        let own: BTreeSet<&str> = docs
+            .iter()
+            .filter(|d| d.independent)
+            .map(|d| d.outlet.as_str())
+            .collect();
+        let support: &[(String, DateTime<Utc>)] = if own.len() >= required {
+            &story.support
+        } else {
+            &[]
+        };
         let reports: Vec<(&str, DateTime<Utc>)> = docs
             .iter()
             .filter(|d| d.independent)
             .map(|d| (d.outlet.as_str(), d.published))
+            .chain(support.iter().map(|(o, at)| (o.as_str(), *at)))
             .collect();
         let latest = reports.iter().map(|r| r.1).max()?;
         let outlets_within = |span: TimeDelta| -> BTreeSet<&str> {
@@ -755,22 +840,24 @@ impl Clusterer {
                 .map(|(outlet, _)| *outlet)
                 .collect()
         };
-        // Baseline: each full budget of stories that already turned breaking within the
-        // baseline window asks for one more outlet, so a source mix that covers
-        // everything together does not page on every story it shares.
-        let required =
-            self.opts.breaking_outlets + self.breaking_log.len() / self.opts.baseline_budget.max(1);
         let breaking_outlets = outlets_within(self.opts.breaking_window);
         // Attention: outlets that ran the story within the attention window, copies
         // included. A copy is no confirmation, but another newsroom choosing to run the
         // story within minutes is a sign of urgency; with at least two independent
         // voices in that span (confirmation), that many outlets make it breaking as
         // well. Reprints of one text alone stay one voice and never qualify.
-        let attention_start = docs.iter().map(|d| d.published).max()? - self.opts.attention_window;
+        let attention_start = docs
+            .iter()
+            .map(|d| d.published)
+            .chain(support.iter().map(|(_, at)| *at))
+            .max()?
+            - self.opts.attention_window;
         let attention: BTreeSet<&str> = docs
             .iter()
-            .filter(|d| d.published >= attention_start)
-            .map(|d| d.outlet.as_str())
+            .map(|d| (d.outlet.as_str(), d.published))
+            .chain(support.iter().map(|(o, at)| (o.as_str(), *at)))
+            .filter(|(_, at)| *at >= attention_start)
+            .map(|(outlet, _)| outlet)
             .collect();
         let attention_voices: BTreeSet<&str> = reports
             .iter()
@@ -792,7 +879,7 @@ impl Clusterer {
         let novel = novel_outlets.len() >= required;
         if breaking_outlets.len() >= required || urgent || novel {
             let independent_outlets: Vec<(String, DateTime<Utc>)> =
-                first_independent_reports(&docs)
+                first_independent_reports(&docs, support)
                     .into_iter()
                     .filter(|(outlet, _)| {
                         breaking_outlets.contains(outlet.as_str())
@@ -872,11 +959,19 @@ fn best_story(scores: &BTreeMap<StoryId, f64>) -> Option<(StoryId, f64)> {
 }
 
 /// Each outlet with an independent report, with its first one, oldest first.
-fn first_independent_reports(docs: &[&Doc]) -> Vec<(String, DateTime<Utc>)> {
+fn first_independent_reports(
+    docs: &[&Doc],
+    support: &[(String, DateTime<Utc>)],
+) -> Vec<(String, DateTime<Utc>)> {
     let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
-    for doc in docs.iter().filter(|d| d.independent) {
-        let at = first.entry(doc.outlet.as_str()).or_insert(doc.published);
-        *at = (*at).min(doc.published);
+    let reports = docs
+        .iter()
+        .filter(|d| d.independent)
+        .map(|d| (d.outlet.as_str(), d.published))
+        .chain(support.iter().map(|(o, at)| (o.as_str(), *at)));
+    for (outlet, published) in reports {
+        let at = first.entry(outlet).or_insert(published);
+        *at = (*at).min(published);
     }
     let mut reports: Vec<(String, DateTime<Utc>)> = first
         .into_iter()

@@ -125,6 +125,12 @@ pub struct Assignment {
     pub merged: Vec<StoryId>,
     /// Set only the first time the story turns breaking.
     pub breaking: Option<Breaking>,
+    /// Other stories this article confirmed that turned breaking with it: an
+    /// independent report that scored above the join threshold against a story besides
+    /// the one it joined counts as a report of that story's happening too (two
+    /// happenings told together, such as a ceremony and the clashes beside it).
+    #[serde(default)]
+    pub also_breaking: Vec<(StoryId, Breaking)>,
 }
 
 /// The moment a story turned breaking and the outlets that confirmed it.

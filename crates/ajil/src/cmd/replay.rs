@@ -180,6 +180,9 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         if let Some(b) = assignment.breaking {
             breaking_at.entry(assignment.story).or_insert(b.at);
         }
+        for (other, b) in &assignment.also_breaking {
+            breaking_at.entry(*other).or_insert(b.at);
+        }
         progress.inc(1);
     })?;
     progress.finish_and_clear();

@@ -8,3 +8,4 @@ mod events;
 mod fixtures;
 mod rebuild;
 mod spelling;
+mod support;
