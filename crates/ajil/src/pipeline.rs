@@ -299,8 +299,16 @@ impl Pipeline {
                 let _ = index.clusterer.add_with_story(&input, story, now);
             }
         }
+        // Stories the store records as breaking stay so, even where the articles
+        // alone do not show it (support from reports in other stories is not kept).
+        let breaking = self.store.breaking_stories(now - window).await?;
         let mut index = self.stories.lock().expect("story index lock");
         index.seen_up_to = index.seen_up_to.max(max_id);
+        for story in breaking {
+            if let Some(at) = story.breaking_at {
+                index.clusterer.restore_breaking(story.id, at);
+            }
+        }
         Ok(())
     }
 

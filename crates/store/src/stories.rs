@@ -172,6 +172,19 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// Breaking stories seen at or after `since`, by id: what the story index restores
+    /// after a restart, as a story may have turned breaking on support it does not keep.
+    pub async fn breaking_stories(&self, since: DateTime<Utc>) -> Result<Vec<StoryRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM stories WHERE last_seen >= ? AND state = ? ORDER BY id"
+        ))
+        .bind(ts(since))
+        .bind(StoryState::Breaking.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// One story with its articles; [`StoreError::NotFound`] if absent.
     pub async fn get_story(&self, id: StoryId) -> Result<StoryDetail> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM stories WHERE id = ?"))
@@ -288,6 +301,8 @@ mod tests {
         assert_eq!(list[0], b);
         assert_eq!(s.list_stories(t(25), 10).await.unwrap().len(), 1);
         assert_eq!(s.list_stories(t(0), 1).await.unwrap().len(), 1);
+        assert_eq!(s.breaking_stories(t(0)).await.unwrap(), vec![b.clone()]);
+        assert!(s.breaking_stories(t(31)).await.unwrap().is_empty());
         assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(2)));
         assert!(matches!(
             s.get_story(StoryId(5)).await.unwrap_err(),

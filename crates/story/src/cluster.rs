@@ -201,7 +201,9 @@ impl Clusterer {
     /// Replay the window's articles in publication order. New stories made later by
     /// [`Clusterer::add`] get ids above every id passed here. A story that was already
     /// breaking is reported breaking again during the replay (with the replay's `now`);
-    /// the caller, which stored the first report, ignores it.
+    /// the caller, which stored the first report, ignores it. Support between stories
+    /// is not scored again: pass stories that turned breaking on it to
+    /// [`Clusterer::restore_breaking`].
     pub fn add_with_story(
         &mut self,
         input: &StoryInput<'_>,
@@ -213,16 +215,6 @@ impl Clusterer {
         let copy = self.find_copy(&doc);
         let new_story = !self.stories.contains_key(&story);
         self.next_story = self.next_story.max(story.0 + 1);
-        // The other stories this report supports, as when it was first placed.
-        let supported: Vec<StoryId> = match copy {
-            Some(_) => Vec::new(),
-            None => self
-                .event_scores(&doc)
-                .into_iter()
-                .filter(|(id, s)| *id != story && *s >= self.opts.event_threshold)
-                .map(|(id, _)| id)
-                .collect(),
-        };
         doc.story = story;
         doc.copy_of = copy;
         doc.independent = copy.is_none() && !self.same_wire_voice(&doc, story);
@@ -230,11 +222,6 @@ impl Clusterer {
         let independent = doc.independent;
         self.insert(doc);
         let breaking = self.refresh_state(story, now);
-        let also_breaking = if independent {
-            self.support(&supported, input, now)
-        } else {
-            Vec::new()
-        };
         Assignment {
             story,
             new_story,
@@ -242,8 +229,24 @@ impl Clusterer {
             independent,
             merged: Vec::new(),
             breaking,
-            also_breaking,
+            also_breaking: Vec::new(),
         }
+    }
+
+    /// Marks an open story breaking since `at`, as the store recorded it: after a
+    /// restart, for stories that turned breaking on support (which
+    /// [`Clusterer::add_with_story`] does not score again) or in another process.
+    /// Returns whether the story was open and not yet breaking.
+    pub fn restore_breaking(&mut self, id: StoryId, at: DateTime<Utc>) -> bool {
+        let Some(story) = self.stories.get_mut(&id) else {
+            return false;
+        };
+        if story.state == StoryState::Breaking {
+            return false;
+        }
+        story.state = StoryState::Breaking;
+        story.breaking_at = Some(at);
+        true
     }
 
     /// A snapshot of an open story, or `None` if it was never made, was merged away or

@@ -5,7 +5,7 @@
 //! clashes but also tell the ceremony join the clashes' story, and bring the
 //! ceremony's confirmation together in time.
 
-use ajil_model::ArticleId;
+use ajil_model::{ArticleId, StoryId};
 use ajil_story::{Assignment, Clusterer, StoryInput, StoryOptions, StoryState};
 use chrono::TimeDelta;
 
@@ -26,6 +26,19 @@ fn add(
     title: &[String],
     body: &[String],
 ) -> Assignment {
+    place(c, id, outlet, minutes, title, body, None)
+}
+
+/// [`add`], or with `story` the restart's [`Clusterer::add_with_story`].
+fn place(
+    c: &mut Clusterer,
+    id: i64,
+    outlet: &str,
+    minutes: i64,
+    title: &[String],
+    body: &[String],
+    story: Option<StoryId>,
+) -> Assignment {
     let mut keys = title.to_vec();
     keys.extend_from_slice(body);
     let url = format!("https://{outlet}.example/{id}");
@@ -42,7 +55,10 @@ fn add(
         content_hash: 0,
         wire: None,
     };
-    c.add(&input, published)
+    match story {
+        Some(story) => c.add_with_story(&input, story, published),
+        None => c.add(&input, published),
+    }
 }
 
 /// A clusterer where stories never merge, so the two happenings stay apart.
@@ -119,4 +135,50 @@ fn support_never_makes_up_the_count() {
         assert!(a.also_breaking.is_empty(), "{outlet}: {a:?}");
     }
     assert_ne!(c.story(first.story).unwrap().state, StoryState::Breaking);
+}
+
+#[test]
+fn a_restart_keeps_a_story_that_turned_breaking_on_support() {
+    let mut c = clusterer();
+    let (ceremony, ceremony_body) = (words("ceremony", 6), words("ceremonybody", 30));
+    let (clash, clash_body) = (words("clash", 6), words("clashbody", 30));
+    let (title, body) = both();
+    let first = add(&mut c, 1, "skynews", 0, &ceremony, &ceremony_body);
+    let _ = add(&mut c, 2, "alarabia", 180, &ceremony, &ceremony_body);
+    let _ = add(&mut c, 3, "france24", 360, &ceremony, &ceremony_body);
+    let _ = add(&mut c, 4, "bbc", 300, &clash, &clash_body);
+    let _ = add(&mut c, 5, "cnn", 365, &title, &body);
+    let turned = add(&mut c, 6, "aljazeera", 370, &title, &body);
+    let at = turned.also_breaking[0].1.at;
+
+    // Restored from stored story ids, the articles alone do not show it breaking;
+    // the stored state brings it back.
+    let mut restored = clusterer();
+    let ceremony_reports = [
+        (1, "skynews", 0),
+        (2, "alarabia", 180),
+        (3, "france24", 360),
+    ];
+    for (id, outlet, minutes) in ceremony_reports {
+        let story = Some(first.story);
+        let _ = place(
+            &mut restored,
+            id,
+            outlet,
+            minutes,
+            &ceremony,
+            &ceremony_body,
+            story,
+        );
+    }
+    assert_ne!(
+        restored.story(first.story).unwrap().state,
+        StoryState::Breaking
+    );
+    assert!(restored.restore_breaking(first.story, at));
+    let view = restored.story(first.story).unwrap();
+    assert_eq!(view.state, StoryState::Breaking);
+    assert_eq!(view.breaking_at, Some(at));
+    assert!(!restored.restore_breaking(first.story, at), "once");
+    assert!(!restored.restore_breaking(StoryId(999_999_999), at));
 }
