@@ -399,3 +399,66 @@ async fn alerts_show_the_article_lead_and_times_in_the_subscribers_zone() {
     // Published 07:05 GMT is 10:05 in Riyadh (UTC+3).
     assert!(text.contains("10:05 UTC+3"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_the_stored_breaking_state() {
+    let fx = Fixtures::start().await;
+    feed(
+        &fx,
+        &[(
+            "lavrov",
+            "لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول",
+            "lavrov-original.html",
+        )],
+    );
+    let (_dir, config, store) = setup(None).await;
+    add_feed(&store, &fx, "الخبر").await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.new_articles, 1);
+    drop(p);
+
+    // The story turned breaking on reports the articles alone do not show (support
+    // from reports that joined other stories): the store holds that state.
+    let since = t0() - TimeDelta::days(2);
+    let mut row = store.list_stories(since, 10).await.unwrap().remove(0);
+    assert_ne!(row.state, ajil_store::StoryState::Breaking);
+    let at = t0() + TimeDelta::minutes(1);
+    row.state = ajil_store::StoryState::Breaking;
+    row.breaking_at = Some(at);
+    store.upsert_story(&row).await.unwrap();
+
+    // After a restart a reprint joins the story: its state stays as stored.
+    let base = fx.base();
+    fx.put_page("/reprint", "lavrov-reprint.html");
+    fx.put(
+        "/other.xml",
+        "application/rss+xml",
+        format!(
+            "<rss version=\"2.0\"><channel><title>o</title><item><guid>r1</guid>\
+             <title>لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول</title>\
+             <link>{base}/reprint</link><pubDate>Sun, 29 Nov 2026 07:20:00 GMT</pubDate></item>\
+             </channel></rss>"
+        ),
+    );
+    store
+        .add_source(
+            &format!("{base}/other.xml"),
+            "الأنباء",
+            Duration::from_secs(300),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(5), true)
+        .await
+        .unwrap();
+    assert_eq!((r.new_articles, r.new_stories), (1, 0));
+    let stories = store.list_stories(since, 10).await.unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].outlet_count, 2);
+    assert_eq!(stories[0].state, ajil_store::StoryState::Breaking);
+    assert_eq!(stories[0].breaking_at, Some(at));
+}
