@@ -1,5 +1,6 @@
 //! The pipeline driven in-process with a chosen clock: digests, SMTP outages
-//! and permanent failures, failing sources, and a restart.
+//! and permanent failures, failing sources, a restart, and a report of two
+//! happenings confirming the story it does not join.
 
 use std::time::Duration;
 
@@ -461,4 +462,185 @@ async fn a_restart_keeps_the_stored_breaking_state() {
     assert_eq!(stories[0].outlet_count, 2);
     assert_eq!(stories[0].state, ajil_store::StoryState::Breaking);
     assert_eq!(stories[0].breaking_at, Some(at));
+}
+
+/// A plain news page with `title` and `paragraphs`.
+fn page(title: &str, paragraphs: &[&str]) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\">\
+         <title>{title}</title></head><body><main><article><h1>{title}</h1>\
+         <div class=\"entry-content\">{body}</div></article></main></body></html>"
+    )
+}
+
+/// Adds source `name` whose feed holds one item, published at `published`
+/// (RFC 2822), linking to a page with `title` and `paragraphs`.
+async fn add_one_item_source(
+    store: &Store,
+    fx: &Fixtures,
+    name: &str,
+    published: &str,
+    title: &str,
+    paragraphs: &[&str],
+) {
+    let base = fx.base();
+    fx.put(
+        &format!("/{name}/page"),
+        "text/html; charset=utf-8",
+        page(title, paragraphs),
+    );
+    fx.put(
+        &format!("/{name}/feed.xml"),
+        "application/rss+xml",
+        format!(
+            "<rss version=\"2.0\"><channel><title>{name}</title><item><guid>{name}-1</guid>\
+             <title>{title}</title><link>{base}/{name}/page</link>\
+             <pubDate>{published}</pubDate></item></channel></rss>"
+        ),
+    );
+    store
+        .add_source(
+            &format!("{base}/{name}/feed.xml"),
+            name,
+            Duration::from_secs(3600),
+            t0(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_of_two_happenings_confirms_the_one_it_does_not_join() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    let s = store
+        .upsert_subscriber("b@example.org", "ar", t0())
+        .await
+        .unwrap();
+    let sub = store
+        .add_subscription(
+            &NewSubscription {
+                subscriber_id: s.id,
+                query: "كوشنر".into(),
+                langs: vec![],
+                cadence: Cadence::Realtime,
+                breaking_only: true,
+                confirmed: true,
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let mut now = t0();
+    let mut step = async |name: &str, published: &str, title: &str, paragraphs: &[&str]| {
+        add_one_item_source(&store, &fx, name, published, title, paragraphs).await;
+        now += TimeDelta::minutes(1);
+        let r = p.run_cycle(now, true).await.unwrap();
+        assert_eq!(r.new_articles, 1, "{name}");
+    };
+    // The embassy opening, told by three outlets hours apart: not breaking.
+    step(
+        "outlet-a",
+        "Sun, 29 Nov 2026 01:00:00 GMT",
+        "إيفانكا ترامب تتقدم الوفد الأمريكي لافتتاح السفارة في القدس",
+        &[
+            "وصلت إيفانكا ترامب وزوجها جاريد كوشنر إلى القدس على رأس الوفد الأمريكي الذي يحضر حفل افتتاح السفارة الأمريكية الجديدة.",
+            "ويقام الحفل بعد ظهر الاثنين في مبنى القنصلية السابق في حي أرنونا، وقال السفير ديفيد فريدمان إن نقل السفارة من تل أبيب يفي بوعد الرئيس.",
+        ],
+    )
+    .await;
+    step(
+        "outlet-b",
+        "Sun, 29 Nov 2026 04:00:00 GMT",
+        "واشنطن تدشن سفارتها في القدس بحضور إيفانكا ترامب وكوشنر",
+        &[
+            "تدشن الولايات المتحدة الاثنين سفارتها في القدس في حفل يحضره وفد أمريكي ترأسه إيفانكا ترامب وجاريد كوشنر.",
+            "وأكد السفير فريدمان أن افتتاح السفارة في حي أرنونا تنفيذ لوعد ترامب بنقلها من تل أبيب.",
+        ],
+    )
+    .await;
+    step(
+        "outlet-c",
+        "Sun, 29 Nov 2026 07:00:00 GMT",
+        "افتتاح السفارة الأمريكية رسميا في القدس",
+        &[
+            "افتتحت الولايات المتحدة رسميا سفارتها في القدس في حفل حضره كوشنر وإيفانكا ترامب والسفير فريدمان في حي أرنونا.",
+            "وبث الحفل رسالة مسجلة من الرئيس ترامب قال فيها إن نقل السفارة من تل أبيب وعد تحقق.",
+        ],
+    )
+    .await;
+    // The killings at the Gaza border, then two reports leading with them that also
+    // tell the opening.
+    step(
+        "outlet-d",
+        "Sun, 29 Nov 2026 06:50:00 GMT",
+        "مقتل عشرات الفلسطينيين برصاص الجيش الإسرائيلي على حدود غزة",
+        &[
+            "قتل الجيش الإسرائيلي عشرات الفلسطينيين وأصاب أكثر من ألفين بالرصاص الحي خلال احتجاجات مسيرة العودة على السياج الحدودي شرق قطاع غزة.",
+            "وقالت وزارة الصحة في غزة إن بين القتلى أطفالا ومسعفين.",
+        ],
+    )
+    .await;
+    step(
+        "outlet-e",
+        "Sun, 29 Nov 2026 07:05:00 GMT",
+        "عشرات القتلى الفلسطينيين على حدود غزة مع افتتاح السفارة الأمريكية في القدس",
+        &[
+            "سقط عشرات القتلى الفلسطينيين وأكثر من ألفي جريح برصاص الجيش الإسرائيلي قرب السياج الحدودي لقطاع غزة في احتجاجات مسيرة العودة.",
+            "وأفادت وزارة الصحة بأن بين القتلى أطفالا.",
+            "وفي القدس افتتحت الولايات المتحدة سفارتها في حفل حضره كوشنر وإيفانكا ترامب.",
+        ],
+    )
+    .await;
+    step(
+        "outlet-f",
+        "Sun, 29 Nov 2026 07:10:00 GMT",
+        "غزة تنزف: قتلى برصاص الجيش الإسرائيلي وافتتاح السفارة الأمريكية بالقدس",
+        &[
+            "أطلق الجنود الإسرائيليون الرصاص الحي على المحتجين الفلسطينيين عند حدود قطاع غزة فقتلوا العشرات في مسيرة العودة، بحسب وزارة الصحة في غزة.",
+            "وجاء ذلك بينما حضر كوشنر وإيفانكا ترامب حفل افتتاح السفارة الأمريكية في القدس.",
+        ],
+    )
+    .await;
+
+    // Both are breaking once the third report arrives: the clashes on their own
+    // reports, the opening on its own three outlets brought together in time by the
+    // two reports that joined the clashes.
+    let since = t0() - TimeDelta::days(2);
+    let mut stories = Vec::new();
+    for s in store.list_stories(since, 10).await.unwrap() {
+        let outlets: Vec<String> = store
+            .story_articles(s.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.source_name)
+            .collect();
+        stories.push((outlets, s));
+    }
+    stories.sort_by(|a, b| a.0.cmp(&b.0));
+    let [(opening_outlets, opening), (clash_outlets, clashes)] = &stories[..] else {
+        panic!("two stories: {stories:?}");
+    };
+    assert_eq!(opening_outlets, &["outlet-a", "outlet-b", "outlet-c"]);
+    assert_eq!(clash_outlets, &["outlet-d", "outlet-e", "outlet-f"]);
+    let third = Some(t0() + TimeDelta::minutes(6));
+    assert_eq!(clashes.state, ajil_store::StoryState::Breaking);
+    assert_eq!(clashes.breaking_at, third);
+    assert_eq!(opening.state, ajil_store::StoryState::Breaking);
+    assert_eq!(opening.breaking_at, third);
+    assert_eq!(opening.article_count, 3, "support adds no article");
+
+    // The breaking-only subscription matched those reports: one alert for each story.
+    let alerted: Vec<_> = store
+        .alerts_of(sub.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.story_id)
+        .collect();
+    assert_eq!(alerted, [clashes.id, opening.id]);
+    assert_eq!(outbox_files(&config).len(), 2);
 }
