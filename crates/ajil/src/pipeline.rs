@@ -295,6 +295,7 @@ impl Pipeline {
                     minhash: &analysis.minhash,
                     content_hash: a.content_hash,
                     wire: a.wire.as_deref(),
+                    section: None,
                 };
                 let _ = index.clusterer.add_with_story(&input, story, now);
             }
@@ -486,6 +487,7 @@ impl Pipeline {
                 minhash: &analysis.minhash,
                 content_hash: analysis.content_hash,
                 wire: new.wire.as_deref(),
+                section: None,
             };
             let a = index.clusterer.add(&input, now);
             index.seen_up_to = index.seen_up_to.max(id.0);

@@ -106,6 +106,7 @@ fn story(c: &mut Criterion) {
                         minhash: &a.minhash,
                         content_hash: a.content_hash,
                         wire: None,
+                        section: None,
                     };
                     black_box(clusterer.add(&input, r.published).story);
                 }

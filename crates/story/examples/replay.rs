@@ -206,6 +206,7 @@ fn main() {
             minhash: &r.analysis.minhash,
             content_hash: r.analysis.content_hash,
             wire: None,
+            section: None,
         };
         let a = clusterer.add(&input, r.published);
         if trace {

@@ -26,6 +26,8 @@ struct Doc {
     copy_of: Option<u64>,
     independent: bool,
     wire: Option<String>,
+    /// From a quiet section: joins stories, never confirms breaking.
+    quiet: bool,
     title: Vec<Key>,
     lead: Vec<Key>,
     /// Every key of title and body, deduplicated: the document-frequency unit.
@@ -178,7 +180,8 @@ impl Clusterer {
             self.merge_into(story, *absorbed);
         }
         let breaking = self.refresh_state(story, now);
-        let also_breaking = if independent {
+        let quiet = input.section.is_some_and(|s| self.opts.is_quiet_section(s));
+        let also_breaking = if independent && !quiet {
             self.support(&supported, input, now)
         } else {
             Vec::new()
@@ -391,6 +394,7 @@ impl Clusterer {
             copy_of: None,
             independent: true,
             wire: input.wire.map(|w| w.trim().to_lowercase()),
+            quiet: input.section.is_some_and(|s| self.opts.is_quiet_section(s)),
             title,
             lead,
             all,
@@ -810,7 +814,14 @@ impl Clusterer {
         if story.state == StoryState::Breaking {
             return None;
         }
-        let docs: Vec<&Doc> = story.docs.iter().map(|seq| &self.docs[seq]).collect();
+        // Reports from quiet sections (sport, culture, markets) join stories but never
+        // confirm breaking.
+        let docs: Vec<&Doc> = story
+            .docs
+            .iter()
+            .map(|seq| &self.docs[seq])
+            .filter(|d| !d.quiet)
+            .collect();
         // Baseline: each full budget of stories that already turned breaking within the
         // baseline window asks for one more outlet, so a source mix that covers
         // everything together does not page on every story it shares.

@@ -49,6 +49,7 @@
 //!     minhash: &[],
 //!     content_hash: 42,
 //!     wire: None,
+//!     section: None,
 //! };
 //! let first = clusterer.add(&input, now);
 //! assert!(first.new_story);
@@ -106,6 +107,10 @@ pub struct StoryInput<'a> {
     pub content_hash: u64,
     /// The wire agency the article credits, if any.
     pub wire: Option<&'a str>,
+    /// The section the article ran in (its feed's category, such as "sport" or
+    /// "middleEast"), if known. Reports from quiet sections (see
+    /// [`StoryOptions::quiet_sections`]) never count towards breaking.
+    pub section: Option<&'a str>,
 }
 
 /// Where an article went, answered by [`Clusterer::add`].

@@ -41,6 +41,9 @@ struct Record {
     text: String,
     #[serde(default, deserialize_with = "utf8_opt")]
     summary: Option<String>,
+    /// The section (feed category) the article ran in, such as "sport".
+    #[serde(default, deserialize_with = "utf8_opt")]
+    category: Option<String>,
     #[serde(default)]
     lang: Option<String>,
 }
@@ -162,6 +165,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             minhash: &analysis.minhash,
             content_hash: analysis.content_hash,
             wire: None,
+            section: a.record.category.as_deref(),
         };
         let assignment = clusterer.add(&input, a.published);
         for gone in &assignment.merged {
@@ -515,6 +519,7 @@ mod tests {
                 published: String::new(),
                 text: format!("{title} {title}"),
                 summary: None,
+                category: None,
                 lang: None,
             },
             published: DateTime::parse_from_rfc3339(&format!("2018-05-14T03:{minute:02}:00Z"))

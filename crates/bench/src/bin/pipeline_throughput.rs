@@ -175,6 +175,7 @@ fn main() -> anyhow::Result<()> {
             minhash: &an.minhash,
             content_hash: an.content_hash,
             wire: None,
+            section: None,
         };
         let got = clusterer.add(&input, a.published);
         created += usize::from(got.new_story);

@@ -283,6 +283,7 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
             minhash: &analysis.minhash,
             content_hash: analysis.content_hash,
             wire: None,
+            section: None,
         };
         let a = clusterer.add(&input, *published);
         let copy_of: Option<ArticleId> = a.copy_of;

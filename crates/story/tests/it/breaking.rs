@@ -92,6 +92,47 @@ fn three_independent_outlets_within_half_an_hour_are_breaking_once() {
 }
 
 #[test]
+fn reports_from_quiet_sections_join_but_never_make_a_story_breaking() {
+    for (section, breaking) in [
+        ("sport", false),
+        ("Sports", false),
+        ("رياضة", false),
+        ("middleEast", true),
+    ] {
+        let mut clusterer = Clusterer::new(StoryOptions::default()).unwrap();
+        let mut arts = three_outlets([0, 10, 25]);
+        for art in &mut arts {
+            art.section = Some(section.to_string());
+        }
+        let results: Vec<_> = arts
+            .iter()
+            .map(|a| clusterer.add(&a.input(), a.published))
+            .collect();
+        assert!(
+            results.iter().all(|r| r.story == results[0].story),
+            "{section}: one story"
+        );
+        assert_eq!(results[2].breaking.is_some(), breaking, "{section}");
+        let view = clusterer.story(results[0].story).unwrap();
+        assert_eq!(
+            view.independent_outlet_count, 3,
+            "{section}: still independent"
+        );
+    }
+    // One report from the news section does not make three: two quiet voices stay quiet.
+    let mut clusterer = Clusterer::new(StoryOptions::default()).unwrap();
+    let mut arts = three_outlets([0, 10, 25]);
+    arts[0].section = Some("sport".into());
+    arts[1].section = Some("sport".into());
+    let last = arts
+        .iter()
+        .map(|a| clusterer.add(&a.input(), a.published))
+        .last()
+        .unwrap();
+    assert!(last.breaking.is_none());
+}
+
+#[test]
 fn three_outlets_spread_over_hours_are_only_developing() {
     let opts = StoryOptions {
         developing_window: TimeDelta::hours(2),
@@ -157,6 +198,7 @@ fn synthetic<'a>(
         minhash: sig,
         content_hash: id as u64,
         wire: Some(wire),
+        section: None,
     }
 }
 

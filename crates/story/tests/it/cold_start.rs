@@ -39,6 +39,7 @@ impl English {
             minhash: &self.analysis.minhash,
             content_hash: self.analysis.content_hash,
             wire: None,
+            section: None,
         }
     }
 }

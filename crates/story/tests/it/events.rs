@@ -96,6 +96,7 @@ impl Synthetic {
             minhash: &[],
             content_hash: self.id as u64,
             wire: None,
+            section: None,
         }
     }
 }

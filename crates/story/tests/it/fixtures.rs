@@ -13,6 +13,7 @@ pub struct Art {
     pub published: DateTime<Utc>,
     pub url: String,
     pub wire: Option<String>,
+    pub section: Option<String>,
     pub analysis: Analysis,
 }
 
@@ -25,6 +26,7 @@ impl Art {
             published: base() + TimeDelta::minutes(minutes),
             url: format!("https://{outlet}.example/{id}"),
             wire: None,
+            section: None,
             analysis: analyze(title, text),
         }
     }
@@ -41,6 +43,7 @@ impl Art {
             minhash: &self.analysis.minhash,
             content_hash: self.analysis.content_hash,
             wire: self.wire.as_deref(),
+            section: self.section.as_deref(),
         }
     }
 }
@@ -147,6 +150,7 @@ pub fn warm_clusterer(opts: ajil_story::StoryOptions, n: usize) -> ajil_story::C
             minhash: &[],
             content_hash: 0,
             wire: None,
+            section: None,
         };
         let _ = clusterer.add(&input, published);
     }

@@ -54,6 +54,7 @@ fn place(
         minhash: &[],
         content_hash: 0,
         wire: None,
+        section: None,
     };
     match story {
         Some(story) => c.add_with_story(&input, story, published),
