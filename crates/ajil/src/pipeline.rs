@@ -295,7 +295,7 @@ impl Pipeline {
                     minhash: &analysis.minhash,
                     content_hash: a.content_hash,
                     wire: a.wire.as_deref(),
-                    section: None,
+                    section: a.section.as_deref(),
                 };
                 let _ = index.clusterer.add_with_story(&input, story, now);
             }
@@ -466,6 +466,7 @@ impl Pipeline {
             fetched_at: now,
             author: item.authors.first().cloned().or(page.author.clone()),
             wire: page.wire.clone(),
+            section: item.categories.first().cloned(),
             content_hash: analysis.content_hash,
             analysis: serde_json::to_string(&StoredAnalysis::from(&analysis))?,
         };
@@ -487,7 +488,7 @@ impl Pipeline {
                 minhash: &analysis.minhash,
                 content_hash: analysis.content_hash,
                 wire: new.wire.as_deref(),
-                section: None,
+                section: new.section.as_deref(),
             };
             let a = index.clusterer.add(&input, now);
             index.seen_up_to = index.seen_up_to.max(id.0);

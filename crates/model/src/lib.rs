@@ -92,6 +92,10 @@ pub struct FeedItem {
     pub authors: Vec<String>,
     /// Language the feed or item declares (BCP 47 tag as written).
     pub lang: Option<String>,
+    /// Categories the item (or else its feed) declares, first the main one, such
+    /// as "Sport" or "الشرق الأوسط".
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 /// A parsed feed: its own metadata and its items.

@@ -2,7 +2,7 @@
 //! [`ParsedFeed`].
 
 use ajil_model::{FeedItem, ParsedFeed};
-use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
+use feed_rs::model::{Category, Entry, Feed, FeedType, Link, Text};
 
 use crate::text::{html_to_text, looks_like_html, plain_text};
 
@@ -22,6 +22,7 @@ pub(crate) fn parse(text: &str) -> Result<ParsedFeed, String> {
 fn adapt(feed: Feed) -> ParsedFeed {
     let kind = feed.feed_type.clone();
     let lang = feed.language.clone().filter(|l| !l.trim().is_empty());
+    let feed_categories = category_names(&feed.categories);
     ParsedFeed {
         title: feed
             .title
@@ -32,13 +33,32 @@ fn adapt(feed: Feed) -> ParsedFeed {
         items: feed
             .entries
             .into_iter()
-            .map(|e| adapt_entry(e, &kind, lang.as_deref()))
+            .map(|e| adapt_entry(e, &kind, lang.as_deref(), &feed_categories))
             .collect(),
         lang,
     }
 }
 
-fn adapt_entry(entry: Entry, kind: &FeedType, feed_lang: Option<&str>) -> FeedItem {
+/// Category names as written (a label where Atom gives one, else the term), empty
+/// ones left out.
+fn category_names(categories: &[Category]) -> Vec<String> {
+    categories
+        .iter()
+        .map(|c| c.label.as_deref().unwrap_or(&c.term).trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn adapt_entry(
+    entry: Entry,
+    kind: &FeedType,
+    feed_lang: Option<&str>,
+    feed_categories: &[String],
+) -> FeedItem {
+    let mut categories = category_names(&entry.categories);
+    if categories.is_empty() {
+        categories = feed_categories.to_vec();
+    }
     // Media RSS items sometimes carry their title only in <media:title>.
     let title = entry
         .title
@@ -70,6 +90,7 @@ fn adapt_entry(entry: Entry, kind: &FeedType, feed_lang: Option<&str>) -> FeedIt
             .language
             .filter(|l| !l.trim().is_empty())
             .or_else(|| feed_lang.map(str::to_string)),
+        categories,
     }
 }
 
@@ -150,5 +171,20 @@ mod tests {
             item.published.unwrap().to_rfc3339(),
             "2024-05-01T07:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn categories_come_from_the_item_or_else_its_feed() {
+        let doc = r#"<rss version="2.0"><channel><title>T</title><category>رياضة</category>
+            <item><title>a</title><link>https://ex.org/a</link><category> Sport </category>
+            <category>Football</category></item>
+            <item><title>b</title><link>https://ex.org/b</link></item></channel></rss>"#;
+        let feed = parse(doc).unwrap();
+        assert_eq!(feed.items[0].categories, ["Sport", "Football"]);
+        assert_eq!(feed.items[1].categories, ["رياضة"]);
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+            <entry><id>1</id><title>x</title><category term="world" label="World news"/>
+            <category term=""/></entry></feed>"#;
+        assert_eq!(parse(atom).unwrap().items[0].categories, ["World news"]);
     }
 }

@@ -35,6 +35,8 @@ pub struct NewArticle {
     pub author: Option<String>,
     /// Wire agency.
     pub wire: Option<String>,
+    /// The section (feed category) it ran in, such as "sport".
+    pub section: Option<String>,
     /// Hash of the normalized body (stored as the same 64 bits in an `i64`).
     pub content_hash: u64,
     /// The analysis as JSON (keys, minhash, …); the store does not read it.
@@ -122,6 +124,8 @@ pub struct IndexArticle {
     pub published: DateTime<Utc>,
     /// Wire agency.
     pub wire: Option<String>,
+    /// The section (feed category) it ran in.
+    pub section: Option<String>,
     /// Hash of the normalized body.
     pub content_hash: u64,
     /// The analysis as JSON, as stored.
@@ -160,8 +164,8 @@ impl Store {
     pub async fn insert_article(&self, a: &NewArticle) -> Result<Option<ArticleId>> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO articles (source_id, guid, url, canonical_url, title, text, summary, \
-             lang, published, fetched_at, author, wire, content_hash, analysis) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             lang, published, fetched_at, author, wire, content_hash, analysis, section) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (source_id, guid) DO NOTHING RETURNING id",
         )
         .bind(a.source_id.0)
@@ -178,6 +182,7 @@ impl Store {
         .bind(&a.wire)
         .bind(a.content_hash as i64)
         .bind(&a.analysis)
+        .bind(&a.section)
         .fetch_optional(&self.pool)
         .await?;
         Ok(id.map(ArticleId))
@@ -275,7 +280,7 @@ impl Store {
         let (from_time, from_id) = from.unwrap_or((since, ArticleId(i64::MIN)));
         let rows = sqlx::query(
             "SELECT a.id, s.name AS source_name, a.url, a.canonical_url, a.published, \
-             a.wire, a.content_hash, a.analysis, a.story_id \
+             a.wire, a.section, a.content_hash, a.analysis, a.story_id \
              FROM articles a JOIN sources s ON s.id = a.source_id \
              WHERE a.id > ? AND a.published >= ? \
              AND (a.published > ? OR (a.published = ? AND a.id > ?)) \
@@ -298,6 +303,7 @@ impl Store {
                     canonical_url: row.try_get("canonical_url")?,
                     published: row.try_get("published")?,
                     wire: row.try_get("wire")?,
+                    section: row.try_get("section")?,
                     content_hash: row.try_get::<i64, _>("content_hash")? as u64,
                     analysis: row.try_get("analysis")?,
                     story_id: row.try_get::<Option<i64>, _>("story_id")?.map(StoryId),
@@ -350,6 +356,7 @@ pub(crate) mod tests {
             fetched_at: t(published + 5),
             author: None,
             wire: Some("AFP".into()),
+            section: Some("middleEast".into()),
             content_hash: u64::MAX - 1,
             analysis: r#"{"keys":["خبر"]}"#.into(),
         }
@@ -429,6 +436,7 @@ pub(crate) mod tests {
         assert_eq!(seen[0].story_id, Some(StoryId(7)));
         assert_eq!(seen[0].source_name, "A");
         assert_eq!(seen[0].wire.as_deref(), Some("AFP"));
+        assert_eq!(seen[0].section.as_deref(), Some("middleEast"));
         assert_eq!(seen[0].content_hash, u64::MAX - 1);
         // Only ids above `after_id` (what another process stored since).
         let newer = s.index_articles(id_of("b1"), t(0), None, 10).await.unwrap();

@@ -484,6 +484,20 @@ async fn add_one_item_source(
     title: &str,
     paragraphs: &[&str],
 ) {
+    add_one_item_source_in(store, fx, name, published, title, paragraphs, None).await;
+}
+
+/// [`add_one_item_source`] with the item in `category`.
+async fn add_one_item_source_in(
+    store: &Store,
+    fx: &Fixtures,
+    name: &str,
+    published: &str,
+    title: &str,
+    paragraphs: &[&str],
+    category: Option<&str>,
+) {
+    let category = category.map_or(String::new(), |c| format!("<category>{c}</category>"));
     let base = fx.base();
     fx.put(
         &format!("/{name}/page"),
@@ -495,7 +509,7 @@ async fn add_one_item_source(
         "application/rss+xml",
         format!(
             "<rss version=\"2.0\"><channel><title>{name}</title><item><guid>{name}-1</guid>\
-             <title>{title}</title><link>{base}/{name}/page</link>\
+             <title>{title}</title><link>{base}/{name}/page</link>{category}\
              <pubDate>{published}</pubDate></item></channel></rss>"
         ),
     );
@@ -643,4 +657,61 @@ async fn a_report_of_two_happenings_confirms_the_one_it_does_not_join() {
         .collect();
     assert_eq!(alerted, [clashes.id, opening.id]);
     assert_eq!(outbox_files(&config).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_from_a_sport_section_never_make_a_story_breaking() {
+    for (category, breaking) in [
+        (Some("رياضة"), false),
+        (Some("الشرق الأوسط"), true),
+        (None, true),
+    ] {
+        let fx = Fixtures::start().await;
+        let (_dir, config, store) = setup(None).await;
+        subscribe(&store, "r@example.org", "كوشنر", Cadence::Realtime, t0()).await;
+        let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+        let reports = [
+            (
+                "outlet-a",
+                "Sun, 29 Nov 2026 07:00:00 GMT",
+                "إيفانكا ترامب تتقدم الوفد الأمريكي لافتتاح السفارة في القدس",
+                "وصلت إيفانكا ترامب وزوجها جاريد كوشنر إلى القدس على رأس الوفد الأمريكي الذي يحضر حفل افتتاح السفارة الأمريكية الجديدة في حي أرنونا.",
+            ),
+            (
+                "outlet-b",
+                "Sun, 29 Nov 2026 07:10:00 GMT",
+                "واشنطن تدشن سفارتها في القدس بحضور إيفانكا ترامب وكوشنر",
+                "تدشن الولايات المتحدة الاثنين سفارتها في القدس في حفل يحضره وفد أمريكي ترأسه إيفانكا ترامب وجاريد كوشنر في حي أرنونا.",
+            ),
+            (
+                "outlet-c",
+                "Sun, 29 Nov 2026 07:20:00 GMT",
+                "افتتاح السفارة الأمريكية رسميا في القدس",
+                "افتتحت الولايات المتحدة رسميا سفارتها في القدس في حفل حضره كوشنر وإيفانكا ترامب والسفير فريدمان في حي أرنونا.",
+            ),
+        ];
+        for (i, (name, published, title, text)) in reports.into_iter().enumerate() {
+            add_one_item_source_in(&store, &fx, name, published, title, &[text], category).await;
+            let r = p
+                .run_cycle(t0() + TimeDelta::minutes(i as i64 + 1), true)
+                .await
+                .unwrap();
+            assert_eq!(r.new_articles, 1, "{name}");
+        }
+        let stories = store
+            .list_stories(t0() - TimeDelta::days(2), 10)
+            .await
+            .unwrap();
+        assert_eq!(stories.len(), 1, "{category:?}: one story");
+        assert_eq!(stories[0].independent_outlets, 3, "{category:?}");
+        assert_eq!(
+            stories[0].state == ajil_store::StoryState::Breaking,
+            breaking,
+            "{category:?}"
+        );
+        // The first alert does not depend on the section; the one "turned breaking"
+        // update does.
+        let emails = if breaking { 2 } else { 1 };
+        assert_eq!(outbox_files(&config).len(), emails, "{category:?}");
+    }
 }

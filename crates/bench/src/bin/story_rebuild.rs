@@ -79,6 +79,8 @@ struct Record {
     published: DateTime<Utc>,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    category: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -259,6 +261,7 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
             fetched_at: *published,
             author: None,
             wire: None,
+            section: r.category.clone(),
             content_hash: analysis.content_hash,
             analysis: serde_json::json!({
                 "title_keys": analysis.title_keys,
@@ -283,7 +286,7 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
             minhash: &analysis.minhash,
             content_hash: analysis.content_hash,
             wire: None,
-            section: None,
+            section: new.section.as_deref(),
         };
         let a = clusterer.add(&input, *published);
         let copy_of: Option<ArticleId> = a.copy_of;

@@ -265,6 +265,7 @@ async fn stories_and_sources_pages() {
             fetched_at: now(),
             author: None,
             wire: None,
+            section: None,
             content_hash: 1,
             analysis: "{}".into(),
         })
