@@ -243,7 +243,9 @@ pub struct StoriesArgs {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// JSON lines (optionally gzipped): objects with id, url, source, title,
-    /// published, text, and optional summary and lang.
+    /// published, text, and optional summary, lang and category (the section
+    /// it ran in: reports from sport, culture, business or technology sections
+    /// never make a story breaking).
     pub file: PathBuf,
     /// Where to write one JSON line per story.
     #[arg(long, value_name = "FILE")]

@@ -110,6 +110,8 @@ fn parse_args() -> Result<Args, String> {
 
 struct Record {
     id: String,
+    /// The section it ran in (`category`), as `ajil replay` reads it.
+    category: Option<String>,
     source: String,
     url: String,
     published: DateTime<Utc>,
@@ -145,6 +147,7 @@ fn read_stream(args: &Args) -> Result<(Vec<Record>, Duration), String> {
         analysis_time += started.elapsed();
         records.push(Record {
             id: field("id"),
+            category: v["category"].as_str().map(String::from),
             source: field("source"),
             url: field("url"),
             published,
@@ -206,7 +209,7 @@ fn main() {
             minhash: &r.analysis.minhash,
             content_hash: r.analysis.content_hash,
             wire: None,
-            section: None,
+            section: r.category.as_deref(),
         };
         let a = clusterer.add(&input, r.published);
         if trace {
