@@ -1,8 +1,10 @@
 //! Similarity measures between two articles: signatures for copies, weighted key
 //! overlap for same-event reports.
 
-use rustc_hash::FxHashMap as HashMap;
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 use std::cell::Cell;
+use std::hash::BuildHasher;
 
 /// A key interned in the window's [`Vocab`].
 pub(crate) type Key = u32;
@@ -55,8 +57,11 @@ pub(crate) fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<(u3
 /// unrelated reports.
 #[derive(Debug)]
 pub(crate) struct Vocab {
-    ids: HashMap<String, Key>,
+    /// Key ids by word, hashed by the word (kept in `hashes`), so a word is hashed once
+    /// when interned and never when released.
+    ids: HashTable<Key>,
     words: Vec<String>,
+    hashes: Vec<u64>,
     counts: Vec<u32>,
     /// Whether each key is a number (see [`is_number`]), decided once at interning.
     numbers: Vec<bool>,
@@ -82,8 +87,9 @@ impl Vocab {
     /// An empty vocabulary with the given df prior (see the type's docs).
     pub(crate) fn new(prior_docs: f64, prior_share: f64) -> Self {
         Vocab {
-            ids: HashMap::default(),
+            ids: HashTable::new(),
             words: Vec::new(),
+            hashes: Vec::new(),
             counts: Vec::new(),
             numbers: Vec::new(),
             free: Vec::new(),
@@ -98,24 +104,29 @@ impl Vocab {
 
     /// The id of `word`, interning it (with document frequency 0) if new.
     pub(crate) fn intern(&mut self, word: &str) -> Key {
-        if let Some(&id) = self.ids.get(word) {
+        let hash = FxBuildHasher.hash_one(word);
+        if let Some(&id) = self.ids.find(hash, |&k| self.words[k as usize] == word) {
             return id;
         }
         self.bump();
         let id = match self.free.pop() {
             Some(id) => {
-                self.words[id as usize] = word.to_string();
+                // A released slot keeps its string's buffer for the next word.
+                self.words[id as usize].push_str(word);
+                self.hashes[id as usize] = hash;
                 self.numbers[id as usize] = is_number(word);
                 id
             }
             None => {
                 self.words.push(word.to_string());
+                self.hashes.push(hash);
                 self.counts.push(0);
                 self.numbers.push(is_number(word));
                 (self.words.len() - 1) as Key
             }
         };
-        self.ids.insert(word.to_string(), id);
+        let hashes = &self.hashes;
+        self.ids.insert_unique(hash, id, |&k| hashes[k as usize]);
         id
     }
 
@@ -172,8 +183,13 @@ impl Vocab {
             let count = &mut self.counts[key as usize];
             *count = count.saturating_sub(1);
             if *count == 0 {
-                let word = std::mem::take(&mut self.words[key as usize]);
-                self.ids.remove(&word);
+                if let Ok(entry) = self
+                    .ids
+                    .find_entry(self.hashes[key as usize], |&k| k == key)
+                {
+                    entry.remove();
+                }
+                self.words[key as usize].clear();
                 self.free.push(key);
             }
         }
