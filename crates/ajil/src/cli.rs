@@ -146,6 +146,11 @@ pub enum SourcesCommand {
         /// Seconds between fetches.
         #[arg(long, value_name = "SECS")]
         interval: Option<u64>,
+        /// The section the whole feed belongs to (e.g. `sport`), for items
+        /// that declare no category: reports from sport, culture, business and
+        /// technology sections never make a story breaking.
+        #[arg(long, value_name = "NAME")]
+        section: Option<String>,
     },
     /// List sources with their health.
     List {

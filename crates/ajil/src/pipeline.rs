@@ -466,7 +466,12 @@ impl Pipeline {
             fetched_at: now,
             author: item.authors.first().cloned().or(page.author.clone()),
             wire: page.wire.clone(),
-            section: item.categories.first().cloned(),
+            // The feed's own section, as whoever added it set it, else the item's
+            // (or its feed's declared) first category.
+            section: source
+                .section
+                .clone()
+                .or_else(|| item.categories.first().cloned()),
             content_hash: analysis.content_hash,
             analysis: serde_json::to_string(&StoredAnalysis::from(&analysis))?,
         };

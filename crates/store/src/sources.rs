@@ -38,10 +38,13 @@ pub struct Source {
     pub consecutive_failures: i64,
     /// When the next poll is due.
     pub next_fetch_at: DateTime<Utc>,
+    /// The section the whole feed belongs to (such as "sport"), for items that
+    /// declare no category of their own.
+    pub section: Option<String>,
 }
 
 const COLUMNS: &str = "id, url, name, interval_secs, etag, last_modified, created_at, \
-     last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at";
+     last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at, section";
 
 fn from_row(row: &SqliteRow) -> Result<Source> {
     Ok(Source {
@@ -57,10 +60,29 @@ fn from_row(row: &SqliteRow) -> Result<Source> {
         last_error: row.try_get("last_error")?,
         consecutive_failures: row.try_get("consecutive_failures")?,
         next_fetch_at: row.try_get("next_fetch_at")?,
+        section: row.try_get("section")?,
     })
 }
 
 impl Store {
+    /// Sets (or with `None` clears) the section of a whole source; see
+    /// [`Source::section`]. [`StoreError::NotFound`] if there is no such source.
+    pub async fn set_source_section(&self, id: SourceId, section: Option<&str>) -> Result<()> {
+        let section = section.map(str::trim).filter(|s| !s.is_empty());
+        let done = sqlx::query("UPDATE sources SET section = ? WHERE id = ?")
+            .bind(section)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "source",
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
     /// Adds a source, due for its first poll at `now`.
     ///
     /// Fails with [`StoreError::Conflict`] if the URL is already a source.
@@ -216,6 +238,42 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         assert!(err.to_string().contains(url));
+    }
+
+    #[tokio::test]
+    async fn a_source_section_is_set_and_cleared() {
+        let s = Store::open_memory().await.unwrap();
+        let src = s
+            .add_source(
+                "https://example.org/sport.xml",
+                "A",
+                Duration::from_secs(60),
+                t(0),
+            )
+            .await
+            .unwrap();
+        assert_eq!(src.section, None);
+        s.set_source_section(src.id, Some(" sport ")).await.unwrap();
+        assert_eq!(
+            s.list_sources().await.unwrap()[0].section.as_deref(),
+            Some("sport")
+        );
+        s.set_source_section(src.id, Some("")).await.unwrap();
+        assert_eq!(s.list_sources().await.unwrap()[0].section, None);
+        let err = s
+            .set_source_section(SourceId(99), Some("sport"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::NotFound {
+                    what: "source",
+                    id: 99
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[tokio::test]

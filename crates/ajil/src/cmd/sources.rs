@@ -19,6 +19,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
             url,
             name,
             interval,
+            section,
         } => {
             let url = check_url(&url)?;
             let name = name.unwrap_or_else(|| default_name(&url));
@@ -34,7 +35,16 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                     }
                     e => anyhow::Error::new(e),
                 })?;
-            println!("added source #{} {} ({})", s.id, s.name, s.url);
+            if let Some(section) = &section {
+                store.set_source_section(s.id, Some(section)).await?;
+            }
+            match section.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(section) => println!(
+                    "added source #{} {} ({}), section {section}",
+                    s.id, s.name, s.url
+                ),
+                None => println!("added source #{} {} ({})", s.id, s.name, s.url),
+            }
         }
         SourcesCommand::List { json } => {
             let sources = store.list_sources().await?;

@@ -146,6 +146,21 @@ async fn sources_round_trip_through_opml() {
         serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["name"], "مثال");
+    assert_eq!(list[0]["section"], serde_json::Value::Null);
+    let out = ajil
+        .ok(&[
+            "sources",
+            "add",
+            "https://example.org/ar/sport/rss",
+            "--section",
+            "sport",
+        ])
+        .await;
+    assert!(out.contains("section sport"), "{out}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert_eq!(list[1]["section"], "sport");
+    ajil.ok(&["sources", "remove", "2"]).await;
 
     let opml = ajil.ok(&["sources", "export"]).await;
     assert!(opml.contains("https://example.org/ar/rss"));

@@ -496,7 +496,7 @@ async fn add_one_item_source_in(
     title: &str,
     paragraphs: &[&str],
     category: Option<&str>,
-) {
+) -> ajil_store::Source {
     let category = category.map_or(String::new(), |c| format!("<category>{c}</category>"));
     let base = fx.base();
     fx.put(
@@ -521,7 +521,7 @@ async fn add_one_item_source_in(
             t0(),
         )
         .await
-        .unwrap();
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -661,11 +661,15 @@ async fn a_report_of_two_happenings_confirms_the_one_it_does_not_join() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_from_a_sport_section_never_make_a_story_breaking() {
-    for (category, breaking) in [
-        (Some("رياضة"), false),
-        (Some("الشرق الأوسط"), true),
-        (None, true),
-    ] {
+    // (item category, the source's own section, breaking)
+    let cases = [
+        (Some("رياضة"), None, false),
+        (Some("الشرق الأوسط"), None, true),
+        (None, None, true),
+        (None, Some("sport"), false),
+        (Some("middleEast"), Some("Sports"), false),
+    ];
+    for (category, section, breaking) in cases {
         let fx = Fixtures::start().await;
         let (_dir, config, store) = setup(None).await;
         subscribe(&store, "r@example.org", "كوشنر", Cadence::Realtime, t0()).await;
@@ -691,7 +695,10 @@ async fn reports_from_a_sport_section_never_make_a_story_breaking() {
             ),
         ];
         for (i, (name, published, title, text)) in reports.into_iter().enumerate() {
-            add_one_item_source_in(&store, &fx, name, published, title, &[text], category).await;
+            let source =
+                add_one_item_source_in(&store, &fx, name, published, title, &[text], category)
+                    .await;
+            store.set_source_section(source.id, section).await.unwrap();
             let r = p
                 .run_cycle(t0() + TimeDelta::minutes(i as i64 + 1), true)
                 .await
@@ -702,16 +709,23 @@ async fn reports_from_a_sport_section_never_make_a_story_breaking() {
             .list_stories(t0() - TimeDelta::days(2), 10)
             .await
             .unwrap();
-        assert_eq!(stories.len(), 1, "{category:?}: one story");
-        assert_eq!(stories[0].independent_outlets, 3, "{category:?}");
+        assert_eq!(stories.len(), 1, "{category:?} {section:?}: one story");
+        assert_eq!(
+            stories[0].independent_outlets, 3,
+            "{category:?} {section:?}"
+        );
         assert_eq!(
             stories[0].state == ajil_store::StoryState::Breaking,
             breaking,
-            "{category:?}"
+            "{category:?} {section:?}"
         );
         // The first alert does not depend on the section; the one "turned breaking"
         // update does.
         let emails = if breaking { 2 } else { 1 };
-        assert_eq!(outbox_files(&config).len(), emails, "{category:?}");
+        assert_eq!(
+            outbox_files(&config).len(),
+            emails,
+            "{category:?} {section:?}"
+        );
     }
 }
