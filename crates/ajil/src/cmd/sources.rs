@@ -62,7 +62,14 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                     (None, Some(t)) => format!("ok, last success {}", t.format("%Y-%m-%d %H:%M")),
                     (None, None) => "not fetched yet".to_string(),
                 };
-                println!("#{:<4} {:<24} {}\n      {}", s.id, s.name, s.url, health);
+                let section = s
+                    .section
+                    .as_deref()
+                    .map_or(String::new(), |section| format!(", section {section}"));
+                println!(
+                    "#{:<4} {:<24} {}\n      {health}{section}",
+                    s.id, s.name, s.url
+                );
             }
         }
         SourcesCommand::Remove { id } => {
