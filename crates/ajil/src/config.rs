@@ -50,6 +50,7 @@ struct FileConfig {
     user_agent: Option<String>,
     api_token: Option<String>,
     story_window_hours: Option<i64>,
+    quiet_sections: Option<Vec<String>>,
     send_batch: Option<usize>,
     send_concurrency: Option<usize>,
     send_rate: Option<f64>,
@@ -100,6 +101,9 @@ pub struct Config {
     pub api_token: Option<Secret>,
     /// How far back stories stay open for new articles.
     pub story_window_hours: i64,
+    /// Sections whose reports never make a story breaking (see
+    /// `ajil_story::StoryOptions::quiet_sections`); empty for none.
+    pub quiet_sections: Vec<String>,
     /// Emails sent per delivery round; also the most emails a crash can
     /// make ajil send twice (they are marked sent together).
     pub send_batch: usize,
@@ -246,6 +250,19 @@ impl Config {
                 .unwrap_or_else(|| format!("ajil/{} (news alerts)", env!("CARGO_PKG_VERSION"))),
             api_token: env("AJIL_API_TOKEN").or(fc.api_token).map(Secret),
             story_window_hours: story_window_hours.unwrap_or(72).max(1),
+            // A comma-separated list, or "none" (an empty variable counts as unset).
+            quiet_sections: match env("AJIL_QUIET_SECTIONS") {
+                Some(v) if v.trim().eq_ignore_ascii_case("none") => Vec::new(),
+                Some(v) => v
+                    .split(',')
+                    .map(|s| s.trim().to_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                None => fc
+                    .quiet_sections
+                    .map(|v| v.into_iter().map(|s| s.trim().to_lowercase()).collect())
+                    .unwrap_or_else(|| ajil_story::StoryOptions::default().quiet_sections),
+            },
             send_batch: send_batch.unwrap_or(200).max(1),
             send_concurrency: send_concurrency.unwrap_or(4).max(1),
             send_rate: send_rate.filter(|r| r.is_finite() && *r > 0.0),
@@ -394,6 +411,30 @@ mod tests {
         // The generated secret is kept for the next start.
         let again = Config::resolve(dir.path().to_path_buf(), FileConfig::default(), &env).unwrap();
         assert_eq!(c.secret, again.secret);
+    }
+
+    #[test]
+    fn quiet_sections_from_file_or_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let defaults = Config::resolve(path.clone(), FileConfig::default(), &env_of(&[])).unwrap();
+        assert!(defaults.quiet_sections.contains(&"sport".to_string()));
+        let fc: FileConfig = toml::from_str("quiet_sections = [\"Sport\", \"culture\"]").unwrap();
+        let c = Config::resolve(path.clone(), fc, &env_of(&[])).unwrap();
+        assert_eq!(c.quiet_sections, ["sport", "culture"]);
+        let fc: FileConfig = toml::from_str("quiet_sections = []").unwrap();
+        assert!(
+            Config::resolve(path.clone(), fc, &env_of(&[]))
+                .unwrap()
+                .quiet_sections
+                .is_empty()
+        );
+        let env = env_of(&[("AJIL_QUIET_SECTIONS", "sport, رياضة")]);
+        let c = Config::resolve(path.clone(), FileConfig::default(), &env).unwrap();
+        assert_eq!(c.quiet_sections, ["sport", "رياضة"]);
+        let env = env_of(&[("AJIL_QUIET_SECTIONS", "none")]);
+        let c = Config::resolve(path, FileConfig::default(), &env).unwrap();
+        assert!(c.quiet_sections.is_empty());
     }
 
     #[test]

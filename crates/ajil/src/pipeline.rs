@@ -665,6 +665,7 @@ fn story_row(view: &ajil_story::StoryView, title: String, lang: String) -> ajil_
 async fn new_clusterer(config: &Config, store: &Store) -> Result<Clusterer> {
     let opts = StoryOptions {
         window: TimeDelta::hours(config.story_window_hours),
+        quiet_sections: config.quiet_sections.clone(),
         ..StoryOptions::default()
     };
     let next = store.max_story_id().await?.map_or(1, |s| s.0 + 1);
