@@ -1,8 +1,10 @@
 //! `ajil replay`: a recorded stream through analyze → story → breaking on a
 //! simulated clock, one JSON line per story.
 //!
-//! The stream is read whole, ordered by publication time (stable, so ties keep
-//! file order) and fed to the same code the live pipeline runs:
+//! Articles are replayed in publication order (stable, so ties keep file order). A
+//! stream already in that order, as recordings are, is replayed as it is read, a
+//! block at a time, so its texts are never all in memory; any other is read whole
+//! and ordered first. Each article goes through the same code the live pipeline runs:
 //! [`ajil_analyze::Analyzer::analyze`] then [`ajil_story::Clusterer::add`], with
 //! each article's publication time as the clock. Analysis is independent per
 //! article, so worker threads run it ahead of the one sequential clusterer;
@@ -12,7 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -95,10 +98,16 @@ fn utf8_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D:
     Option::<Utf8>::deserialize(d).map(|s| s.map(|s| s.0))
 }
 
-/// A record with its parsed time; the text is dropped once analysed.
+/// A record with its parsed time.
 struct Article {
     record: Record,
     published: DateTime<Utc>,
+}
+
+/// What the output needs of an article once its text is gone.
+struct Kept {
+    id: serde_json::Value,
+    source: String,
 }
 
 /// One output line.
@@ -119,41 +128,30 @@ struct Placed {
     independent: bool,
 }
 
-/// Replays `args.file` and writes the stories to `args.out`.
-pub fn run(args: &ReplayArgs) -> Result<()> {
-    let started = Instant::now();
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    let articles = read_stream(&args.file, threads)?;
-    let read_secs = started.elapsed().as_secs_f64();
-    if articles.is_empty() {
-        bail!(
-            "{} holds no article with a valid published time: check that it is a JSON lines stream",
-            args.file.display()
-        );
+/// The clusterer and what the output needs, fed one analysed article at a time in
+/// publication order.
+struct Replay {
+    clusterer: Clusterer,
+    members: BTreeMap<StoryId, Vec<usize>>,
+    breaking_at: BTreeMap<StoryId, DateTime<Utc>>,
+    placed: Vec<Placed>,
+    kept: Vec<Kept>,
+}
+
+impl Replay {
+    fn new() -> Result<Self> {
+        Ok(Replay {
+            clusterer: Clusterer::new(StoryOptions::default()).context("story options")?,
+            members: BTreeMap::new(),
+            breaking_at: BTreeMap::new(),
+            placed: Vec::new(),
+            kept: Vec::new(),
+        })
     }
 
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(articles.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} articles, {per_sec}, eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-
-    let clustering_started = Instant::now();
-    let mut clusterer = Clusterer::new(StoryOptions::default()).context("story options")?;
-    let mut members: BTreeMap<StoryId, Vec<usize>> = BTreeMap::new();
-    let mut breaking_at: BTreeMap<StoryId, DateTime<Utc>> = BTreeMap::new();
-    let mut placed = vec![Placed::default(); articles.len()];
-    let default_lang = args.lang.as_deref();
-
-    analyze_in_order(&articles, threads, default_lang, |i, analysis| {
-        let a = &articles[i];
+    /// Places the next article of the stream.
+    fn add(&mut self, a: &Article, analysis: &Analysis) {
+        let i = self.kept.len();
         let input = StoryInput {
             article: ArticleId(i as i64),
             outlet: &a.record.source,
@@ -167,99 +165,231 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             wire: None,
             section: a.record.category.as_deref(),
         };
-        let assignment = clusterer.add(&input, a.published);
+        let assignment = self.clusterer.add(&input, a.published);
         for gone in &assignment.merged {
-            let moved = members.remove(gone).unwrap_or_default();
-            members.entry(assignment.story).or_default().extend(moved);
-            if let Some(at) = breaking_at.remove(gone) {
-                let kept = breaking_at.entry(assignment.story).or_insert(at);
+            let moved = self.members.remove(gone).unwrap_or_default();
+            self.members
+                .entry(assignment.story)
+                .or_default()
+                .extend(moved);
+            if let Some(at) = self.breaking_at.remove(gone) {
+                let kept = self.breaking_at.entry(assignment.story).or_insert(at);
                 *kept = (*kept).min(at);
             }
         }
-        members.entry(assignment.story).or_default().push(i);
-        placed[i] = Placed {
+        self.members.entry(assignment.story).or_default().push(i);
+        self.placed.push(Placed {
             copy_of: assignment.copy_of.map(|id| id.0 as usize),
             independent: assignment.independent,
-        };
+        });
+        self.kept.push(Kept {
+            id: a.record.id.clone(),
+            source: a.record.source.clone(),
+        });
         if let Some(b) = assignment.breaking {
-            breaking_at.entry(assignment.story).or_insert(b.at);
+            self.breaking_at.entry(assignment.story).or_insert(b.at);
         }
         for (other, b) in &assignment.also_breaking {
-            breaking_at.entry(*other).or_insert(b.at);
+            self.breaking_at.entry(*other).or_insert(b.at);
         }
-        progress.inc(1);
-    })?;
-    progress.finish_and_clear();
-    let clustering_secs = clustering_started.elapsed().as_secs_f64();
-
-    let out = File::create(&args.out).with_context(|| {
-        format!(
-            "cannot create {}: check that its folder exists and is writable",
-            args.out.display()
-        )
-    })?;
-    let mut out = BufWriter::new(out);
-    for (story, docs) in &members {
-        let mut docs = docs.clone();
-        docs.sort_unstable();
-        let line = StoryLine {
-            story: story.0,
-            articles: docs.iter().map(|&i| &articles[i].record.id).collect(),
-            copies: docs
-                .iter()
-                .filter_map(|&i| {
-                    placed[i]
-                        .copy_of
-                        .map(|o| [&articles[i].record.id, &articles[o].record.id])
-                })
-                .collect(),
-            outlets: docs
-                .iter()
-                .map(|&i| articles[i].record.source.as_str())
-                .collect(),
-            independent_outlets: docs
-                .iter()
-                .filter(|&&i| placed[i].independent)
-                .map(|&i| articles[i].record.source.as_str())
-                .collect(),
-            breaking_at: breaking_at
-                .get(story)
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-        };
-        serde_json::to_writer(&mut out, &line)?;
-        writeln!(out)?;
     }
-    out.flush()
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+
+    /// Writes one JSON line per story to `path`.
+    fn write(&self, path: &std::path::Path) -> Result<()> {
+        let out = File::create(path).with_context(|| {
+            format!(
+                "cannot create {}: check that its folder exists and is writable",
+                path.display()
+            )
+        })?;
+        let mut out = BufWriter::new(out);
+        let kept = &self.kept;
+        for (story, docs) in &self.members {
+            let mut docs = docs.clone();
+            docs.sort_unstable();
+            let line = StoryLine {
+                story: story.0,
+                articles: docs.iter().map(|&i| &kept[i].id).collect(),
+                copies: docs
+                    .iter()
+                    .filter_map(|&i| self.placed[i].copy_of.map(|o| [&kept[i].id, &kept[o].id]))
+                    .collect(),
+                outlets: docs.iter().map(|&i| kept[i].source.as_str()).collect(),
+                independent_outlets: docs
+                    .iter()
+                    .filter(|&&i| self.placed[i].independent)
+                    .map(|&i| kept[i].source.as_str())
+                    .collect(),
+                breaking_at: self
+                    .breaking_at
+                    .get(story)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            };
+            serde_json::to_writer(&mut out, &line)?;
+            writeln!(out)?;
+        }
+        out.flush()
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// Replays `args.file` and writes the stories to `args.out`.
+///
+/// A stream already in publication order (as recordings are) is replayed as it is
+/// read, a block at a time, so its texts are never all held at once. The first
+/// article out of order stops that: the stream is then read whole, ordered, and
+/// replayed from the start.
+pub fn run(args: &ReplayArgs) -> Result<()> {
+    let started = Instant::now();
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let default_lang = args.lang.as_deref();
+    let terminal = std::io::stderr().is_terminal();
+
+    let (replay, skipped, ordered) = match replay_in_file_order(args, threads, terminal)? {
+        Some((replay, skipped)) => (replay, skipped, "in file order"),
+        None => {
+            let (articles, skipped) = read_sorted(&args.file, threads)?;
+            let progress = bar(
+                terminal,
+                articles.len() as u64,
+                "{bar:40} {pos}/{len} articles, {per_sec}, eta {eta}",
+            );
+            let mut replay = Replay::new()?;
+            analyze_in_order(&articles, threads, default_lang, |i, analysis| {
+                replay.add(&articles[i], &analysis);
+                progress.inc(1);
+            })?;
+            progress.finish_and_clear();
+            (replay, skipped, "after ordering it by publication time")
+        }
+    };
+    if skipped > 0 {
+        eprintln!("warning: skipped {skipped} lines whose published time is not RFC 3339");
+    }
+    if replay.kept.is_empty() {
+        bail!(
+            "{} holds no article with a valid published time: check that it is a JSON lines stream",
+            args.file.display()
+        );
+    }
+    replay.write(&args.out)?;
 
     let total = started.elapsed().as_secs_f64();
-    let n = articles.len() as f64;
+    let n = replay.kept.len();
     println!(
-        "{} articles into {} stories ({} breaking) in {:.2} s: {:.0} articles/s \
-         (reading {:.2} s; analysis on {threads} threads + clustering {:.2} s, {:.0} articles/s)",
-        articles.len(),
-        members.len(),
-        breaking_at.len(),
-        total,
-        n / total.max(1e-9),
-        read_secs,
-        clustering_secs,
-        n / clustering_secs.max(1e-9),
+        "{n} articles into {} stories ({} breaking) in {total:.2} s: {:.0} articles/s \
+         (read, analysed on {threads} threads and clustered {ordered})",
+        replay.members.len(),
+        replay.breaking_at.len(),
+        n as f64 / total.max(1e-9),
     );
     println!("wrote {}", args.out.display());
     Ok(())
 }
 
-/// Reads a JSON lines stream (gzipped when it starts with the gzip magic bytes)
-/// and orders it by publication time; lines without a valid time are skipped
-/// with a count on stderr.
-fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
+/// A progress bar on a terminal, hidden elsewhere.
+fn bar(terminal: bool, len: u64, template: &str) -> ProgressBar {
+    if !terminal {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Replays the stream block by block as it is read; `None` as soon as an article is
+/// older than the one before it (the stream must then be ordered first). Also returns
+/// how many lines were skipped for a published time that is not RFC 3339.
+fn replay_in_file_order(
+    args: &ReplayArgs,
+    threads: usize,
+    terminal: bool,
+) -> Result<Option<(Replay, usize)>> {
+    let path = &args.file;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let progress = bar(
+        terminal,
+        size,
+        "{bar:40} {bytes}/{total_bytes} read, {msg}, eta {eta}",
+    );
+    let mut replay = Replay::new()?;
+    let mut skipped = 0usize;
+    let mut last: Option<DateTime<Utc>> = None;
+    let mut articles: Vec<Article> = Vec::new();
+    let in_order = for_each_block(path, threads, |block, read| {
+        articles.clear();
+        for parsed in parse_block(block, threads) {
+            match parsed.with_context(|| not_a_stream(path))? {
+                Some(article) => {
+                    if last.is_some_and(|last| article.published < last) {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    last = Some(article.published);
+                    articles.push(article);
+                }
+                None => skipped += 1,
+            }
+        }
+        analyze_in_order(&articles, threads, args.lang.as_deref(), |i, analysis| {
+            replay.add(&articles[i], &analysis);
+        })?;
+        progress.set_position(read);
+        progress.set_message(format!("{} articles", replay.kept.len()));
+        Ok(ControlFlow::Continue(()))
+    })?;
+    progress.finish_and_clear();
+    Ok(in_order.then_some((replay, skipped)))
+}
+
+fn not_a_stream(path: &std::path::Path) -> String {
+    format!(
+        "{} is not a stream of article objects (id, url, source, title, published, text): fix or remove that line",
+        path.display()
+    )
+}
+
+/// Reads a JSON lines stream whole and orders it by publication time (stable, so
+/// ties keep file order); also returns how many lines were skipped for a published
+/// time that is not RFC 3339.
+fn read_sorted(path: &std::path::Path, threads: usize) -> Result<(Vec<Article>, usize)> {
+    let mut articles = Vec::new();
+    let mut skipped = 0usize;
+    for_each_block(path, threads, |block, _| {
+        for parsed in parse_block(block, threads) {
+            match parsed.with_context(|| not_a_stream(path))? {
+                Some(article) => articles.push(article),
+                None => skipped += 1,
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    articles.sort_by_key(|a| a.published);
+    Ok((articles, skipped))
+}
+
+/// Hands each block of a JSON lines stream (gzipped when it starts with the gzip
+/// magic bytes) to `each`, with how many bytes of the file have been read, until
+/// `each` breaks; false if it did.
+fn for_each_block(
+    path: &std::path::Path,
+    threads: usize,
+    mut each: impl FnMut(&LineBlock, u64) -> Result<ControlFlow<()>>,
+) -> Result<bool> {
     let file = File::open(path).with_context(|| {
         format!(
             "cannot open {}: check the path of the recorded stream",
             path.display()
         )
     })?;
+    let read = std::sync::Arc::new(AtomicU64::new(0));
+    let file = Counted {
+        inner: file,
+        read: read.clone(),
+    };
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let gzipped = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let reader: Box<dyn BufRead + Send> = if gzipped {
@@ -270,63 +400,56 @@ fn read_stream(path: &std::path::Path, threads: usize) -> Result<Vec<Article>> {
     } else {
         Box::new(reader)
     };
-    let mut articles = Vec::new();
-    let mut skipped = 0usize;
-    // Lines are decoded in blocks and parsed on all threads: JSON parsing is a good
-    // part of reading, and nothing else can start before the stream is ordered.
-    let mut take = |block: &LineBlock| -> Result<()> {
-        for parsed in parse_block(block, threads) {
-            match parsed.with_context(|| {
-                format!(
-                    "{} is not a stream of article objects (id, url, source, title, published, text): fix or remove that line",
-                    path.display()
-                )
-            })? {
-                Some(article) => articles.push(article),
-                None => skipped += 1,
-            }
-        }
-        Ok(())
-    };
+    let cannot_read = || format!("cannot read {}", path.display());
     if threads <= 1 {
         // One block, refilled: its memory is touched once rather than once per block.
         let mut blocks = LineBlocks::new(reader);
         let mut block = LineBlock::default();
-        while blocks
-            .fill(&mut block)
-            .with_context(|| format!("cannot read {}", path.display()))?
-        {
-            take(&block)?;
-        }
-    } else {
-        // With threads to spare, one inflates and splits lines while the others parse
-        // the block before, so reading costs little more than parsing.
-        std::thread::scope(|scope| -> Result<()> {
-            let (tx, rx) = mpsc::sync_channel(2);
-            scope.spawn(move || {
-                let mut blocks = LineBlocks::new(reader);
-                while let Some(block) = blocks.next_block() {
-                    let failed = block.is_err();
-                    if tx.send(block).is_err() || failed {
-                        break;
-                    }
-                }
-            });
-            for block in rx {
-                take(&block.with_context(|| format!("cannot read {}", path.display()))?)?;
+        while blocks.fill(&mut block).with_context(cannot_read)? {
+            if each(&block, read.load(Ordering::Relaxed))?.is_break() {
+                return Ok(false);
             }
-            Ok(())
-        })?;
+        }
+        return Ok(true);
     }
-    if skipped > 0 {
-        eprintln!("warning: skipped {skipped} lines whose published time is not RFC 3339");
-    }
-    // Stable: articles of the same second keep their order in the file.
-    articles.sort_by_key(|a| a.published);
-    Ok(articles)
+    // With threads to spare, one inflates and splits lines while the others work on
+    // the block before. Returning early drops the receiver, which stops the reader.
+    std::thread::scope(|scope| -> Result<bool> {
+        let (tx, rx) = mpsc::sync_channel(2);
+        scope.spawn(move || {
+            let mut blocks = LineBlocks::new(reader);
+            while let Some(block) = blocks.next_block() {
+                let failed = block.is_err();
+                if tx.send(block).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for block in rx {
+            let block = block.with_context(cannot_read)?;
+            if each(&block, read.load(Ordering::Relaxed))?.is_break() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })
 }
 
-/// Lines parsed together in [`read_stream`].
+/// A reader that counts the bytes read through it, for the progress bar.
+struct Counted<R> {
+    inner: R,
+    read: std::sync::Arc<AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Lines parsed together in [`for_each_block`].
 const PARSE_BLOCK: usize = 2048;
 
 /// Up to [`PARSE_BLOCK`] non-blank lines, their bytes one after another.
@@ -605,6 +728,61 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_in_order_is_replayed_as_read_and_matches_the_ordered_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let titles = [
+            "عشرات القتلى في غزة برصاص الجيش",
+            "عاصفة ترابية تضرب شمال الهند",
+            "قتلى في غزة برصاص الجيش الإسرائيلي",
+            "افتتاح السفارة الأمريكية في القدس",
+            "غزة: عشرات القتلى برصاص الجيش",
+        ];
+        // Past one block, so the in-order path crosses block boundaries.
+        let lines: Vec<String> = (0..PARSE_BLOCK + 50)
+            .map(|i| {
+                let title = titles[i % titles.len()];
+                serde_json::json!({
+                    "id": i, "url": format!("https://s{}.example/{i}", i % 7),
+                    "source": format!("s{}", i % 7), "title": title,
+                    "published": format!("2018-05-14T{:02}:{:02}:{:02}Z", i / 360, (i / 6) % 60, i % 6 * 10),
+                    "text": format!("{title} {title} {i}"),
+                })
+                .to_string()
+            })
+            .collect();
+        let in_order = dir.path().join("in-order.jsonl");
+        std::fs::write(&in_order, lines.join("\n")).unwrap();
+        // The same stream with its last article first: it must be ordered before replay.
+        let mut moved = lines.clone();
+        let last = moved.pop().unwrap();
+        moved.insert(0, last);
+        let shuffled = dir.path().join("shuffled.jsonl");
+        std::fs::write(&shuffled, moved.join("\n")).unwrap();
+
+        let args = |file: &std::path::Path, out: &str, threads| ReplayArgs {
+            file: file.to_path_buf(),
+            out: dir.path().join(out),
+            lang: Some("ar".into()),
+            threads: Some(threads),
+        };
+        let (as_read, skipped) = replay_in_file_order(&args(&in_order, "x", 2), 2, false)
+            .unwrap()
+            .expect("a stream in order is replayed as read");
+        assert_eq!((as_read.kept.len(), skipped), (lines.len(), 0));
+        as_read.write(&dir.path().join("as-read")).unwrap();
+        assert!(
+            replay_in_file_order(&args(&shuffled, "x", 1), 1, false)
+                .unwrap()
+                .is_none()
+        );
+        run(&args(&shuffled, "ordered", 1)).unwrap();
+        let as_read = std::fs::read_to_string(dir.path().join("as-read")).unwrap();
+        let ordered = std::fs::read_to_string(dir.path().join("ordered")).unwrap();
+        assert!(as_read.lines().count() >= 2, "{as_read}");
+        assert_eq!(as_read, ordered);
+    }
+
+    #[test]
     fn a_line_that_is_not_an_article_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("stream.jsonl");
@@ -634,7 +812,7 @@ mod tests {
         let mut bytes = br#"{"id":1,"published":"2018-05-14T09:00:00Z","title":"\u063a\u0632\u0629","text":"a\nb \"c\"","summary":"\u0633"}"#.to_vec();
         bytes.push(b'\n');
         std::fs::write(&input, &bytes).unwrap();
-        let read = read_stream(&input, 1).unwrap();
+        let read = read_sorted(&input, 1).unwrap().0;
         assert_eq!(read[0].record.title, "غزة");
         assert_eq!(read[0].record.text, "a\nb \"c\"");
         assert_eq!(read[0].record.summary.as_deref(), Some("س"));
@@ -643,7 +821,7 @@ mod tests {
             b"{\"id\":2,\"published\":\"2018-05-14T09:00:00Z\",\"text\":\"\xff\"}\n",
         );
         std::fs::write(&input, &bytes).unwrap();
-        let err = format!("{:#}", read_stream(&input, 1).err().unwrap());
+        let err = format!("{:#}", read_sorted(&input, 1).err().unwrap());
         assert!(err.contains("line 2"), "{err}");
     }
 
@@ -657,14 +835,14 @@ mod tests {
         lines[10] = String::new();
         lines[PARSE_BLOCK + 5] = String::new();
         std::fs::write(&input, lines.join("\n")).unwrap();
-        let read = read_stream(&input, 2).unwrap();
+        let read = read_sorted(&input, 2).unwrap().0;
         assert_eq!(read.len(), PARSE_BLOCK + 98);
-        assert_eq!(read.len(), read_stream(&input, 1).unwrap().len());
+        assert_eq!(read.len(), read_sorted(&input, 1).unwrap().0.len());
 
         lines[PARSE_BLOCK + 50] = "not json".into();
         std::fs::write(&input, lines.join("\n")).unwrap();
         for threads in [1, 2] {
-            let err = format!("{:#}", read_stream(&input, threads).err().unwrap());
+            let err = format!("{:#}", read_sorted(&input, threads).err().unwrap());
             assert!(err.contains(&format!("line {}", PARSE_BLOCK + 51)), "{err}");
         }
     }
