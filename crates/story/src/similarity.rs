@@ -43,6 +43,32 @@ pub(crate) fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<(u3
         .collect()
 }
 
+/// Bytes of a word held in its [`Vocab`] slot: nearly every key (a stem of a few
+/// Arabic or Latin letters, a number) fits whole.
+const SLOT_HEAD: usize = 16;
+
+/// A word's entry in the [`Vocab`] table: its id, its length and its first
+/// [`SLOT_HEAD`] bytes (zero-padded).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    head: [u8; SLOT_HEAD],
+    len: u32,
+    id: Key,
+}
+
+impl Slot {
+    fn new(word: &str, id: Key) -> Self {
+        let mut head = [0; SLOT_HEAD];
+        let n = word.len().min(SLOT_HEAD);
+        head[..n].copy_from_slice(&word.as_bytes()[..n]);
+        Slot {
+            head,
+            len: word.len() as u32,
+            id,
+        }
+    }
+}
+
 /// The window's vocabulary: keys interned as small integers (so overlaps compare
 /// integers, not strings) with their document frequencies, turned into idf weights.
 ///
@@ -58,8 +84,9 @@ pub(crate) fn band_keys(signature: &[u32], bands: usize, rows: usize) -> Vec<(u3
 #[derive(Debug)]
 pub(crate) struct Vocab {
     /// Key ids by word, hashed by the word (kept in `hashes`), so a word is hashed once
-    /// when interned and never when released.
-    ids: HashTable<Key>,
+    /// when interned and never when released. Each slot holds the word's first bytes,
+    /// so a lookup compares in the table and reads `words` only for long words.
+    ids: HashTable<Slot>,
     words: Vec<String>,
     hashes: Vec<u64>,
     counts: Vec<u32>,
@@ -105,8 +132,14 @@ impl Vocab {
     /// The id of `word`, interning it (with document frequency 0) if new.
     pub(crate) fn intern(&mut self, word: &str) -> Key {
         let hash = FxBuildHasher.hash_one(word);
-        if let Some(&id) = self.ids.find(hash, |&k| self.words[k as usize] == word) {
-            return id;
+        let slot = Slot::new(word, 0);
+        let words = &self.words;
+        if let Some(found) = self.ids.find(hash, |s| {
+            s.head == slot.head
+                && s.len == slot.len
+                && (word.len() <= SLOT_HEAD || words[s.id as usize] == word)
+        }) {
+            return found.id;
         }
         self.bump();
         let id = match self.free.pop() {
@@ -126,7 +159,8 @@ impl Vocab {
             }
         };
         let hashes = &self.hashes;
-        self.ids.insert_unique(hash, id, |&k| hashes[k as usize]);
+        self.ids
+            .insert_unique(hash, Slot { id, ..slot }, |s| hashes[s.id as usize]);
         id
     }
 
@@ -185,7 +219,7 @@ impl Vocab {
             if *count == 0 {
                 if let Ok(entry) = self
                     .ids
-                    .find_entry(self.hashes[key as usize], |&k| k == key)
+                    .find_entry(self.hashes[key as usize], |s| s.id == key)
                 {
                     entry.remove();
                 }
