@@ -65,27 +65,51 @@ pub fn stem_arabic(word: &str) -> &str {
         }
         break;
     }
+    // The two-letter suffixes come before the one-letter ones in `SUFFIXES`, so
+    // trying them first keeps its order.
     let bytes = w.as_bytes();
-    for suffix in SUFFIXES {
-        let suffix = suffix.as_bytes();
-        let Some(cut) = bytes.len().checked_sub(suffix.len()) else {
-            continue;
-        };
-        if bytes[cut..].iter().zip(suffix).all(|(a, b)| a == b)
-            && let Some(rest) = w.get(..cut)
-            && long_enough(rest)
-        {
-            return rest;
-        }
+    if let Some(tail) = bytes.last_chunk::<4>()
+        && TWO_LETTER_SUFFIXES.contains(tail)
+        && let Some(rest) = w.get(..bytes.len() - 4)
+        && long_enough(rest)
+    {
+        return rest;
+    }
+    if let Some(tail) = bytes.last_chunk::<2>()
+        && ONE_LETTER_SUFFIXES.contains(tail)
+        && let Some(rest) = w.get(..bytes.len() - 2)
+        && long_enough(rest)
+    {
+        return rest;
     }
     w
 }
 
+/// The first `N` bytes of `s`, which must be exactly that long.
+const fn utf8<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    assert!(b.len() == N);
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = b[i];
+        i += 1;
+    }
+    out
+}
+
 /// The article "ال" as UTF-8.
-const ARTICLE: [u8; 4] = {
-    let b = "ال".as_bytes();
-    [b[0], b[1], b[2], b[3]]
-};
+const ARTICLE: [u8; 4] = utf8("ال");
+
+/// [`SUFFIXES`] as UTF-8, in the same order (every Arabic letter takes two bytes).
+const TWO_LETTER_SUFFIXES: [[u8; 4]; 5] = [
+    utf8(SUFFIXES[0]),
+    utf8(SUFFIXES[1]),
+    utf8(SUFFIXES[2]),
+    utf8(SUFFIXES[3]),
+    utf8(SUFFIXES[4]),
+];
+const ONE_LETTER_SUFFIXES: [[u8; 2]; 2] = [utf8(SUFFIXES[5]), utf8(SUFFIXES[6])];
 
 /// The skeleton of a stem of four or more letters: the first letter, then the rest
 /// without alif, and "ير" read as "ري".
@@ -154,7 +178,8 @@ pub(crate) fn upgrade_key(key: &mut String) {
 
 /// Whether `rest` has at least [`MIN_STEM`] letters, reading no further than that.
 fn long_enough(rest: &str) -> bool {
-    rest.chars().nth(MIN_STEM - 1).is_some()
+    // No character takes more than four bytes, so that many bytes hold enough letters.
+    rest.len() >= 4 * MIN_STEM || rest.chars().nth(MIN_STEM - 1).is_some()
 }
 
 /// The Snowball stemmers for Latin-script languages we know, by ISO 639-1 code.
