@@ -52,6 +52,26 @@ pub fn normalize(text: &str) -> String {
         if let (0xD8 | 0xD9, Some(&next)) = (b, bytes.get(i + 1)) {
             let offset = (usize::from(b & 1) << 6) | usize::from(next & 0x3F);
             match plain[offset] {
+                Plain::Same => {
+                    // A run of letters folding leaves alone is copied whole.
+                    let mut end = i + 2;
+                    while let (Some(&lead @ (0xD8 | 0xD9)), Some(&next)) =
+                        (bytes.get(end), bytes.get(end + 1))
+                    {
+                        let offset = (usize::from(lead & 1) << 6) | usize::from(next & 0x3F);
+                        if !matches!(plain[offset], Plain::Same) {
+                            break;
+                        }
+                        end += 2;
+                    }
+                    if pending_space {
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    out.push_str(&text[i..end]);
+                    i = end;
+                    continue;
+                }
                 Plain::Keep(c) => {
                     push(&mut out, &mut pending_space, c);
                     i += 2;
@@ -91,6 +111,9 @@ enum Plain {
     Nfkc,
     Drop,
     Split,
+    /// Kept as it is.
+    Same,
+    /// Replaced by its folded form.
     Keep(char),
 }
 
@@ -106,6 +129,7 @@ fn plain_arabic() -> &'static [Plain; 128] {
             match fold_plain(c) {
                 Fold::Drop => Plain::Drop,
                 Fold::Split => Plain::Split,
+                Fold::Keep(k) if k == c => Plain::Same,
                 Fold::Keep(k) => Plain::Keep(k),
                 // No character of the block folds to two.
                 Fold::Two(..) => Plain::Nfkc,
