@@ -318,31 +318,121 @@ fn replay_in_file_order(
     );
     let mut replay = Replay::new()?;
     let mut skipped = 0usize;
-    let mut last: Option<DateTime<Utc>> = None;
-    let mut articles: Vec<Article> = Vec::new();
-    let in_order = for_each_block(path, threads, |block, read| {
-        articles.clear();
-        for parsed in parse_block(block, threads) {
-            match parsed.with_context(|| not_a_stream(path))? {
-                Some(article) => {
-                    if last.is_some_and(|last| article.published < last) {
-                        return Ok(ControlFlow::Break(()));
-                    }
-                    last = Some(article.published);
-                    articles.push(article);
-                }
-                None => skipped += 1,
-            }
-        }
-        analyze_in_order(&articles, threads, args.lang.as_deref(), |i, analysis| {
-            replay.add(&articles[i], &analysis);
-        })?;
+    let report = |replay: &Replay, read: u64| {
         progress.set_position(read);
         progress.set_message(format!("{} articles", replay.kept.len()));
-        Ok(ControlFlow::Continue(()))
-    })?;
+    };
+    let in_order = if threads <= 1 {
+        // Each article is clustered as soon as it is analysed.
+        let (mut last, mut articles) = (None, Vec::new());
+        for_each_block(path, 1, |block, read| {
+            articles.clear();
+            if !parse_in_order(path, block, 1, &mut last, &mut skipped, &mut articles)? {
+                return Ok(ControlFlow::Break(()));
+            }
+            analyze_in_order(&articles, 1, args.lang.as_deref(), |i, analysis| {
+                replay.add(&articles[i], &analysis);
+            })?;
+            report(&replay, read);
+            Ok(ControlFlow::Continue(()))
+        })?
+    } else {
+        // Analysis of the next blocks runs on the other threads while this one
+        // clusters: the clusterer is the one sequential part.
+        std::thread::scope(|scope| -> Result<bool> {
+            let (tx, rx) = mpsc::sync_channel::<Result<Option<(Vec<_>, u64)>>>(2);
+            let worker = scope.spawn(move || {
+                let mut last = None;
+                let mut skipped = 0usize;
+                let workers = threads - 1;
+                let outcome = for_each_block(path, workers, |block, read| {
+                    let batch = analyzed_block(
+                        path,
+                        block,
+                        workers,
+                        args.lang.as_deref(),
+                        &mut last,
+                        &mut skipped,
+                    )?;
+                    let stop = batch.is_none();
+                    if tx.send(Ok(batch.map(|b| (b, read)))).is_err() || stop {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                    Ok(ControlFlow::Continue(()))
+                });
+                if let Err(e) = outcome {
+                    // The receiver may be gone already; then so is the need to report.
+                    let _ = tx.send(Err(e));
+                }
+                skipped
+            });
+            for message in rx {
+                match message? {
+                    Some((batch, read)) => {
+                        for (article, analysis) in &batch {
+                            replay.add(article, analysis);
+                        }
+                        report(&replay, read);
+                    }
+                    None => return Ok(false),
+                }
+            }
+            skipped += worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            Ok(true)
+        })?
+    };
     progress.finish_and_clear();
     Ok(in_order.then_some((replay, skipped)))
+}
+
+/// Parses and analyses one block on `threads` threads: its articles with their
+/// analyses in stream order, or `None` if one is older than the one before it (see
+/// [`parse_in_order`]).
+fn analyzed_block(
+    path: &std::path::Path,
+    block: &LineBlock,
+    threads: usize,
+    default_lang: Option<&str>,
+    last: &mut Option<DateTime<Utc>>,
+    skipped: &mut usize,
+) -> Result<Option<Vec<(Article, Analysis)>>> {
+    let mut articles = Vec::with_capacity(block.lines.len());
+    if !parse_in_order(path, block, threads, last, skipped, &mut articles)? {
+        return Ok(None);
+    }
+    let mut analyses = Vec::with_capacity(articles.len());
+    analyze_in_order(&articles, threads, default_lang, |_, analysis| {
+        analyses.push(analysis);
+    })?;
+    Ok(Some(articles.into_iter().zip(analyses).collect()))
+}
+
+/// Parses one block on `threads` threads into `out`; false if an article is older than
+/// the one before it (`last`, updated as it goes). Lines whose published time is not
+/// RFC 3339 are counted in `skipped`.
+fn parse_in_order(
+    path: &std::path::Path,
+    block: &LineBlock,
+    threads: usize,
+    last: &mut Option<DateTime<Utc>>,
+    skipped: &mut usize,
+    out: &mut Vec<Article>,
+) -> Result<bool> {
+    for parsed in parse_block(block, threads) {
+        match parsed.with_context(|| not_a_stream(path))? {
+            Some(article) => {
+                if last.is_some_and(|last| article.published < last) {
+                    return Ok(false);
+                }
+                *last = Some(article.published);
+                out.push(article);
+            }
+            None => *skipped += 1,
+        }
+    }
+    Ok(true)
 }
 
 fn not_a_stream(path: &std::path::Path) -> String {
@@ -770,11 +860,13 @@ mod tests {
             .expect("a stream in order is replayed as read");
         assert_eq!((as_read.kept.len(), skipped), (lines.len(), 0));
         as_read.write(&dir.path().join("as-read")).unwrap();
-        assert!(
-            replay_in_file_order(&args(&shuffled, "x", 1), 1, false)
-                .unwrap()
-                .is_none()
-        );
+        for threads in [1, 2] {
+            assert!(
+                replay_in_file_order(&args(&shuffled, "x", threads), threads, false)
+                    .unwrap()
+                    .is_none()
+            );
+        }
         run(&args(&shuffled, "ordered", 1)).unwrap();
         let as_read = std::fs::read_to_string(dir.path().join("as-read")).unwrap();
         let ordered = std::fs::read_to_string(dir.path().join("ordered")).unwrap();
@@ -794,14 +886,16 @@ mod tests {
             ),
         )
         .unwrap();
-        let args = ReplayArgs {
-            file: input,
-            out: dir.path().join("out.jsonl"),
-            lang: None,
-            threads: Some(1),
-        };
-        let err = format!("{:#}", run(&args).unwrap_err());
-        assert!(err.contains("line 2"), "{err}");
+        for threads in [1, 2] {
+            let args = ReplayArgs {
+                file: input.clone(),
+                out: dir.path().join("out.jsonl"),
+                lang: None,
+                threads: Some(threads),
+            };
+            let err = format!("{:#}", run(&args).unwrap_err());
+            assert!(err.contains("line 2"), "{threads} threads: {err}");
+        }
     }
 
     #[test]
