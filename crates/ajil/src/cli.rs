@@ -262,6 +262,9 @@ pub struct ReplayArgs {
     /// Threads analysing ahead of the clusterer (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[cfg(test)]

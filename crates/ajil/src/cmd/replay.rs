@@ -247,8 +247,8 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     let default_lang = args.lang.as_deref();
     let terminal = std::io::stderr().is_terminal();
 
-    let (replay, skipped, ordered) = match replay_in_file_order(args, threads, terminal)? {
-        Some((replay, skipped)) => (replay, skipped, "in file order"),
+    let (replay, skipped, in_file_order) = match replay_in_file_order(args, threads, terminal)? {
+        Some((replay, skipped)) => (replay, skipped, true),
         None => {
             let (articles, skipped) = read_sorted(&args.file, threads)?;
             let progress = bar(
@@ -262,7 +262,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
                 progress.inc(1);
             })?;
             progress.finish_and_clear();
-            (replay, skipped, "after ordering it by publication time")
+            (replay, skipped, false)
         }
     };
     if skipped > 0 {
@@ -276,14 +276,39 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     }
     replay.write(&args.out)?;
 
-    let total = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     let n = replay.kept.len();
+    let per_second = n as f64 / seconds.max(1e-9);
+    if args.json {
+        let summary = serde_json::json!({
+            "articles": n,
+            "stories": replay.members.len(),
+            "breaking": replay.breaking_at.len(),
+            "skipped_lines": skipped,
+            "seconds": seconds,
+            "articles_per_second": per_second,
+            "threads": threads,
+            "in_file_order": in_file_order,
+            "out": args.out,
+        });
+        println!("{summary}");
+        return Ok(());
+    }
+    let threads = if threads == 1 {
+        "1 thread".to_string()
+    } else {
+        format!("{threads} threads")
+    };
+    let ordered = if in_file_order {
+        "in file order"
+    } else {
+        "after ordering it by publication time"
+    };
     println!(
-        "{n} articles into {} stories ({} breaking) in {total:.2} s: {:.0} articles/s \
-         (read, analysed on {threads} threads and clustered {ordered})",
+        "{n} articles into {} stories ({} breaking) in {seconds:.2} s: {per_second:.0} articles/s \
+         (read, analysed on {threads} and clustered {ordered})",
         replay.members.len(),
         replay.breaking_at.len(),
-        n as f64 / total.max(1e-9),
     );
     println!("wrote {}", args.out.display());
     Ok(())
@@ -800,6 +825,7 @@ mod tests {
             out: out.clone(),
             lang: Some("ar".into()),
             threads: Some(2),
+            json: false,
         };
         run(&args).unwrap();
         let stories: Vec<serde_json::Value> = std::fs::read_to_string(&out)
@@ -854,6 +880,7 @@ mod tests {
             out: dir.path().join(out),
             lang: Some("ar".into()),
             threads: Some(threads),
+            json: false,
         };
         let (as_read, skipped) = replay_in_file_order(&args(&in_order, "x", 2), 2, false)
             .unwrap()
@@ -892,6 +919,7 @@ mod tests {
                 out: dir.path().join("out.jsonl"),
                 lang: None,
                 threads: Some(threads),
+                json: false,
             };
             let err = format!("{:#}", run(&args).unwrap_err());
             assert!(err.contains("line 2"), "{threads} threads: {err}");

@@ -20,6 +20,7 @@ async fn every_command_has_help() {
         vec!["subscriptions", "remove", "--help"],
         vec!["extract", "--help"],
         vec!["stories", "--help"],
+        vec!["replay", "--help"],
     ] {
         let out = ajil.ok(&args).await;
         assert!(out.contains("Usage:"), "{args:?}: {out}");
@@ -182,6 +183,46 @@ async fn sources_round_trip_through_opml() {
     let list: serde_json::Value =
         serde_json::from_str(&other.ok(&["sources", "list", "--json"]).await).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn replay_prints_a_json_summary() {
+    let ajil = Ajil::new(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("stream.jsonl");
+    let out = dir.path().join("stories.jsonl");
+    let text = "قتل عشرات الفلسطينيين برصاص الجيش الإسرائيلي على حدود قطاع غزة";
+    let lines = [
+        serde_json::json!({"id": 1, "url": "https://a.example/1", "source": "a",
+            "title": "قتلى في غزة", "published": "2018-05-14T09:00:00Z", "text": text}),
+        serde_json::json!({"id": 2, "url": "https://b.example/2", "source": "b",
+            "title": "قتلى في غزة", "published": "yesterday", "text": text}),
+        serde_json::json!({"id": 3, "url": "https://c.example/3", "source": "c",
+            "title": "قتلى في غزة", "published": "2018-05-14T09:05:00Z", "text": text}),
+    ];
+    let body: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&stream, body.join("\n")).unwrap();
+    let printed = ajil
+        .ok(&[
+            "replay",
+            stream.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--lang",
+            "ar",
+            "--threads",
+            "1",
+            "--json",
+        ])
+        .await;
+    let summary: serde_json::Value = serde_json::from_str(printed.trim()).unwrap();
+    assert_eq!(summary["articles"], 2, "{summary}");
+    assert_eq!(summary["skipped_lines"], 1, "{summary}");
+    assert_eq!(summary["stories"], 1, "{summary}");
+    assert_eq!(summary["in_file_order"], true, "{summary}");
+    let stories = std::fs::read_to_string(&out).unwrap();
+    let story: serde_json::Value = serde_json::from_str(stories.trim()).unwrap();
+    assert_eq!(story["articles"], serde_json::json!([1, 3]));
 }
 
 #[tokio::test]
