@@ -8,6 +8,8 @@
 # Contenders, one after another in each round, pinned with `taskset -c $CPU` (default 1);
 # the round repeats --runs times (default 3) so that a change in machine load hits both:
 #   ajil        ajil replay STREAM --out stories.jsonl --lang ar --threads 1
+#   ajil, two   the same with --threads 2, unpinned (both cores), reported apart: datasketch
+#               runs on one thread, so only the one-core rows compare like with like
 #   datasketch  bench/peers/datasketch_dedup.py: MinHash(num_perm=128) + MinHashLSH
 #               params=(32, 4), Jaccard >= 0.5, 72 h window, over ajil's own keys
 # The keys (ajil-analyze's normalized, stemmed tokens) come from one run of ajil-story's
@@ -74,6 +76,11 @@ for run in $(seq 1 "$RUNS"); do
     echo "round $run/$RUNS: ajil replay ..." >&2
     measured "ajil.$run" "$AJIL" replay "$DATA" --out "$OUT/stories.jsonl" --lang ar --threads 1 \
         >"$OUT/ajil.$run.log"
+    if [[ "$(nproc)" -ge 2 ]]; then
+        echo "round $run/$RUNS: ajil replay, two threads on both cores ..." >&2
+        /usr/bin/time -f "%e %U %M" -o "$OUT/ajil2.$run.time" "$AJIL" replay "$DATA" \
+            --out "$OUT/stories2.jsonl" --lang ar --threads 2 >"$OUT/ajil2.$run.log"
+    fi
     echo "round $run/$RUNS: datasketch ..." >&2
     measured "datasketch.$run" "$VENV/bin/python" bench/peers/datasketch_dedup.py \
         "$OUT/keys.jsonl" "$OUT/datasketch.$run.json" >"$OUT/datasketch.$run.log"
@@ -125,6 +132,17 @@ print(f"ajil is {med(r_total):.1f}x datasketch load + pass (rounds {fmt(r_total)
       f"{med(r_pass):.1f}x its pass alone ({fmt(r_pass)}), {med(r_proc):.1f}x its whole process ({fmt(r_proc)})")
 r_cpu = [p[1] / a[1] for a, p in zip(ajil, ds_proc)]
 print(f"in user CPU seconds (less hurt by waiting for the core), whole process: {med(r_cpu):.1f}x ({fmt(r_cpu)})")
+
+# Two threads on both cores: not like for like (datasketch has one thread), shown apart.
+import os
+if all(os.path.exists(f"{out}/ajil2.{r}.time") for r in range(1, runs + 1)):
+    two = [timed(f"ajil2.{r}") for r in range(1, runs + 1)]
+    r_two = [d["total_s"] / a[0] for a, d in zip(two, ds)]
+    same = open(f"{out}/stories2.jsonl").read() == open(f"{out}/stories.jsonl").read()
+    print(f"ajil replay --threads 2, both cores (wall): {fmt([a[0] for a in two])}, median "
+          f"{med(a[0] for a in two):.2f} s, {n / med(a[0] for a in two):.0f} articles/s, "
+          f"peak RSS {med(a[2] for a in two):.0f} MiB; stories {'identical to' if same else 'DIFFERENT from'} one thread's")
+    print(f"  = {med(r_two):.1f}x datasketch load + pass on its one core ({fmt(r_two)}): not like for like")
 
 # Sanity check: the copies each side found.
 ajil_copies = {}
