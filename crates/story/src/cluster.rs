@@ -81,8 +81,12 @@ pub struct Clusterer {
     urls: HashMap<String, u64>,
     /// Content hash → the first article seen with it.
     hashes: HashMap<u64, u64>,
-    /// LSH band key → articles whose signature has that band.
+    /// LSH band key → articles whose signature has that band. Evicted articles are left
+    /// in it (lookups skip them) and swept out in one pass once they are as many as the
+    /// live ones: a pass over the table costs less than a lookup per band at eviction.
     bands: HashMap<(u32, u64), Postings>,
+    /// Postings in `bands` of articles still in the window, and of evicted ones.
+    band_postings: (usize, usize),
     /// Title key or rare lead key → articles indexed under it.
     index: HashMap<Key, Postings>,
     vocab: Vocab,
@@ -111,6 +115,7 @@ impl Clusterer {
             vocab,
             marks: RefCell::new(Marks::default()),
             breaking_log: VecDeque::new(),
+            band_postings: (0, 0),
         })
     }
 
@@ -304,6 +309,16 @@ impl Clusterer {
                 }
             }
         }
+        let (live, dead) = self.band_postings;
+        if dead > live.max(4096) {
+            // Called after `self.docs` lost the evicted articles.
+            let docs = &self.docs;
+            self.bands.retain(|_, postings| {
+                postings.retain(|seq| docs.contains_key(seq));
+                !postings.is_empty()
+            });
+            self.band_postings.1 = 0;
+        }
         let baseline_start = now - self.opts.baseline_window;
         self.breaking_log.retain(|at| *at >= baseline_start);
     }
@@ -429,6 +444,7 @@ impl Clusterer {
             .filter_map(|band| self.bands.get(band))
             .flatten()
             .copied()
+            .filter(|seq| self.docs.contains_key(seq))
             .collect();
         let mut best: Option<(f64, u64)> = None;
         for seq in candidates {
@@ -685,6 +701,7 @@ impl Clusterer {
         for band in &doc.bands {
             self.bands.entry(*band).or_default().push(seq);
         }
+        self.band_postings.0 += doc.bands.len();
         for key in &doc.index_keys {
             self.index.entry(*key).or_default().push(seq);
         }
@@ -734,9 +751,8 @@ impl Clusterer {
         {
             self.hashes.remove(&hash);
         }
-        for band in &doc.bands {
-            remove_posting(&mut self.bands, band, seq);
-        }
+        self.band_postings.0 -= doc.bands.len();
+        self.band_postings.1 += doc.bands.len();
         for key in &doc.index_keys {
             remove_posting(&mut self.index, key, seq);
         }
