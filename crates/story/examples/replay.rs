@@ -5,7 +5,7 @@
 //! cargo run --release -p ajil-story --example replay -- [--limit N] [--from RFC3339]
 //!     [--until RFC3339] [--out stories.jsonl] [--event-threshold X] [--merge-threshold X]
 //!     [--half-life-hours H] [--breaking-minutes M] [--link-top K] [--max-candidates N]
-//!     [--dump keys.jsonl] [--entity-gate X] [--prior-docs N] [--rare-share X] [--stand-in]
+//!     [--dump keys.jsonl] [--entity-gate X] [--incident-factor X] [--prior-docs N] [--rare-share X] [--stand-in]
 //!     [--novelty-minutes M] [--burst-minutes M]
 //!     [--data PATH]
 //! ```
@@ -89,6 +89,7 @@ fn parse_args() -> Result<Args, String> {
             "--link-top" => args.opts.link_top = number()? as usize,
             "--max-candidates" => args.opts.max_candidates = number()? as usize,
             "--entity-gate" => args.opts.entity_gate = number()?,
+            "--incident-factor" => args.opts.incident_factor = number()?,
             "--prior-docs" => args.opts.prior_docs = number()?,
             "--rare-share" => args.opts.rare_share = number()?,
             "--novelty-minutes" => args.opts.novelty_window = TimeDelta::minutes(number()? as i64),

@@ -28,6 +28,8 @@ struct Doc {
     wire: Option<String>,
     /// From a quiet section: joins stories, never confirms breaking.
     quiet: bool,
+    /// Its title names a violent incident (see [`StoryOptions::incident_keys`]).
+    incident: bool,
     title: Vec<Key>,
     lead: Vec<Key>,
     /// Every key of title and body, deduplicated: the document-frequency unit.
@@ -90,6 +92,8 @@ pub struct Clusterer {
     /// Title key or rare lead key → articles indexed under it.
     index: HashMap<Key, Postings>,
     vocab: Vocab,
+    /// [`StoryOptions::incident_keys`], sorted for lookup.
+    incident_keys: Vec<String>,
     /// Scratch marks of the article being scored (kept to reuse the allocation).
     marks: RefCell<Marks>,
     /// When stories turned breaking, for the baseline rate.
@@ -101,8 +105,12 @@ impl Clusterer {
     pub fn new(opts: StoryOptions) -> Result<Self, StoryError> {
         opts.validate()?;
         let vocab = Vocab::new(opts.prior_docs.max(0.0), opts.prior_share);
+        let mut incident_keys = opts.incident_keys.clone();
+        incident_keys.sort_unstable();
+        incident_keys.dedup();
         Ok(Clusterer {
             opts,
+            incident_keys,
             next_story: 1,
             next_seq: 0,
             docs: HashMap::default(),
@@ -410,6 +418,10 @@ impl Clusterer {
             independent: true,
             wire: input.wire.map(|w| w.trim().to_lowercase()),
             quiet: input.section.is_some_and(|s| self.opts.is_quiet_section(s)),
+            incident: input
+                .title_keys
+                .iter()
+                .any(|key| self.incident_keys.binary_search(key).is_ok()),
             title,
             lead,
             all,
@@ -662,8 +674,16 @@ impl Clusterer {
         } else {
             1.0
         };
+        // One headline tells of a killing or a blast, the other does not: two
+        // happenings of one place and day (never more than the undamped score, so the
+        // coarse bound still holds).
+        let incident = if a.incident == b.incident {
+            1.0
+        } else {
+            o.incident_factor
+        };
         Partial {
-            time: decay(a.published, b.published, o.time_half_life),
+            time: incident * decay(a.published, b.published, o.time_half_life),
             title: o.title_weight * title,
             lead: o.lead_weight * lead,
             entity_weight: o.entity_weight,

@@ -6,6 +6,7 @@ mod cold_start;
 mod copies;
 mod events;
 mod fixtures;
+mod incidents;
 mod rebuild;
 mod spelling;
 mod support;
