@@ -144,8 +144,9 @@ impl Default for StoryOptions {
             // Arabic stems as ajil-analyze makes them (قتل/مقتل/قتيل killed, جرح
             // wounded, رصص bullets, مجزر massacre, اشتبك clashes, انفجر/تفجري
             // explosion/bombing, هجم/هجوم attack, غار air strike, مصرع death, طعن
-            // stabbing, تحطم crash, اغتيل assassination), the same words as a lighter
-            // stemmer leaves them, then English (Snowball stems).
+            // stabbing, تحطم crash, اغتيل assassination, دهس/تدهس ramming, حريق fire,
+            // زلزل earthquake, اعصر hurricane), the same words as a lighter stemmer
+            // leaves them, then English (Snowball stems).
             incident_keys: [
                 "قتل",
                 "مقتل",
@@ -176,6 +177,14 @@ impl Default for StoryOptions {
                 "غاره",
                 "غارة",
                 "اغتيال",
+                "دهس",
+                "تدهس",
+                "حريق",
+                "زلزل",
+                "اعصر",
+                "earthquak",
+                "flood",
+                "hurrican",
                 "kill",
                 "dead",
                 "die",
