@@ -51,6 +51,10 @@ pub enum Command {
     /// List recent stories.
     Stories(StoriesArgs),
     /// Replay a recorded article stream through analyze → story → breaking.
+    ///
+    /// The stories come from the built-in story settings (a 72-hour window, the
+    /// default quiet sections), not from the data folder or config file, so two
+    /// replays of one stream always agree; nothing is stored.
     Replay(ReplayArgs),
     /// DKIM keys for signing outgoing mail.
     #[command(subcommand)]
