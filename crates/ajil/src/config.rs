@@ -51,6 +51,7 @@ struct FileConfig {
     api_token: Option<String>,
     story_window_hours: Option<i64>,
     quiet_sections: Option<Vec<String>>,
+    incident_words: Option<Vec<String>>,
     send_batch: Option<usize>,
     send_concurrency: Option<usize>,
     send_rate: Option<f64>,
@@ -104,6 +105,11 @@ pub struct Config {
     /// Sections whose reports never make a story breaking (see
     /// `ajil_story::StoryOptions::quiet_sections`); empty for none.
     pub quiet_sections: Vec<String>,
+    /// Words naming a violent incident or disaster, in any language, added to the
+    /// built-in Arabic and English ones (see
+    /// `ajil_story::StoryOptions::incident_keys`): a headline naming one and a
+    /// headline naming none are two happenings.
+    pub incident_words: Vec<String>,
     /// Emails sent per delivery round; also the most emails a crash can
     /// make ajil send twice (they are marked sent together).
     pub send_batch: usize,
@@ -262,6 +268,21 @@ impl Config {
                     .quiet_sections
                     .map(|v| v.into_iter().map(|s| s.trim().to_lowercase()).collect())
                     .unwrap_or_else(|| ajil_story::StoryOptions::default().quiet_sections),
+            },
+            // A comma-separated list (an empty variable counts as unset).
+            incident_words: match env("AJIL_INCIDENT_WORDS") {
+                Some(v) => v
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                None => fc
+                    .incident_words
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
             },
             send_batch: send_batch.unwrap_or(200).max(1),
             send_concurrency: send_concurrency.unwrap_or(4).max(1),
@@ -435,6 +456,96 @@ mod tests {
         let env = env_of(&[("AJIL_QUIET_SECTIONS", "none")]);
         let c = Config::resolve(path, FileConfig::default(), &env).unwrap();
         assert!(c.quiet_sections.is_empty());
+    }
+
+    #[test]
+    fn the_example_config_holds_every_setting_and_parses() {
+        let text = include_str!("../../../ajil.example.toml");
+        // Every setting, commented out or not, with its comment markers removed.
+        let uncommented: String = text
+            .lines()
+            .map(|line| {
+                line.strip_prefix("# ")
+                    .filter(|l| l.contains(" = "))
+                    .unwrap_or(line)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let fc: FileConfig = toml::from_str(&uncommented)
+            .unwrap_or_else(|e| panic!("ajil.example.toml does not parse: {e}"));
+        // Naming every field here makes a new setting fail to compile until the
+        // example (and this list) has it.
+        let FileConfig {
+            listen: _,
+            public_url: _,
+            smtp_url: _,
+            from: _,
+            secret: _,
+            poll_interval: _,
+            fetch_timeout: _,
+            max_page_bytes: _,
+            user_agent: _,
+            api_token: _,
+            story_window_hours: _,
+            quiet_sections: _,
+            incident_words: _,
+            send_batch: _,
+            send_concurrency: _,
+            send_rate: _,
+            digest_hour: _,
+            reply_to: _,
+            dkim_key: _,
+            dkim_selector: _,
+            dkim_domain: _,
+            bounce_url: _,
+            bounce_poll_interval: _,
+        } = &fc;
+        for (name, present) in [
+            ("listen", fc.listen.is_some()),
+            ("public_url", fc.public_url.is_some()),
+            ("smtp_url", fc.smtp_url.is_some()),
+            ("from", fc.from.is_some()),
+            ("secret", fc.secret.is_some()),
+            ("poll_interval", fc.poll_interval.is_some()),
+            ("fetch_timeout", fc.fetch_timeout.is_some()),
+            ("max_page_bytes", fc.max_page_bytes.is_some()),
+            ("user_agent", fc.user_agent.is_some()),
+            ("api_token", fc.api_token.is_some()),
+            ("story_window_hours", fc.story_window_hours.is_some()),
+            ("quiet_sections", fc.quiet_sections.is_some()),
+            ("incident_words", fc.incident_words.is_some()),
+            ("send_batch", fc.send_batch.is_some()),
+            ("send_concurrency", fc.send_concurrency.is_some()),
+            ("send_rate", fc.send_rate.is_some()),
+            ("digest_hour", fc.digest_hour.is_some()),
+            ("reply_to", fc.reply_to.is_some()),
+            ("dkim_key", fc.dkim_key.is_some()),
+            ("dkim_selector", fc.dkim_selector.is_some()),
+            ("dkim_domain", fc.dkim_domain.is_some()),
+            ("bounce_url", fc.bounce_url.is_some()),
+            ("bounce_poll_interval", fc.bounce_poll_interval.is_some()),
+        ] {
+            assert!(
+                present,
+                "ajil.example.toml does not show the setting {name}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        Config::resolve(dir.path().to_path_buf(), fc, &env_of(&[])).unwrap();
+    }
+
+    #[test]
+    fn incident_words_from_file_or_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let defaults = Config::resolve(path.clone(), FileConfig::default(), &env_of(&[])).unwrap();
+        assert!(defaults.incident_words.is_empty());
+        let fc: FileConfig = toml::from_str("incident_words = [\"attentat\", \" tués \"]").unwrap();
+        let c = Config::resolve(path.clone(), fc, &env_of(&[])).unwrap();
+        assert_eq!(c.incident_words, ["attentat", "tués"]);
+        let env = env_of(&[("AJIL_INCIDENT_WORDS", "Anschlag, سيول,")]);
+        let c = Config::resolve(path, FileConfig::default(), &env).unwrap();
+        assert_eq!(c.incident_words, ["Anschlag", "سيول"]);
     }
 
     #[test]

@@ -666,12 +666,29 @@ async fn new_clusterer(config: &Config, store: &Store) -> Result<Clusterer> {
     let opts = StoryOptions {
         window: TimeDelta::hours(config.story_window_hours),
         quiet_sections: config.quiet_sections.clone(),
+        incident_keys: incident_keys(&config.incident_words),
         ..StoryOptions::default()
     };
     let next = store.max_story_id().await?.map_or(1, |s| s.0 + 1);
     Ok(Clusterer::new(opts)
         .context("story options are invalid")?
         .with_next_story_id(StoryId(next)))
+}
+
+/// The built-in incident keys and those of the configured incident words. A
+/// word's key depends on the stemmer of its language, so a Latin-script word is
+/// keyed by every Latin-script stemmer the analyzer has (English, French,
+/// Spanish, German, Turkish); other scripts have one stemmer each.
+fn incident_keys(words: &[String]) -> Vec<String> {
+    let mut keys = StoryOptions::default().incident_keys;
+    for word in words {
+        for lang in ["en", "fr", "es", "de", "tr"] {
+            keys.extend(ajil_analyze::match_keys(word, Some(lang)));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Articles read per page when the story index catches up with the store.
@@ -740,6 +757,30 @@ fn item_guid(item: &FeedItem) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configured_incident_words_key_like_headlines_of_their_language() {
+        let defaults = StoryOptions::default().incident_keys;
+        let keys = incident_keys(&["attentats".into(), "Anschläge".into(), "سيول".into()]);
+        assert!(defaults.iter().all(|k| keys.contains(k)));
+        let analyzer = ajil_analyze::Analyzer::new();
+        for (lang, headline) in [
+            ("fr", "Attentat à Paris"),
+            ("de", "Anschlag in Berlin"),
+            ("ar", "سيول جارفة في جدة"),
+        ] {
+            let analysis = analyzer.analyze(headline, "", Some(lang));
+            assert!(
+                analysis.title_keys.iter().any(|k| keys.contains(k)),
+                "{headline}: {:?}",
+                analysis.title_keys
+            );
+            assert!(
+                !analysis.title_keys.iter().any(|k| defaults.contains(k)),
+                "{headline} is an incident without the configured words"
+            );
+        }
+    }
 
     #[test]
     fn signatures_of_another_version_are_recomputed_from_the_keys() {
