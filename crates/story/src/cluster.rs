@@ -32,7 +32,8 @@ struct Doc {
     incident: bool,
     title: Vec<Key>,
     lead: Vec<Key>,
-    /// Every key of title and body, deduplicated: the document-frequency unit.
+    /// Every key of title and body, deduplicated, in the order each first appears:
+    /// the document-frequency unit.
     all: Vec<Key>,
     /// Title keys plus the rarest lead keys: what the same-event index holds.
     index_keys: Vec<Key>,
@@ -380,7 +381,7 @@ impl Clusterer {
         let title = sorted_set(&ids[..body_start]);
         let body = &ids[body_start..];
         let lead = sorted_set(&body[..body.len().min(self.opts.lead_keys)]);
-        let all = sorted_set(if title_leads { &ids } else { body });
+        let all = self.vocab.distinct(if title_leads { &ids } else { body });
         let mut rare: Vec<Key> = lead
             .iter()
             .copied()

@@ -102,6 +102,9 @@ pub(crate) struct Vocab {
     /// cache per key and stays small enough to sit in the CPU cache.
     cache: Vec<Cell<(u32, f64)>>,
     round: u32,
+    /// The [`Vocab::distinct`] call that last saw each key, and the current one's number.
+    seen: Vec<u32>,
+    pass: u32,
 }
 
 impl Default for Vocab {
@@ -126,6 +129,8 @@ impl Vocab {
             cache: Vec::new(),
             // Round 0 marks "never computed"; real rounds start at 1.
             round: 1,
+            seen: Vec::new(),
+            pass: 0,
         }
     }
 
@@ -167,6 +172,30 @@ impl Vocab {
     /// The id of each of `words`, in order (repeats included), interning new ones.
     pub(crate) fn intern_all(&mut self, words: &[String]) -> Vec<Key> {
         words.iter().map(|w| self.intern(w)).collect()
+    }
+
+    /// `ids` without repeats, in the order each first appears: one pass, where sorting
+    /// a whole article's keys to deduplicate them cost more than everything else done
+    /// with them.
+    pub(crate) fn distinct(&mut self, ids: &[Key]) -> Vec<Key> {
+        self.pass = self.pass.wrapping_add(1);
+        if self.pass == 0 {
+            // Wrapped around: old marks could look current, so clear them.
+            self.seen.fill(0);
+            self.pass = 1;
+        }
+        if self.seen.len() < self.words.len() {
+            self.seen.resize(self.words.len(), 0);
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let seen = &mut self.seen[id as usize];
+            if *seen != self.pass {
+                *seen = self.pass;
+                out.push(id);
+            }
+        }
+        out
     }
 
     /// Sorted, deduplicated ids of `words`, so overlaps are linear merges.
@@ -472,6 +501,17 @@ mod tests {
         );
         vocab.remove(&a);
         assert_eq!(vocab.idf(kb), vocab.idf_of(1.0));
+    }
+
+    #[test]
+    fn distinct_keeps_first_appearances_in_order() {
+        let mut v = Vocab::default();
+        let ids: Vec<Key> = "c a c b a d".split(' ').map(|w| v.intern(w)).collect();
+        let (a, b, c, d) = (ids[1], ids[3], ids[0], ids[5]);
+        assert_eq!(v.distinct(&ids), [c, a, b, d]);
+        // Each call starts afresh.
+        assert_eq!(v.distinct(&[a, a]), [a]);
+        assert_eq!(v.distinct(&[]), []);
     }
 
     #[test]
