@@ -15,6 +15,10 @@ use crate::similarity::{
 };
 use crate::{Assignment, Breaking, StoryError, StoryInput, StoryOptions, StoryState, StoryView};
 
+/// Section names [`Clusterer::is_quiet_section`] remembers at most (feeds name their
+/// own sections, so a long-running process could meet any number).
+const QUIET_CACHE: usize = 1024;
+
 /// One article held in the window, with the sets the comparisons need.
 #[derive(Debug)]
 struct Doc {
@@ -95,6 +99,8 @@ pub struct Clusterer {
     vocab: Vocab,
     /// [`StoryOptions::incident_keys`], sorted for lookup.
     incident_keys: Vec<String>,
+    /// Sections already looked up in [`StoryOptions::quiet_sections`].
+    quiet_sections: HashMap<String, bool>,
     /// Scratch marks of the article being scored (kept to reuse the allocation).
     marks: RefCell<Marks>,
     /// When stories turned breaking, for the baseline rate.
@@ -122,6 +128,7 @@ impl Clusterer {
             bands: HashMap::default(),
             index: HashMap::default(),
             vocab,
+            quiet_sections: HashMap::default(),
             marks: RefCell::new(Marks::default()),
             breaking_log: VecDeque::new(),
             band_postings: (0, 0),
@@ -189,12 +196,12 @@ impl Clusterer {
         doc.independent = copy.is_none() && !self.same_wire_voice(&doc, story);
         let copy_of = copy.map(|seq| self.docs[&seq].id);
         let independent = doc.independent;
+        let quiet = doc.quiet;
         self.insert(doc);
         for absorbed in &merged {
             self.merge_into(story, *absorbed);
         }
         let breaking = self.refresh_state(story, now);
-        let quiet = input.section.is_some_and(|s| self.opts.is_quiet_section(s));
         let also_breaking = if independent && !quiet {
             self.support(&supported, input, now)
         } else {
@@ -418,7 +425,7 @@ impl Clusterer {
             copy_of: None,
             independent: true,
             wire: input.wire.map(|w| w.trim().to_lowercase()),
-            quiet: input.section.is_some_and(|s| self.opts.is_quiet_section(s)),
+            quiet: input.section.is_some_and(|s| self.is_quiet_section(s)),
             incident: input
                 .title_keys
                 .iter()
@@ -432,6 +439,21 @@ impl Clusterer {
             urls,
             content_hash,
         }
+    }
+
+    /// [`StoryOptions::is_quiet_section`], remembered per section name: a stream has a
+    /// handful of sections, and lowercasing and searching each name again for every
+    /// article cost more than the rest of preparing it.
+    fn is_quiet_section(&mut self, section: &str) -> bool {
+        if let Some(&quiet) = self.quiet_sections.get(section) {
+            return quiet;
+        }
+        let quiet = self.opts.is_quiet_section(section);
+        if self.quiet_sections.len() >= QUIET_CACHE {
+            self.quiet_sections.clear();
+        }
+        self.quiet_sections.insert(section.to_string(), quiet);
+        quiet
     }
 
     fn root(&self, seq: u64) -> u64 {
@@ -523,17 +545,13 @@ impl Clusterer {
                 // pull a report into a large story, which stops chains of topic drift.
                 let originals = self.stories[&id].originals as usize;
                 let k = self.opts.link_top.clamp(1, originals.max(1));
-                let top_mean = |mut v: Vec<f64>| {
-                    v.sort_by(|a, b| b.total_cmp(a));
-                    v.iter().take(k).sum::<f64>() / k as f64
-                };
                 // First without the candidates' own norms (a shared mass can be no
                 // more than the candidate's whole norm squared), then exactly.
                 let coarse = top_mean(
                     shared
                         .iter()
-                        .map(|(seq, m)| self.coarse_bound(doc, norms, m, &self.docs[seq]))
-                        .collect(),
+                        .map(|(seq, m)| self.coarse_bound(doc, norms, m, &self.docs[seq])),
+                    k,
                 );
                 if coarse < self.opts.event_threshold
                     && self.core_bound(&doc_keys, doc_norm, doc.published, id)
@@ -546,20 +564,18 @@ impl Clusterer {
                     .iter()
                     .map(|(seq, m)| (*seq, self.partial_score(doc, norms, m, &self.docs[seq])))
                     .collect();
-                let mut bounds: Vec<f64> = found.iter().map(|(_, p)| p.bound()).collect();
-                bounds.sort_by(|a, b| b.total_cmp(a));
-                let bound = bounds.iter().take(k).sum::<f64>() / k as f64;
+                let bound = top_mean(found.iter().map(|(_, p)| p.bound()), k);
                 if bound.max(core) < self.opts.event_threshold {
                     // Below the threshold whatever the entities: it can neither take
                     // the article nor be merged, so its exact score is not needed.
                     return None;
                 }
-                let mut exact: Vec<f64> = found
-                    .iter()
-                    .map(|(seq, p)| p.finish(&self.docs[seq], &marks, &self.vocab))
-                    .collect();
-                exact.sort_by(|a, b| b.total_cmp(a));
-                let linked = exact.iter().take(k).sum::<f64>() / k as f64;
+                let linked = top_mean(
+                    found
+                        .iter()
+                        .map(|(seq, p)| p.finish(&self.docs[seq], &marks, &self.vocab)),
+                    k,
+                );
                 Some((id, linked.max(core)))
             })
             .collect();
@@ -998,6 +1014,27 @@ impl Partial {
     }
 }
 
+/// Sum of the `k` largest of `values`, added largest first, over `k`: the mean of a
+/// story's best `k` scores, with missing ones counting as 0. Keeps only the best `k`
+/// (nearly always 2) as it goes instead of sorting them all: the same sum, as the same
+/// values are added in the same order.
+fn top_mean(values: impl Iterator<Item = f64>, k: usize) -> f64 {
+    let mut top: SmallVec<[f64; 4]> = SmallVec::new();
+    for value in values {
+        if top.len() == k {
+            match top.last() {
+                Some(last) if value.total_cmp(last).is_gt() => {
+                    top.pop();
+                }
+                _ => continue,
+            }
+        }
+        let at = top.partition_point(|t| t.total_cmp(&value).is_ge());
+        top.insert(at, value);
+    }
+    top.iter().sum::<f64>() / k as f64
+}
+
 /// The story with the highest score; ties go to the older (smaller) id.
 fn best_story(scores: &BTreeMap<StoryId, f64>) -> Option<(StoryId, f64)> {
     let mut best: Option<(StoryId, f64)> = None;
@@ -1071,4 +1108,35 @@ fn union(a: &[Key], b: &[Key]) -> Vec<Key> {
     all.sort_unstable();
     all.dedup();
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::top_mean;
+
+    /// What [`top_mean`] replaced: sort all, add the first `k`.
+    fn sorted_mean(mut values: Vec<f64>, k: usize) -> f64 {
+        values.sort_by(|a, b| b.total_cmp(a));
+        values.iter().take(k).sum::<f64>() / k as f64
+    }
+
+    #[test]
+    fn top_mean_is_the_mean_of_the_sorted_best() {
+        let lists: [&[f64]; 6] = [
+            &[],
+            &[0.3],
+            &[0.1, 0.7, 0.2, 0.7, 0.05],
+            &[0.25, 0.1 + 0.2, 0.3, 0.0, 1e-17],
+            &[0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3],
+            &[0.2, 0.2, 0.2],
+        ];
+        for values in lists {
+            for k in 1..=5 {
+                let got = top_mean(values.iter().copied(), k);
+                let want = sorted_mean(values.to_vec(), k);
+                assert_eq!(got.to_bits(), want.to_bits(), "{values:?} k {k}");
+            }
+        }
+        assert_eq!(top_mean([0.2, 0.4].into_iter(), 3), (0.4 + 0.2) / 3.0);
+    }
 }

@@ -393,7 +393,20 @@ pub(crate) fn marked_entity_overlap(other: &[Key], marks: &Marks, vocab: &Vocab)
 /// A key that is a number (Western or Arabic-Indic digits): casualty counts, dates and
 /// scores are strong evidence two reports tell the same happening.
 pub(crate) fn is_number(key: &str) -> bool {
-    key.chars().count() >= 2 && key.chars().all(char::is_numeric)
+    // Most keys are words: the first letter settles it, before any count.
+    key.chars().all(numeric) && key.chars().nth(1).is_some()
+}
+
+/// `char::is_numeric`, answering ASCII and basic Arabic letters (none numeric) without
+/// the Unicode table lookup.
+fn numeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else if matches!(c, '\u{0621}'..='\u{064A}') {
+        false
+    } else {
+        c.is_numeric()
+    }
 }
 
 /// The entity-like keys of `set` with their idf: keys rare in the window (names,
@@ -533,5 +546,13 @@ mod tests {
         assert!(is_number("٥٨"));
         assert!(!is_number("5"));
         assert!(!is_number("g7"));
+        assert!(!is_number("٥"));
+        assert!(!is_number("قتل"));
+        assert!(is_number("٣٠٠"));
+        assert!(is_number("۱۲"), "Persian digits");
+        // The fast path agrees with the Unicode table everywhere it answers.
+        for c in ('\0'..='\u{07FF}').chain('\u{2150}'..='\u{218F}') {
+            assert_eq!(numeric(c), c.is_numeric(), "{c:?}");
+        }
     }
 }
