@@ -554,7 +554,7 @@ impl Clusterer {
                     k,
                 );
                 if coarse < self.opts.event_threshold
-                    && self.core_bound(&doc_keys, doc_norm, doc.published, id)
+                    && self.core_bound(&doc_keys, &marks, doc_norm, doc.published, id)
                         < self.opts.event_threshold
                 {
                     return None;
@@ -587,7 +587,15 @@ impl Clusterer {
     /// up in the core, not a pass over it): the core's norm is at least the part of it
     /// on the keys the article shares, so the cosine is at most the shared dot product
     /// over that part. Large stories have large cores; most candidates stop here.
-    fn core_bound(&self, keys: &[Key], norm: f64, published: DateTime<Utc>, id: StoryId) -> f64 {
+    /// `keys` are the article's title and lead keys, sorted, and `marks` mark them.
+    fn core_bound(
+        &self,
+        keys: &[Key],
+        marks: &Marks,
+        norm: f64,
+        published: DateTime<Utc>,
+        id: StoryId,
+    ) -> f64 {
         let o = &self.opts;
         let Some(story) = self.stories.get(&id) else {
             return 0.0;
@@ -602,12 +610,25 @@ impl Clusterer {
         }
         let n = f64::from(story.originals);
         let (mut dot, mut part) = (0.0, 0.0);
-        for key in keys {
-            if let Ok(at) = story.core.binary_search_by_key(key, |(k, _)| *k) {
-                let count = f64::from(story.core[at].1);
-                let idf = self.vocab.idf(*key);
-                dot += idf.powi(2) * count / n;
-                part += (idf * count / n).powi(2);
+        let mut shared = |key: Key, count: u32| {
+            let count = f64::from(count);
+            let idf = self.vocab.idf(key);
+            dot += idf.powi(2) * count / n;
+            part += (idf * count / n).powi(2);
+        };
+        // The shared keys in ascending order either way (so the same sums): a pass
+        // over a small core reading the marks, or a search of a large one per key.
+        if story.core.len() <= keys.len() * 8 {
+            for &(key, count) in &story.core {
+                if marks.get(key) & (Marks::TITLE | Marks::LEAD) != 0 {
+                    shared(key, count);
+                }
+            }
+        } else {
+            for key in keys {
+                if let Ok(at) = story.core.binary_search_by_key(key, |(k, _)| *k) {
+                    shared(*key, story.core[at].1);
+                }
             }
         }
         if part == 0.0 {
