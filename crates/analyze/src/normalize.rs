@@ -53,22 +53,41 @@ pub fn normalize(text: &str) -> String {
             let offset = (usize::from(b & 1) << 6) | usize::from(next & 0x3F);
             match plain[offset] {
                 Plain::Same => {
-                    // A run of letters folding leaves alone is copied whole.
-                    let mut end = i + 2;
-                    while let (Some(&lead @ (0xD8 | 0xD9)), Some(&next)) =
-                        (bytes.get(end), bytes.get(end + 1))
-                    {
-                        let offset = (usize::from(lead & 1) << 6) | usize::from(next & 0x3F);
-                        if !matches!(plain[offset], Plain::Same) {
-                            break;
+                    // A run of letters folding leaves alone is copied whole, and so are
+                    // the words after it that are such runs behind a single space: the
+                    // output repeats the input there, one copy for the whole stretch.
+                    let same = |at: usize| match (bytes.get(at), bytes.get(at + 1)) {
+                        (Some(&lead @ (0xD8 | 0xD9)), Some(&next)) => {
+                            let offset = (usize::from(lead & 1) << 6) | usize::from(next & 0x3F);
+                            matches!(plain[offset], Plain::Same)
                         }
-                        end += 2;
+                        _ => false,
+                    };
+                    let mut end = i + 2;
+                    // Where the last space crossed is, if any.
+                    let mut last_space = None;
+                    loop {
+                        while same(end) {
+                            end += 2;
+                        }
+                        if bytes.get(end) == Some(&b' ') && same(end + 1) {
+                            last_space = Some(end);
+                            end += 3;
+                            continue;
+                        }
+                        break;
                     }
                     if pending_space {
                         out.push(' ');
                         pending_space = false;
                     }
+                    let copied_at = out.len();
                     out.push_str(&text[i..end]);
+                    if let Some(space) = last_space {
+                        // As the separator branch above would have left it at that space.
+                        (run_start, mark, pending_at_mark) =
+                            (space + 1, copied_at + (space - i), true);
+                    }
                     i = end;
                     continue;
                 }
@@ -321,6 +340,14 @@ pub(crate) enum Script {
 
 /// The script of a token's first letter.
 pub(crate) fn script_of(token: &str) -> Script {
+    // Nearly every token starts with a basic Arabic letter (U+0621 to U+063A or U+0641
+    // to U+064A): read from its two bytes, the answer the general path would give.
+    if let [lead @ (0xD8 | 0xD9), next, ..] = *token.as_bytes() {
+        let code = 0x0600 | (u32::from(lead & 1) << 6) | u32::from(next & 0x3F);
+        if matches!(code, 0x0621..=0x063A | 0x0641..=0x064A) {
+            return Script::Arabic;
+        }
+    }
     token
         .chars()
         .find(|&c| is_letter(c))
@@ -377,6 +404,11 @@ mod tests {
             "قال «الرئيس» — في إسطنبول… ﻻ ﷲ ﬁnance",
             "Cafe\u{0301} São “quoted” İstanbul ½ ①",
             "\u{0627}\u{0653} \u{FEF7}\u{0654}x  \n\n e\u{0301}",
+            // Plain words copied as one stretch, then a word that needs NFKC: the
+            // redo starts at the last space of the stretch.
+            "قال رئيس وزراء ﻻ بد",
+            "قال رئيس وزرا\u{0627}\u{0653}ء",
+            "في غزه اليوم e\u{0301}te  قال  رئيس\nوزراء ﷲ",
         ] {
             assert_eq!(normalize(text), normalize_nfkc(text), "{text}");
         }
@@ -441,6 +473,15 @@ mod tests {
         );
         assert_eq!(tokens("a  b ").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(tokens("").count(), 0);
+        // The two-byte fast path of `script_of` answers as the general one does.
+        for c in '\u{0600}'..='\u{067F}' {
+            let token = format!("{c}x");
+            let general = token
+                .chars()
+                .find(|&c| is_letter(c))
+                .map_or(Script::Other, char_script);
+            assert_eq!(script_of(&token), general, "{c:?}");
+        }
     }
 
     #[test]
