@@ -514,9 +514,7 @@ impl Pipeline {
         if assignment.new_story {
             report.new_stories += 1;
         }
-        report.alerts_queued += self
-            .match_and_queue(id, &new, &analysis, &assignment, now)
-            .await?;
+        report.alerts_queued += self.match_and_queue(id, &new, &assignment, now).await?;
         Ok(Some(id))
     }
 
@@ -588,16 +586,22 @@ impl Pipeline {
         &self,
         id: ArticleId,
         article: &NewArticle,
-        analysis: &Analysis,
         a: &Assignment,
         now: DateTime<Utc>,
     ) -> Result<usize> {
         let source_name = self.store.get_article(id).await?.source_name;
+        // Match keys, not the story keys of the analysis: queries name places and
+        // people, which the story keys' clitic stripping lets collide with common
+        // words (see `ajil_analyze::match_keys`).
+        let keys = ajil_analyze::match_keys(
+            &format!("{}\n{}", article.title, article.text),
+            Some(&article.lang),
+        );
         let hits: Vec<SubscriptionWithEmail> = self
             .matchers
             .lock()
             .expect("matchers lock")
-            .matching(&analysis.keys, &article.lang, &source_name);
+            .matching(&keys, &article.lang, &source_name);
         let mut queued = 0;
         let kinds: &[MatchKind] = if a.breaking.is_some() {
             &[MatchKind::FirstMatch, MatchKind::TurnedBreaking]
@@ -683,7 +687,7 @@ fn incident_keys(words: &[String]) -> Vec<String> {
     let mut keys = StoryOptions::default().incident_keys;
     for word in words {
         for lang in ["en", "fr", "es", "de", "tr"] {
-            keys.extend(ajil_analyze::match_keys(word, Some(lang)));
+            keys.extend(ajil_analyze::story_keys(word, Some(lang)));
         }
     }
     keys.sort_unstable();

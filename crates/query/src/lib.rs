@@ -14,7 +14,8 @@
 //! This crate depends on no other ajil crate: [`Query::compile`] takes the
 //! normalizer as a function, and the integrator passes the one that keyed
 //! the articles (`ajil_analyze::match_keys`), so a query typed as "إسطنبول"
-//! meets "بإسطنبول" and "talks" meets "talk".
+//! meets "وإسطنبول", "الإمارات" meets "بالإمارات" but not "الأمر", and
+//! "talks" meets "talk".
 //!
 //! ```
 //! use ajil_query::{Doc, Query};
