@@ -93,6 +93,38 @@ pub fn match_keys(text: &str, lang_hint: Option<&str>) -> Vec<String> {
     keys
 }
 
+/// The match keys of an article's text ([`match_keys`]), with a variant key
+/// beside each where the token starts with a bare preposition or conjunction
+/// letter (ب, ف, ك, ل) that match keys keep: "بغزة" keys as itself with the
+/// variant "غزه", so a query for "غزة" finds it. `variants` is as long as
+/// `keys`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchKeys {
+    /// One key per token, as [`match_keys`] gives them.
+    pub keys: Vec<String>,
+    /// The variant key of the token at the same position, if any.
+    pub variants: Vec<Option<String>>,
+}
+
+/// [`MatchKeys`] of an article's title and body (or any text a query is
+/// matched against).
+///
+/// ```
+/// use ajil_analyze::{article_match_keys, match_keys};
+/// let article = article_match_keys("قتلى بغزة", Some("ar"));
+/// let gaza = &match_keys("غزة", None)[0];
+/// assert!(!article.keys.contains(gaza));
+/// assert_eq!(article.variants[1].as_ref(), Some(gaza));
+/// ```
+pub fn article_match_keys(text: &str, lang_hint: Option<&str>) -> MatchKeys {
+    let stemmer = TokenStemmer::new(lang_hint).strict();
+    let mut out = MatchKeys::default();
+    for token in normalize::tokens(&normalize(text)) {
+        stemmer.push_match_key(token, &mut out.keys, &mut out.variants);
+    }
+    out
+}
+
 /// The story keys of `text`, as [`Analyzer::analyze`] writes them in
 /// [`ajil_model::Analysis::keys`]: what the story clusterer compares (see the
 /// crate docs for how they differ from [`match_keys`]).
@@ -267,6 +299,24 @@ mod tests {
         // price of keeping names whole.
         assert_eq!(story_keys("بإسطنبول", None), story_keys("إسطنبول", None));
         assert_ne!(match_keys("بإسطنبول", None), istanbul);
+    }
+
+    #[test]
+    fn article_keys_read_a_bare_preposition_both_ways() {
+        let article = article_match_keys("وبغزة ولترامب وبوتين والقدس talks", Some("ar"));
+        assert_eq!(article.keys.len(), article.variants.len());
+        let key = |w: &str| match_keys(w, None).remove(0);
+        assert_eq!(
+            article.keys,
+            match_keys("وبغزة ولترامب وبوتين والقدس talks", None)
+        );
+        assert_eq!(article.variants[0], Some(key("غزة")));
+        assert_eq!(article.variants[1], Some(key("ترمب")));
+        // Only one letter goes: "بوتين" is not read as "تين" (fig).
+        assert_eq!(article.variants[2], Some("وتين".to_string()));
+        assert_ne!(article.variants[2], Some(key("تين")));
+        // The article is stripped already, and Latin script has no variants.
+        assert_eq!(article.variants[3..], [None, None]);
     }
 
     #[test]

@@ -101,6 +101,38 @@ pub fn stem_arabic(word: &str) -> &str {
 /// preposition ("بغزة", "لترامب", 2–5% of a name's occurrences in the 2018 stream)
 /// no longer meets it; an article naming a place once names it again.
 pub fn stem_arabic_strict(word: &str) -> &str {
+    strict_suffixes(strict_prefixes(word))
+}
+
+/// `word` without the suffixes [`stem_arabic_strict`] strips.
+fn strict_suffixes(word: &str) -> &str {
+    let mut w = word;
+    loop {
+        let bytes = w.as_bytes();
+        if let Some(tail) = bytes.last_chunk::<4>()
+            && let Some(rest) = w.get(..bytes.len() - 4)
+            && ((TWO_LETTER_SUFFIXES.contains(tail) && has_letters(rest, MIN_STEM + 1))
+                || (tail == &COUNTRY_SUFFIX && long_enough(rest)))
+        {
+            w = rest;
+            continue;
+        }
+        if let Some(tail) = bytes.last_chunk::<2>()
+            && ONE_LETTER_SUFFIXES.contains(tail)
+            && let Some(rest) = w.get(..bytes.len() - 2)
+            && long_enough(rest)
+        {
+            w = rest;
+            continue;
+        }
+        break;
+    }
+    w
+}
+
+/// `word` without the proclitics [`stem_arabic_strict`] strips: the article,
+/// "لل", و, and ب ف ك ل in front of the article.
+fn strict_prefixes(word: &str) -> &str {
     let mut w = word;
     loop {
         let bytes = w.as_bytes();
@@ -125,27 +157,23 @@ pub fn stem_arabic_strict(word: &str) -> &str {
         }
         break;
     }
-    loop {
-        let bytes = w.as_bytes();
-        if let Some(tail) = bytes.last_chunk::<4>()
-            && let Some(rest) = w.get(..bytes.len() - 4)
-            && ((TWO_LETTER_SUFFIXES.contains(tail) && has_letters(rest, MIN_STEM + 1))
-                || (tail == &COUNTRY_SUFFIX && long_enough(rest)))
-        {
-            w = rest;
-            continue;
-        }
-        if let Some(tail) = bytes.last_chunk::<2>()
-            && ONE_LETTER_SUFFIXES.contains(tail)
-            && let Some(rest) = w.get(..bytes.len() - 2)
-            && long_enough(rest)
-        {
-            w = rest;
-            continue;
-        }
-        break;
-    }
     w
+}
+
+/// The word behind a bare ب, ف, ك or ل at the front of `word` (once
+/// [`strict_prefixes`] are gone), when three letters or more remain: "بغزه" →
+/// "غزه", "وبغزه" → "غزه", "لترامب" → "ترامب". Match keys give its key (with
+/// suffixes stripped, no further prefixes) as a variant of the token's own, so a
+/// query for a name finds it written with a preposition, while "بوتين" gives the
+/// variant "وتين", not "تين" (fig).
+fn bare_proclitic_rest(word: &str) -> Option<&str> {
+    let w = strict_prefixes(word);
+    let first = w.chars().next()?;
+    if first == 'و' || !PROCLITICS.contains(&first) {
+        return None;
+    }
+    let rest = &w[first.len_utf8()..];
+    long_enough(rest).then_some(rest)
 }
 
 /// "لل": the preposition ل before the article, whose alif is not written.
@@ -307,6 +335,27 @@ impl TokenStemmer {
     pub(crate) fn strict(mut self) -> Self {
         self.strict = true;
         self
+    }
+
+    /// Appends the match key of one normalized token to `keys`, and to
+    /// `variants` the key of the word behind a bare preposition or conjunction
+    /// letter when it differs ([`bare_proclitic_rest`]), else `None`.
+    pub(crate) fn push_match_key(
+        &self,
+        token: &str,
+        keys: &mut Vec<String>,
+        variants: &mut Vec<Option<String>>,
+    ) {
+        let before = keys.len();
+        self.push_key(token, keys);
+        let variant = if self.strict && script_of(token) == Script::Arabic {
+            bare_proclitic_rest(token)
+                .map(|rest| skeleton_from(strict_suffixes(rest), 5))
+                .filter(|v| keys.get(before) != Some(v))
+        } else {
+            None
+        };
+        variants.push(variant);
     }
 
     /// Appends the key of one normalized token to `out`.

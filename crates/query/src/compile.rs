@@ -21,11 +21,14 @@ pub struct Doc<'a> {
 #[derive(Debug, Clone)]
 pub struct DocIndex<'a> {
     keys: &'a [String],
-    /// First position of each distinct key.
+    /// A second key at some positions (see [`DocIndex::with_variants`]).
+    variants: &'a [Option<String>],
+    /// First slot of each distinct key: slot `i < keys.len()` is position `i`'s
+    /// key, slot `keys.len() + i` its variant.
     first: FxHashMap<&'a str, u32>,
-    /// `next[i]`: the next position holding the same key as position `i`,
-    /// or `NONE`. One flat array instead of a vector per key keeps building
-    /// the index to two allocations.
+    /// `next[slot]`: the next slot holding the same key, or `NONE`. One flat
+    /// array instead of a vector per key keeps building the index to two
+    /// allocations.
     next: Vec<u32>,
 }
 
@@ -34,16 +37,49 @@ const NONE: u32 = u32::MAX;
 impl<'a> DocIndex<'a> {
     /// Indexes the keys of one document.
     pub fn new(keys: &'a [String]) -> Self {
-        let mut first = FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
-        let mut next = vec![NONE; keys.len()];
-        // Walking backwards leaves each key's earliest position in `first`
-        // and chains the later ones behind it.
-        for (i, key) in keys.iter().enumerate().rev() {
-            if let Some(later) = first.insert(key.as_str(), i as u32) {
-                next[i] = later;
+        DocIndex::with_variants(keys, &[])
+    }
+
+    /// Indexes the keys of one document where some positions hold a second
+    /// key, `variants[i]` beside `keys[i]` (a word also read without a clitic):
+    /// a query key or phrase matches at a position if either key does.
+    /// Variants past the end of `keys` are ignored.
+    ///
+    /// ```
+    /// use ajil_query::DocIndex;
+    /// let keys: Vec<String> = ["killed", "ingaza"].map(String::from).to_vec();
+    /// let variants = [None, Some("gaza".to_string())];
+    /// let index = DocIndex::with_variants(&keys, &variants);
+    /// assert!(index.contains("gaza") && index.contains("ingaza"));
+    /// ```
+    pub fn with_variants(keys: &'a [String], variants: &'a [Option<String>]) -> Self {
+        let variants = &variants[..variants.len().min(keys.len())];
+        let slots = keys.len() + variants.len();
+        let mut first = FxHashMap::with_capacity_and_hasher(slots, Default::default());
+        let mut next = vec![NONE; slots];
+        // Walking backwards leaves each key's earliest slot in `first` and
+        // chains the later ones behind it.
+        let variant_slots = variants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((keys.len() + i, v.as_deref()?)));
+        let slotted: Vec<(usize, &str)> = keys
+            .iter()
+            .map(String::as_str)
+            .enumerate()
+            .chain(variant_slots)
+            .collect();
+        for &(slot, key) in slotted.iter().rev() {
+            if let Some(later) = first.insert(key, slot as u32) {
+                next[slot] = later;
             }
         }
-        DocIndex { keys, first, next }
+        DocIndex {
+            keys,
+            variants,
+            first,
+            next,
+        }
     }
 
     /// Whether `key` occurs in the document.
@@ -51,9 +87,18 @@ impl<'a> DocIndex<'a> {
         self.first.contains_key(key)
     }
 
-    /// The distinct keys of the document.
+    /// The distinct keys of the document, variants included.
     pub fn distinct_keys(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.first.keys().copied()
+    }
+
+    /// Whether position `at` holds `key`, as its key or its variant.
+    fn holds(&self, at: usize, key: &str) -> bool {
+        self.keys.get(at).is_some_and(|k| k == key)
+            || self
+                .variants
+                .get(at)
+                .is_some_and(|v| v.as_deref() == Some(key))
     }
 
     /// Whether `seq` occurs as consecutive keys.
@@ -61,17 +106,17 @@ impl<'a> DocIndex<'a> {
         let Some((head, rest)) = seq.split_first() else {
             return false;
         };
-        let mut pos = self.first.get(head.as_str()).copied().unwrap_or(NONE);
-        while pos != NONE {
-            let start = pos as usize + 1;
-            if self
-                .keys
-                .get(start..start + rest.len())
-                .is_some_and(|window| window == rest)
+        let mut slot = self.first.get(head.as_str()).copied().unwrap_or(NONE);
+        while slot != NONE {
+            let at = slot as usize % self.keys.len().max(1);
+            if rest
+                .iter()
+                .enumerate()
+                .all(|(j, key)| self.holds(at + 1 + j, key))
             {
                 return true;
             }
-            pos = self.next[pos as usize];
+            slot = self.next[slot as usize];
         }
         false
     }
@@ -314,6 +359,30 @@ mod tests {
             "ar",
             "x"
         ));
+    }
+
+    #[test]
+    fn variants_match_words_and_phrases_at_their_position() {
+        let keys: Vec<String> = ["clashes", "ingaza", "city", "gaza"]
+            .map(String::from)
+            .to_vec();
+        let variants = [None, Some("gaza".to_string()), None];
+        let index = DocIndex::with_variants(&keys, &variants);
+        let matches = |query: &str| {
+            Query::parse(query)
+                .unwrap()
+                .compile(&test_keys)
+                .matches_index(&index, "en", "x")
+        };
+        assert!(matches("ingaza") && matches("gaza"));
+        assert!(matches("\"clashes gaza\"") && matches("\"gaza city\""));
+        assert!(matches("\"clashes ingaza city\""));
+        assert!(!matches("\"city clashes\"") && !matches("\"gaza clashes\""));
+        // The last position's key is found whether or not it has a variant slot.
+        assert!(matches("\"city gaza\""));
+        assert!(DocIndex::new(&keys).contains("gaza"));
+        assert!(!DocIndex::new(&keys[..3]).contains("gaza"));
+        assert!(!DocIndex::new(&keys).contains("ingazacity"));
     }
 
     #[test]

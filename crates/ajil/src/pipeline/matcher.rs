@@ -43,11 +43,11 @@ impl Matchers {
     /// The subscriptions whose query and language filter accept the article.
     pub fn matching(
         &self,
-        keys: &[String],
+        keys: &ajil_analyze::MatchKeys,
         lang: &str,
         source: &str,
     ) -> Vec<SubscriptionWithEmail> {
-        let index = DocIndex::new(keys);
+        let index = DocIndex::with_variants(&keys.keys, &keys.variants);
         self.set
             .matching(&index, lang, source)
             .into_iter()

@@ -729,3 +729,79 @@ async fn reports_from_a_sport_section_never_make_a_story_breaking() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arabic_queries_find_names_not_words_that_stem_alike() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    let at = "Sun, 29 Nov 2026 07:05:00 GMT";
+    add_one_item_source(
+        &store,
+        &fx,
+        "emirates",
+        at,
+        "الإمارات ترسل طائرة مساعدات طبية إلى السودان",
+        &["أعلنت وزارة الخارجية الإماراتية إرسال طائرة تحمل أدوية ومعدات طبية إلى الخرطوم."],
+    )
+    .await;
+    add_one_item_source(
+        &store,
+        &fx,
+        "artist",
+        at,
+        "الفنان يقول إن الأمر يعود إلى امرأة التقاها في المهرجان",
+        &["قال الفنان في مقابلة تلفزيونية إن الأمر كله بدأ حين التقى امرأة في مهرجان السينما."],
+    )
+    .await;
+    add_one_item_source(
+        &store,
+        &fx,
+        "border",
+        at,
+        "قتلى وجرحى بغزة في مواجهات على الحدود",
+        &["سقط قتلى وجرحى بغزة اليوم خلال مواجهات مع الجيش على الحدود الشرقية للقطاع."],
+    )
+    .await;
+    // Each query word once shared its key with the other article's words:
+    // "الإمارات" with "الأمر" and "امرأة", "لبنان" with "الفنان".
+    subscribe(
+        &store,
+        "uae@example.org",
+        "الإمارات",
+        Cadence::Realtime,
+        t0(),
+    )
+    .await;
+    subscribe(
+        &store,
+        "lebanon@example.org",
+        "لبنان",
+        Cadence::Realtime,
+        t0(),
+    )
+    .await;
+    // Written with a preposition in the article, bare in the query.
+    subscribe(&store, "gaza@example.org", "غزة", Cadence::Realtime, t0()).await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.new_articles, 3, "{r:?}");
+    assert_eq!(r.emails_sent, 2, "{r:?}");
+
+    let mut to = Vec::new();
+    for file in outbox_files(&config) {
+        let raw = std::fs::read(&file).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let addr = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address());
+        let subject = message.subject().unwrap_or_default().to_string();
+        to.push((addr.unwrap_or_default().to_string(), subject));
+    }
+    to.sort();
+    assert_eq!(to.len(), 2, "{to:?}");
+    assert_eq!(to[0].0, "gaza@example.org");
+    assert!(to[0].1.contains("بغزة"), "{to:?}");
+    assert_eq!(to[1].0, "uae@example.org");
+    assert!(to[1].1.contains("الإمارات"), "{to:?}");
+}

@@ -194,7 +194,7 @@ fn main() -> anyhow::Result<()> {
     let mut matches = 0u64;
     let mut articles_with_match = 0;
     for (a, an) in articles.iter().zip(&analyses) {
-        let hits = matcher.count(an, &a.source);
+        let hits = matcher.count(&a.title, &a.text, &an.lang, &a.source);
         matches += hits as u64;
         articles_with_match += usize::from(hits > 0);
     }
@@ -203,7 +203,7 @@ fn main() -> anyhow::Result<()> {
     if args.top_queries > 0 {
         let mut hits = vec![0usize; query_texts.len()];
         for (a, an) in articles.iter().zip(&analyses) {
-            for id in matcher.matching(an, &a.source) {
+            for id in matcher.matching(&a.title, &a.text, &an.lang, &a.source) {
                 hits[id as usize] += 1;
             }
         }
@@ -548,7 +548,6 @@ mod queries {
 /// The match stage: every stored query in one `ajil_query::QuerySet`, which looks up
 /// only the queries whose required keys occur in the article.
 mod matching {
-    use ajil_model::Analysis;
     use ajil_query::{DocIndex, Query, QuerySet};
 
     /// Stored queries compiled for matching many at once.
@@ -580,15 +579,17 @@ mod matching {
             }
         }
 
-        /// Number of queries matching the article; indexing its keys is part of the work.
-        pub fn count(&self, analysis: &Analysis, source: &str) -> usize {
-            self.matching(analysis, source).len()
+        /// Number of queries matching the article; keying its text with match keys
+        /// and indexing them is part of the work, as in the pipeline.
+        pub fn count(&self, title: &str, text: &str, lang: &str, source: &str) -> usize {
+            self.matching(title, text, lang, source).len()
         }
 
         /// Ids (positions in the generated list) of the queries matching the article.
-        pub fn matching(&self, analysis: &Analysis, source: &str) -> Vec<u32> {
-            let index = DocIndex::new(&analysis.keys);
-            self.set.matching(&index, &analysis.lang, source)
+        pub fn matching(&self, title: &str, text: &str, lang: &str, source: &str) -> Vec<u32> {
+            let keys = ajil_analyze::article_match_keys(&format!("{title}\n{text}"), Some(lang));
+            let index = DocIndex::with_variants(&keys.keys, &keys.variants);
+            self.set.matching(&index, lang, source)
         }
     }
 }
