@@ -317,6 +317,13 @@ mod tests {
         assert_ne!(article.variants[2], Some(key("تين")));
         // The article is stripped already, and Latin script has no variants.
         assert_eq!(article.variants[3..], [None, None]);
+        // "لل" is the preposition before the article ("للرئيس") or before a
+        // word starting with ل ("للبنان"): the key takes the first reading, the
+        // variant the second.
+        let article = article_match_keys("للرئيس وللبنان لليبيا", Some("ar"));
+        assert_eq!(article.keys[0], key("الرئيس"));
+        assert_eq!(article.variants[1], Some(key("لبنان")));
+        assert_eq!(article.variants[2], Some(key("ليبيا")));
     }
 
     #[test]

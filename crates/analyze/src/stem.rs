@@ -135,39 +135,59 @@ fn strict_suffixes(word: &str) -> &str {
 fn strict_prefixes(word: &str) -> &str {
     let mut w = word;
     loop {
-        let bytes = w.as_bytes();
-        if let Some(head) = bytes.first_chunk::<4>()
-            && (head == &ARTICLE || head == &LAM_LAM)
-            && let Some(rest) = w.get(4..)
-            && long_enough(rest)
-        {
-            w = rest;
-            continue;
+        let stripped = strict_prefixes_once(w);
+        if stripped.len() == w.len() {
+            return w;
         }
-        if let Some(first) = w.chars().next()
-            && PROCLITICS.contains(&first)
+        w = stripped;
+    }
+}
+
+/// `word` without the first of its [`strict_prefixes`], or `word` itself.
+fn strict_prefixes_once(w: &str) -> &str {
+    if let Some(head) = w.as_bytes().first_chunk::<4>()
+        && (head == &ARTICLE || head == &LAM_LAM)
+        && let Some(rest) = w.get(4..)
+        && long_enough(rest)
+    {
+        return rest;
+    }
+    if let Some(first) = w.chars().next()
+        && PROCLITICS.contains(&first)
+    {
+        let rest = &w[first.len_utf8()..];
+        if long_enough(rest)
+            && (first == 'و' || rest.as_bytes().first_chunk::<4>() == Some(&ARTICLE))
         {
-            let rest = &w[first.len_utf8()..];
-            if long_enough(rest)
-                && (first == 'و' || rest.as_bytes().first_chunk::<4>() == Some(&ARTICLE))
-            {
-                w = rest;
-                continue;
-            }
+            return rest;
         }
-        break;
     }
     w
 }
 
-/// The word behind a bare ب, ف, ك or ل at the front of `word` (once
-/// [`strict_prefixes`] are gone), when three letters or more remain: "بغزه" →
-/// "غزه", "وبغزه" → "غزه", "لترامب" → "ترامب". Match keys give its key (with
-/// suffixes stripped, no further prefixes) as a variant of the token's own, so a
-/// query for a name finds it written with a preposition, while "بوتين" gives the
-/// variant "وتين", not "تين" (fig).
+/// The other reading of `word`'s front, whose key match keys give as a variant
+/// of the token's own (with suffixes stripped, no further prefixes), when three
+/// letters or more remain:
+///
+/// - the word behind a bare ب, ف, ك or ل once [`strict_prefixes`] are gone: "بغزه"
+///   → "غزه", "وبغزه" → "غزه", "لترامب" → "ترامب", so a query for a name finds
+///   it written with a preposition, while "بوتين" gives "وتين", not "تين" (fig);
+/// - a word starting with ل behind the preposition ل, which [`strict_prefixes`]
+///   read as "لل" (ل and the article): "للبنان" → "لبنان", "لليبيا" → "ليبيا".
 fn bare_proclitic_rest(word: &str) -> Option<&str> {
-    let w = strict_prefixes(word);
+    // The strict prefixes up to a "لل", if one is stripped.
+    let mut w = word;
+    loop {
+        let stripped = strict_prefixes_once(w);
+        if stripped.len() == w.len() {
+            break;
+        }
+        if w.as_bytes().first_chunk::<4>() == Some(&LAM_LAM) {
+            let rest = &w['ل'.len_utf8()..];
+            return long_enough(rest).then_some(rest);
+        }
+        w = stripped;
+    }
     let first = w.chars().next()?;
     if first == 'و' || !PROCLITICS.contains(&first) {
         return None;
