@@ -97,22 +97,31 @@ pub fn stem_arabic(word: &str) -> &str {
 /// conjunction و goes as before. Then suffixes go one after another while three
 /// letters remain (two-letter ones while four remain), so a name meets its
 /// adjective and people ("لبنان", "اللبنانية", "اللبنانيين"), and country names
-/// lose their "يا" ("سوريا", "السوري"). The price: a name written with a bare
-/// preposition ("بغزة", "لترامب", 2–5% of a name's occurrences in the 2018 stream)
-/// no longer meets it; an article naming a place once names it again.
+/// of four letters or more before their "يا" lose it ("بريطانيا", "البريطاني").
+/// A name written with a bare preposition ("بغزة", "لترامب") is left whole here;
+/// [`crate::article_match_keys`] gives the word behind it as a variant.
 pub fn stem_arabic_strict(word: &str) -> &str {
     strict_suffixes(strict_prefixes(word))
 }
 
 /// `word` without the suffixes [`stem_arabic_strict`] strips.
 fn strict_suffixes(word: &str) -> &str {
+    strict_suffixes_and_nisba(word).0
+}
+
+/// [`strict_suffixes`], and the stem kept with its last ي where stripping that ي
+/// left three letters: the nisba of a three-letter root. "المصري" is Egypt's
+/// adjective ("مصر"), but "السوري" is Syria's ("سوريا", whose key is "سوري"), and
+/// "التركي" Turkey's, not "ترك" (left): match keys give the longer stem as a variant.
+fn strict_suffixes_and_nisba(word: &str) -> (&str, Option<&str>) {
     let mut w = word;
+    let mut nisba = None;
     loop {
         let bytes = w.as_bytes();
         if let Some(tail) = bytes.last_chunk::<4>()
             && let Some(rest) = w.get(..bytes.len() - 4)
-            && ((TWO_LETTER_SUFFIXES.contains(tail) && has_letters(rest, MIN_STEM + 1))
-                || (tail == &COUNTRY_SUFFIX && long_enough(rest)))
+            && (TWO_LETTER_SUFFIXES.contains(tail) || tail == &COUNTRY_SUFFIX)
+            && has_letters(rest, MIN_STEM + 1)
         {
             w = rest;
             continue;
@@ -122,12 +131,15 @@ fn strict_suffixes(word: &str) -> &str {
             && let Some(rest) = w.get(..bytes.len() - 2)
             && long_enough(rest)
         {
+            if tail == &ONE_LETTER_SUFFIXES[1] && !has_letters(rest, MIN_STEM + 1) {
+                nisba = Some(w);
+            }
             w = rest;
             continue;
         }
         break;
     }
-    w
+    (w, nisba)
 }
 
 /// `word` without the proclitics [`stem_arabic_strict`] strips: the article,
@@ -200,7 +212,9 @@ fn bare_proclitic_rest(word: &str) -> Option<&str> {
 const LAM_LAM: [u8; 4] = utf8("لل");
 
 /// "يا", the ending of country names that their adjective and people drop:
-/// "سوريا" and "السوري", "تركيا" and "التركية", "ليبيا" and "الليبيون".
+/// "بريطانيا" and "البريطاني", "إسبانيا" and "الإسبانية". Like the other two-letter
+/// suffixes it needs four letters left: "تركيا" would otherwise meet "ترك" (left),
+/// as "التركي" does, and "سوريا" "سور" (wall).
 const COUNTRY_SUFFIX: [u8; 4] = utf8("يا");
 
 /// Whether `rest` has at least `n` letters, reading no further than that.
@@ -358,24 +372,35 @@ impl TokenStemmer {
     }
 
     /// Appends the match key of one normalized token to `keys`, and to
-    /// `variants` the key of the word behind a bare preposition or conjunction
-    /// letter when it differs ([`bare_proclitic_rest`]), else `None`.
+    /// `variants` (with the token's position) the other readings of it whose
+    /// keys differ: the word behind a bare preposition or conjunction letter
+    /// ([`bare_proclitic_rest`]) and the nisba stem of a three-letter root
+    /// ([`strict_suffixes_and_nisba`]).
     pub(crate) fn push_match_key(
         &self,
         token: &str,
         keys: &mut Vec<String>,
-        variants: &mut Vec<Option<String>>,
+        variants: &mut Vec<(u32, String)>,
     ) {
-        let before = keys.len();
+        let at = keys.len();
         self.push_key(token, keys);
-        let variant = if self.strict && script_of(token) == Script::Arabic {
-            bare_proclitic_rest(token)
-                .map(|rest| skeleton_from(strict_suffixes(rest), 5))
-                .filter(|v| keys.get(before) != Some(v))
-        } else {
-            None
-        };
-        variants.push(variant);
+        if !self.strict || script_of(token) != Script::Arabic {
+            return;
+        }
+        let position = u32::try_from(at).unwrap_or(u32::MAX);
+        let behind = bare_proclitic_rest(token).map(|rest| skeleton_from(strict_suffixes(rest), 5));
+        let nisba = strict_suffixes_and_nisba(strict_prefixes(token))
+            .1
+            .map(|n| skeleton_from(n, 5));
+        for variant in [behind, nisba].into_iter().flatten() {
+            let known = keys.get(at) == Some(&variant)
+                || variants
+                    .last()
+                    .is_some_and(|(p, v)| *p == position && *v == variant);
+            if !known {
+                variants.push((position, variant));
+            }
+        }
     }
 
     /// Appends the key of one normalized token to `out`.

@@ -21,13 +21,13 @@ pub struct Doc<'a> {
 #[derive(Debug, Clone)]
 pub struct DocIndex<'a> {
     keys: &'a [String],
-    /// A second key at some positions (see [`DocIndex::with_variants`]).
-    variants: &'a [Option<String>],
+    /// Variant keys by position, in position order (see [`DocIndex::with_variants`]).
+    variants: Vec<(u32, &'a str)>,
     /// First slot of each distinct key: slot `i < keys.len()` is position `i`'s
-    /// key, slot `keys.len() + i` its variant.
+    /// key, slot `keys.len() + j` the variant `variants[j]`.
     first: FxHashMap<&'a str, u32>,
     /// `next[slot]`: the next slot holding the same key, or `NONE`. One flat
-    /// array instead of a vector per key keeps building the index to two
+    /// array instead of a vector per key keeps building the index to a few
     /// allocations.
     next: Vec<u32>,
 }
@@ -40,36 +40,36 @@ impl<'a> DocIndex<'a> {
         DocIndex::with_variants(keys, &[])
     }
 
-    /// Indexes the keys of one document where some positions hold a second
-    /// key, `variants[i]` beside `keys[i]` (a word also read without a clitic):
-    /// a query key or phrase matches at a position if either key does.
-    /// Variants past the end of `keys` are ignored.
+    /// Indexes the keys of one document where some positions also hold other
+    /// keys, `(position, key)` (a word read a second way, as without a clitic):
+    /// a query key or phrase matches at a position if any of its keys does.
+    /// Variants at positions past the end of `keys` are ignored.
     ///
     /// ```
     /// use ajil_query::DocIndex;
     /// let keys: Vec<String> = ["killed", "ingaza"].map(String::from).to_vec();
-    /// let variants = [None, Some("gaza".to_string())];
+    /// let variants = [(1, "gaza".to_string())];
     /// let index = DocIndex::with_variants(&keys, &variants);
     /// assert!(index.contains("gaza") && index.contains("ingaza"));
     /// ```
-    pub fn with_variants(keys: &'a [String], variants: &'a [Option<String>]) -> Self {
-        let variants = &variants[..variants.len().min(keys.len())];
+    pub fn with_variants(keys: &'a [String], variants: &'a [(u32, String)]) -> Self {
+        let mut variants: Vec<(u32, &str)> = variants
+            .iter()
+            .filter(|(at, _)| (*at as usize) < keys.len())
+            .map(|(at, key)| (*at, key.as_str()))
+            .collect();
+        variants.sort_unstable();
         let slots = keys.len() + variants.len();
         let mut first = FxHashMap::with_capacity_and_hasher(slots, Default::default());
         let mut next = vec![NONE; slots];
         // Walking backwards leaves each key's earliest slot in `first` and
         // chains the later ones behind it.
-        let variant_slots = variants
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| Some((keys.len() + i, v.as_deref()?)));
-        let slotted: Vec<(usize, &str)> = keys
+        let slotted: Vec<&str> = keys
             .iter()
             .map(String::as_str)
-            .enumerate()
-            .chain(variant_slots)
+            .chain(variants.iter().map(|(_, key)| *key))
             .collect();
-        for &(slot, key) in slotted.iter().rev() {
+        for (slot, key) in slotted.into_iter().enumerate().rev() {
             if let Some(later) = first.insert(key, slot as u32) {
                 next[slot] = later;
             }
@@ -92,13 +92,25 @@ impl<'a> DocIndex<'a> {
         self.first.keys().copied()
     }
 
-    /// Whether position `at` holds `key`, as its key or its variant.
+    /// The position a slot stands for.
+    fn position(&self, slot: u32) -> usize {
+        let slot = slot as usize;
+        match slot.checked_sub(self.keys.len()) {
+            Some(j) => self.variants[j].0 as usize,
+            None => slot,
+        }
+    }
+
+    /// Whether position `at` holds `key`, as its key or a variant.
     fn holds(&self, at: usize, key: &str) -> bool {
-        self.keys.get(at).is_some_and(|k| k == key)
-            || self
-                .variants
-                .get(at)
-                .is_some_and(|v| v.as_deref() == Some(key))
+        if self.keys.get(at).is_some_and(|k| k == key) {
+            return true;
+        }
+        let from = self.variants.partition_point(|(p, _)| (*p as usize) < at);
+        self.variants[from..]
+            .iter()
+            .take_while(|(p, _)| *p as usize == at)
+            .any(|(_, v)| *v == key)
     }
 
     /// Whether `seq` occurs as consecutive keys.
@@ -108,7 +120,7 @@ impl<'a> DocIndex<'a> {
         };
         let mut slot = self.first.get(head.as_str()).copied().unwrap_or(NONE);
         while slot != NONE {
-            let at = slot as usize % self.keys.len().max(1);
+            let at = self.position(slot);
             if rest
                 .iter()
                 .enumerate()
@@ -366,7 +378,11 @@ mod tests {
         let keys: Vec<String> = ["clashes", "ingaza", "city", "gaza"]
             .map(String::from)
             .to_vec();
-        let variants = [None, Some("gaza".to_string()), None];
+        let variants = [
+            (1, "gaza".to_string()),
+            (1, "inga".to_string()),
+            (9, "x".into()),
+        ];
         let index = DocIndex::with_variants(&keys, &variants);
         let matches = |query: &str| {
             Query::parse(query)
@@ -374,7 +390,8 @@ mod tests {
                 .compile(&test_keys)
                 .matches_index(&index, "en", "x")
         };
-        assert!(matches("ingaza") && matches("gaza"));
+        assert!(matches("ingaza") && matches("gaza") && matches("\"inga city\""));
+        assert!(!matches("x"), "a variant past the end is ignored");
         assert!(matches("\"clashes gaza\"") && matches("\"gaza city\""));
         assert!(matches("\"clashes ingaza city\""));
         assert!(!matches("\"city clashes\"") && !matches("\"gaza clashes\""));
