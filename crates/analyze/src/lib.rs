@@ -85,10 +85,10 @@ use crate::stem::{TokenStemmer, primary_subtag};
 /// assert_eq!(match_keys("Talks", None), ["talk"]);
 /// ```
 pub fn match_keys(text: &str, lang_hint: Option<&str>) -> Vec<String> {
-    let stemmer = TokenStemmer::new(lang_hint).strict();
+    let stemmer = TokenStemmer::new(lang_hint);
     let mut keys = Vec::new();
-    for token in normalize::tokens(&normalize(text)) {
-        stemmer.push_key(token, &mut keys);
+    for token in match_tokens(&normalize(text)) {
+        stemmer.push_strict_key(token, &mut keys);
     }
     keys
 }
@@ -129,12 +129,20 @@ impl MatchKeys {
 /// assert!(article.variants_at(1).any(|v| v == gaza));
 /// ```
 pub fn article_match_keys(text: &str, lang_hint: Option<&str>) -> MatchKeys {
-    let stemmer = TokenStemmer::new(lang_hint).strict();
+    let stemmer = TokenStemmer::new(lang_hint);
     let mut out = MatchKeys::default();
-    for token in normalize::tokens(&normalize(text)) {
+    for token in match_tokens(&normalize(text)) {
         stemmer.push_match_key(token, &mut out.keys, &mut out.variants);
     }
     out
+}
+
+/// The tokens of normalized text, for match keys: the same tokens as
+/// `normalize::tokens`, split another way so that the analyser's own loop over
+/// them stays inlined where it is (sharing it cost a replay 1.5% more
+/// instructions).
+fn match_tokens(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized.split(' ').filter(|token| !token.is_empty())
 }
 
 /// The story keys of `text`, as [`Analyzer::analyze`] writes them in
