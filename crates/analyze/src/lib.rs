@@ -1,10 +1,10 @@
-//! Analysis of an article's text: language, match keys, fingerprints.
+//! Analysis of an article's text: language, keys, fingerprints.
 //!
 //! In: a title, a body and the language a feed or page declared. Out:
-//! [`ajil_model::Analysis`] — the language code, the match keys the stored
-//! queries are compared against, and the MinHash signature and content hash
-//! the story clusterer uses to find copies. It sits between `extract` and
-//! `story`/`query` in the pipeline and does no I/O.
+//! [`ajil_model::Analysis`] — the language code, the story keys, and the MinHash
+//! signature and content hash the story clusterer uses to find copies; and, for
+//! the stored queries, match keys ([`match_keys`], [`article_match_keys`]). It
+//! sits between `extract` and `story`/`query` in the pipeline and does no I/O.
 //!
 //! Two kinds of keys come out, from the same normalization ([`normalize`]:
 //! NFKC, lowercase, Arabic folding) and the same Snowball stemmers for Latin

@@ -137,8 +137,9 @@ pub struct Extracted {
 pub struct Analysis {
     /// ISO 639-1 language code (`ar`, `en`, …), or `und` if unknown.
     pub lang: String,
-    /// Normalized, stemmed tokens of title then body, in order: the keys the
-    /// query matcher compares against.
+    /// Normalized, stemmed tokens of title then body, in order: the story keys
+    /// the clusterer compares (stored queries are matched on match keys, made
+    /// from the text by `ajil_analyze::article_match_keys`).
     pub keys: Vec<String>,
     /// Normalized, stemmed tokens of the title alone.
     pub title_keys: Vec<String>,
