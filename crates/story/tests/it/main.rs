@@ -7,6 +7,7 @@ mod copies;
 mod events;
 mod fixtures;
 mod incidents;
+mod labelled;
 mod rebuild;
 mod spelling;
 mod support;
