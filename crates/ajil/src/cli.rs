@@ -266,6 +266,12 @@ pub struct ReplayArgs {
     /// Threads analysing ahead of the clusterer (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Score the stories against hand-labelled events and print pairwise and
+    /// B-cubed F1 and breaking detection, one row per file (repeat for several
+    /// windows). A file holds {"events": [{"id", "docnos": [article ids],
+    /// "breaking": bool}]}, as bench/stories/labels/*.json.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Vec<PathBuf>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,

@@ -73,6 +73,7 @@
 
 mod cluster;
 mod error;
+pub mod eval;
 mod options;
 mod similarity;
 

@@ -11,15 +11,17 @@
 //! results are put back in stream order before clustering, so the output is
 //! the same whatever the thread count.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
 use ajil_model::{Analysis, ArticleId, StoryId};
+use ajil_story::eval::{self, EventLabels, Score, ScoredStory};
 use ajil_story::{Clusterer, StoryInput, StoryOptions};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
@@ -108,6 +110,7 @@ struct Article {
 struct Kept {
     id: serde_json::Value,
     source: String,
+    published: DateTime<Utc>,
 }
 
 /// One output line.
@@ -119,6 +122,28 @@ struct StoryLine<'a> {
     outlets: BTreeSet<&'a str>,
     independent_outlets: BTreeSet<&'a str>,
     breaking_at: Option<String>,
+}
+
+/// A labels file: events with their articles.
+#[derive(Debug, Deserialize)]
+struct LabelFile {
+    events: Vec<LabelledEvent>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LabelledEvent {
+    id: serde_json::Value,
+    docnos: Vec<serde_json::Value>,
+    #[serde(default)]
+    breaking: bool,
+}
+
+/// An id as text: a JSON string as it is, a number as written.
+fn id_text(id: &serde_json::Value) -> String {
+    match id {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// What the clusterer said about one article, kept for the output.
@@ -185,6 +210,7 @@ impl Replay {
         self.kept.push(Kept {
             id: a.record.id.clone(),
             source: a.record.source.clone(),
+            published: a.published,
         });
         if let Some(b) = assignment.breaking {
             self.breaking_at.entry(assignment.story).or_insert(b.at);
@@ -192,6 +218,36 @@ impl Replay {
         for (other, b) in &assignment.also_breaking {
             self.breaking_at.entry(*other).or_insert(b.at);
         }
+    }
+
+    /// The stories scored against the labelled events in `path`.
+    fn score(&self, path: &std::path::Path) -> Result<Score> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the labels {}", path.display()))?;
+        let file: LabelFile = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a labels file: expected {{\"events\": [{{\"id\", \"docnos\", \"breaking\"}}]}}",
+                path.display()
+            )
+        })?;
+        let labels = EventLabels::new(file.events.into_iter().map(|e| {
+            let docs = e.docnos.iter().map(id_text).collect::<Vec<_>>();
+            (id_text(&e.id), docs, e.breaking)
+        }))
+        .with_context(|| format!("in {}", path.display()))?;
+        let ids: Vec<String> = self.kept.iter().map(|k| id_text(&k.id)).collect();
+        let by_id: HashMap<&str, &Kept> = ids.iter().map(String::as_str).zip(&self.kept).collect();
+        let stories: Vec<ScoredStory> = self
+            .members
+            .iter()
+            .map(|(story, docs)| ScoredStory {
+                articles: docs.iter().map(|&i| ids[i].as_str()).collect(),
+                breaking_at: self.breaking_at.get(story).copied(),
+            })
+            .collect();
+        Ok(eval::score(&labels, &stories, |id| {
+            by_id.get(id).map(|k| (k.source.clone(), k.published))
+        }))
     }
 
     /// Writes one JSON line per story to `path`.
@@ -275,8 +331,13 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         );
     }
     replay.write(&args.out)?;
-
+    // Timed before scoring: the throughput is the replay's.
     let seconds = started.elapsed().as_secs_f64();
+    let scores = args
+        .labels
+        .iter()
+        .map(|path| Ok((path, replay.score(path)?)))
+        .collect::<Result<Vec<_>>>()?;
     let n = replay.kept.len();
     let per_second = n as f64 / seconds.max(1e-9);
     if args.json {
@@ -290,6 +351,10 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             "threads": threads,
             "in_file_order": in_file_order,
             "out": args.out,
+            "labels": scores
+                .iter()
+                .map(|(path, score)| serde_json::json!({ "file": path, "score": score }))
+                .collect::<Vec<_>>(),
         });
         println!("{summary}");
         return Ok(());
@@ -311,7 +376,51 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         replay.breaking_at.len(),
     );
     println!("wrote {}", args.out.display());
+    if !scores.is_empty() {
+        print_scores(&scores);
+    }
     Ok(())
+}
+
+/// One row per labels file, then the mean of the clustering measures.
+fn print_scores(scores: &[(&PathBuf, Score)]) {
+    println!(
+        "{:<28}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}",
+        "labels", "articles", "pair F1", "B3 P", "B3 R", "B3 F1", "breaking", "brk P", "lat min"
+    );
+    for (path, s) in scores {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let (hit, precision, latency) = match &s.breaking {
+            Some(b) => (
+                format!("{}/{}", (b.recall * b.labelled as f64).round(), b.labelled),
+                b.precision.map_or("-".to_string(), |p| format!("{p:.2}")),
+                b.latency_min_median
+                    .map_or("-".to_string(), |l| format!("{l:.1}")),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        println!(
+            "{name:<28}{:>9}{:>9.4}{:>9.4}{:>9.4}{:>9.4}{hit:>9}{precision:>9}{latency:>9}",
+            s.articles, s.pairwise.f1, s.bcubed.precision, s.bcubed.recall, s.bcubed.f1
+        );
+    }
+    if scores.len() > 1 {
+        let mean = |f: fn(&Score) -> f64| {
+            scores.iter().map(|(_, s)| f(s)).sum::<f64>() / scores.len() as f64
+        };
+        println!(
+            "{:<28}{:>9}{:>9.4}{:>9.4}{:>9.4}{:>9.4}",
+            "mean",
+            "",
+            mean(|s| s.pairwise.f1),
+            mean(|s| s.bcubed.precision),
+            mean(|s| s.bcubed.recall),
+            mean(|s| s.bcubed.f1)
+        );
+    }
 }
 
 /// A progress bar on a terminal, hidden elsewhere.
@@ -825,6 +934,7 @@ mod tests {
             out: out.clone(),
             lang: Some("ar".into()),
             threads: Some(2),
+            labels: Vec::new(),
             json: false,
         };
         run(&args).unwrap();
@@ -841,6 +951,87 @@ mod tests {
         assert_eq!(gaza["independent_outlets"], serde_json::json!(["skynews"]));
         assert_eq!(gaza["breaking_at"], serde_json::Value::Null);
         assert_eq!(stories[1]["articles"], serde_json::json!(["b-1"]));
+    }
+
+    #[test]
+    fn labels_score_the_replayed_stories() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("stream.jsonl");
+        let text =
+            "قتل عشرات الفلسطينيين برصاص الجيش الإسرائيلي على حدود قطاع غزة خلال احتجاجات واسعة";
+        let storm = "ضربت عاصفة ترابية قوية ولايات في شمال الهند وأسقطت أعمدة الكهرباء والأشجار";
+        let lines = [
+            line(
+                serde_json::json!("a-1"),
+                "skynews",
+                5,
+                "عشرات القتلى في غزة",
+                text,
+            ),
+            line(
+                serde_json::json!(7),
+                "mirror",
+                20,
+                "عشرات القتلى في غزة",
+                text,
+            ),
+            line(
+                serde_json::json!("b-1"),
+                "bbc",
+                25,
+                "عاصفة ترابية تضرب الهند",
+                storm,
+            ),
+        ];
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let args = ReplayArgs {
+            file: input,
+            out: dir.path().join("stories.jsonl"),
+            lang: Some("ar".into()),
+            threads: Some(1),
+            labels: Vec::new(),
+            json: false,
+        };
+        let (replay, _) = replay_in_file_order(&args, 1, false).unwrap().unwrap();
+
+        // Numeric ids in labels match numeric ids in the stream.
+        let right = dir.path().join("right.json");
+        std::fs::write(
+            &right,
+            r#"{"events": [{"id": "gaza", "docnos": ["a-1", 7], "breaking": true},
+                           {"id": "storm", "docnos": ["b-1"]}]}"#,
+        )
+        .unwrap();
+        let s = replay.score(&right).unwrap();
+        assert_eq!((s.articles, s.events, s.unplaced), (3, 2, 0));
+        assert_eq!((s.pairwise.f1, s.bcubed.f1), (1.0, 1.0));
+        let b = s.breaking.unwrap();
+        assert_eq!((b.labelled, b.flagged_stories, b.recall), (1, 0, 0.0));
+
+        // Labels that put the storm with Gaza: the replay's split costs recall.
+        let wrong = dir.path().join("wrong.json");
+        std::fs::write(
+            &wrong,
+            r#"{"events": [{"id": "all", "docnos": ["a-1", 7, "b-1"]}]}"#,
+        )
+        .unwrap();
+        let s = replay.score(&wrong).unwrap();
+        assert_eq!(s.pairwise.precision, 1.0);
+        assert!((s.pairwise.recall - 1.0 / 3.0).abs() < 1e-12);
+        assert!(s.breaking.is_none());
+
+        let broken = dir.path().join("broken.json");
+        std::fs::write(&broken, r#"{"stories": []}"#).unwrap();
+        let err = format!("{:#}", replay.score(&broken).unwrap_err());
+        assert!(err.contains("is not a labels file"), "{err}");
+        let twice = dir.path().join("twice.json");
+        std::fs::write(
+            &twice,
+            r#"{"events": [{"id": "x", "docnos": ["a-1"]}, {"id": "y", "docnos": ["a-1"]}]}"#,
+        )
+        .unwrap();
+        let err = format!("{:#}", replay.score(&twice).unwrap_err());
+        assert!(err.contains("two events"), "{err}");
     }
 
     #[test]
@@ -880,6 +1071,7 @@ mod tests {
             out: dir.path().join(out),
             lang: Some("ar".into()),
             threads: Some(threads),
+            labels: Vec::new(),
             json: false,
         };
         let (as_read, skipped) = replay_in_file_order(&args(&in_order, "x", 2), 2, false)
@@ -919,6 +1111,7 @@ mod tests {
                 out: dir.path().join("out.jsonl"),
                 lang: None,
                 threads: Some(threads),
+                labels: Vec::new(),
                 json: false,
             };
             let err = format!("{:#}", run(&args).unwrap_err());
