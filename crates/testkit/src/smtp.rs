@@ -150,9 +150,11 @@ struct Running {
 }
 
 impl SmtpServer {
-    /// Starts a server on a free loopback port.
+    /// Starts a server on a free loopback port below the kernel's ephemeral
+    /// range (see [`bind_restartable`]), so that [`SmtpServer::restart`] finds
+    /// it free again.
     pub fn start() -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind an SMTP port on 127.0.0.1");
+        let listener = bind_restartable();
         let addr = listener
             .local_addr()
             .expect("local address of the SMTP listener");
@@ -297,6 +299,41 @@ impl std::fmt::Debug for SmtpServer {
 /// the messages from the assertions of the test that owns the server.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A loopback listener on a free port below the kernel's ephemeral port range.
+///
+/// A port from that range (what binding port 0 gives) can be handed to any
+/// outgoing connection the moment the server stops, by this process or another
+/// test binary running beside it; the server's restart then fails with "address
+/// in use". Ports below the range are never handed out that way. Ports given to
+/// one server are not given to another in the same process.
+fn bind_restartable() -> TcpListener {
+    static TAKEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    const LOWEST: u16 = 10_000;
+    let ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768)
+        .max(LOWEST + 1_000);
+    let span = u64::from(ephemeral - LOWEST);
+    // A start that differs between processes, so parallel test binaries spread out.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64)
+        ^ u64::from(std::process::id()).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut taken = TAKEN.lock().unwrap_or_else(PoisonError::into_inner);
+    for step in 0..span {
+        let port = LOWEST + ((seed.wrapping_add(step.wrapping_mul(7_919))) % span) as u16;
+        if taken.contains(&port) {
+            continue;
+        }
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+            taken.push(port);
+            return listener;
+        }
+    }
+    TcpListener::bind("127.0.0.1:0").expect("bind an SMTP port on 127.0.0.1")
 }
 
 fn spawn_acceptor(listener: TcpListener, shared: Arc<Shared>) -> Running {
