@@ -80,6 +80,10 @@ fn parse_args() -> Result<Args, String> {
             "--dump" => args.dump = Some(value.clone()),
             "--event-threshold" => args.opts.event_threshold = number()?,
             "--merge-threshold" => args.opts.merge_threshold = number()?,
+            "--breaking-join" => args.opts.breaking_join_threshold = number()?,
+            "--breaking-join-minutes" => {
+                args.opts.breaking_join_window = TimeDelta::minutes(number()? as i64)
+            }
             "--half-life-hours" => {
                 args.opts.time_half_life = TimeDelta::minutes((number()? * 60.0) as i64)
             }

@@ -149,8 +149,10 @@ impl Clusterer {
     }
 
     /// Places an article: as a copy into its original's story, else into the best
-    /// same-event story above the threshold (merging stories it links strongly), else
-    /// into a new story. Evicts stories older than the window first.
+    /// same-event story above the threshold (a lower one for a story that turned
+    /// breaking within hours: [`StoryOptions::breaking_join_threshold`]), merging
+    /// stories it links strongly, else into a new story. Evicts stories older than the
+    /// window first.
     ///
     /// An independent report that also scores above the join threshold against other
     /// stories supports them: it counts towards their breaking state (never their
@@ -166,8 +168,13 @@ impl Clusterer {
             Some(root) => (self.docs[&root].story, false, Vec::new()),
             None => {
                 let scores = self.event_scores(&doc);
-                match best_story(&scores) {
-                    Some((best, score)) if score >= self.opts.event_threshold => {
+                let passing: BTreeMap<StoryId, f64> = scores
+                    .iter()
+                    .filter(|(id, s)| **s >= self.join_threshold(**id, doc.published))
+                    .map(|(id, s)| (*id, *s))
+                    .collect();
+                match best_story(&passing) {
+                    Some((best, _)) => {
                         let mut linked: Vec<StoryId> = scores
                             .iter()
                             .filter(|(id, s)| **id != best && **s >= self.opts.merge_threshold)
@@ -553,9 +560,9 @@ impl Clusterer {
                         .map(|(seq, m)| self.coarse_bound(doc, norms, m, &self.docs[seq])),
                     k,
                 );
-                if coarse < self.opts.event_threshold
-                    && self.core_bound(&doc_keys, &marks, doc_norm, doc.published, id)
-                        < self.opts.event_threshold
+                let threshold = self.join_threshold(id, doc.published);
+                if coarse < threshold
+                    && self.core_bound(&doc_keys, &marks, doc_norm, doc.published, id) < threshold
                 {
                     return None;
                 }
@@ -565,7 +572,7 @@ impl Clusterer {
                     .map(|(seq, m)| (*seq, self.partial_score(doc, norms, m, &self.docs[seq])))
                     .collect();
                 let bound = top_mean(found.iter().map(|(_, p)| p.bound()), k);
-                if bound.max(core) < self.opts.event_threshold {
+                if bound.max(core) < threshold {
                     // Below the threshold whatever the entities: it can neither take
                     // the article nor be merged, so its exact score is not needed.
                     return None;
@@ -581,6 +588,19 @@ impl Clusterer {
             .collect();
         marks.clear();
         scores
+    }
+
+    /// The join threshold of story `id` for an article published at `at`: lower for a
+    /// story that turned breaking within [`StoryOptions::breaking_join_window`] of it
+    /// (before, or after for a report that reached the feed late).
+    fn join_threshold(&self, id: StoryId, at: DateTime<Utc>) -> f64 {
+        let o = &self.opts;
+        match self.stories.get(&id).and_then(|s| s.breaking_at) {
+            Some(b) if (at - b).abs() <= o.breaking_join_window => {
+                o.event_threshold.min(o.breaking_join_threshold)
+            }
+            _ => o.event_threshold,
+        }
     }
 
     /// A bound on [`Clusterer::core_score`] from the article's own keys alone (looked

@@ -302,3 +302,41 @@ fn one_report_and_two_reprints_are_not_breaking() {
         );
     }
 }
+
+/// A reaction filed after the Surabaya bombing: it names the city and the attack but
+/// tells of a condolence message, so it shares only a little with the reports.
+const REACTION_TITLE: &str = "ماليزيا تعزي إندونيسيا وتدين تفجير سورابايا";
+const REACTION: &str = "بعثت الحكومة الماليزية برقية تعزية إلى جاكرتا ووصفت تفجير سورابايا بأنه عمل جبان. \
+وقالت وزارة الخارجية في كوالالمبور إنها تتابع التحقيقات وتقف مع الشعب الإندونيسي.";
+
+/// Where the reaction lands `minutes_after` the three reports of
+/// [`three_outlets`] (the third at minute 25, when the story turns breaking), with the
+/// join threshold into a story that has just turned breaking set to `join`.
+fn reaction_joins(minutes_after: i64, join: f64) -> bool {
+    let opts = StoryOptions {
+        breaking_join_threshold: join,
+        breaking_join_window: TimeDelta::hours(5),
+        ..StoryOptions::default()
+    };
+    let mut clusterer = Clusterer::new(opts).unwrap();
+    let mut story = None;
+    for art in three_outlets([0, 10, 25]) {
+        story = Some(clusterer.add(&art.input(), art.published).story);
+    }
+    let story = story.unwrap();
+    assert!(clusterer.story(story).unwrap().breaking_at.is_some());
+    let reaction = Art::new(4, "bbc", 25 + minutes_after, REACTION_TITLE, REACTION);
+    let placed = clusterer.add(&reaction.input(), reaction.published);
+    placed.story == story
+}
+
+#[test]
+fn a_story_that_just_turned_breaking_takes_its_angles_at_a_lower_bar() {
+    // Under the ordinary bar the reaction starts a story of its own; under a lower bar
+    // for a story that turned breaking an hour before, it joins.
+    let ordinary = StoryOptions::default().event_threshold;
+    assert!(!reaction_joins(60, ordinary));
+    assert!(reaction_joins(60, 0.01));
+    // The lower bar lasts the window from the flip, not the story's whole life.
+    assert!(!reaction_joins(6 * 60, 0.01));
+}

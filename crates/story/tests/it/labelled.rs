@@ -28,7 +28,7 @@ const WINDOWS: &[(&str, f64)] = &[
             env!("CARGO_MANIFEST_DIR"),
             "/../../../shared/data/arabic-news/events-2018-05-14.json"
         ),
-        0.82,
+        0.83,
     ),
     (
         concat!(
@@ -42,7 +42,7 @@ const WINDOWS: &[(&str, f64)] = &[
             env!("CARGO_MANIFEST_DIR"),
             "/../../bench/stories/labels/events-2018-04-14.json"
         ),
-        0.73,
+        0.78,
     ),
     (
         concat!(
@@ -231,7 +231,7 @@ fn labelled_windows_keep_their_scores() {
         false_alarms += false_alarm;
     }
     let mean = bcubed / windows.len() as f64;
-    assert!(mean >= 0.845, "mean B-cubed F1 {mean:.4} under 0.845");
+    assert!(mean >= 0.855, "mean B-cubed F1 {mean:.4} under 0.855");
     // All but the Golan alert of 8 May (its outlets never within half an hour).
     assert!(
         hits + 1 >= breaking,
