@@ -272,6 +272,11 @@ pub struct ReplayArgs {
     /// "breaking": bool}]}, as bench/stories/labels/*.json.
     #[arg(long, value_name = "FILE")]
     pub labels: Vec<PathBuf>,
+    /// Skip lines that are not article objects (broken JSON, a missing field,
+    /// invalid UTF-8, a line cut short) instead of stopping at the first; they
+    /// are counted and the first few named in the summary.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,

@@ -306,7 +306,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     let (replay, skipped, in_file_order) = match replay_in_file_order(args, threads, terminal)? {
         Some((replay, skipped)) => (replay, skipped, true),
         None => {
-            let (articles, skipped) = read_sorted(&args.file, threads)?;
+            let (articles, skipped) = read_sorted(&args.file, threads, args.skip_invalid)?;
             let progress = bar(
                 terminal,
                 articles.len() as u64,
@@ -321,8 +321,31 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             (replay, skipped, false)
         }
     };
-    if skipped > 0 {
-        eprintln!("warning: skipped {skipped} lines whose published time is not RFC 3339");
+    let lines = |n: usize| {
+        if n == 1 {
+            "1 line".to_string()
+        } else {
+            format!("{n} lines")
+        }
+    };
+    if skipped.bad_time > 0 {
+        eprintln!(
+            "warning: skipped {} whose published time is not RFC 3339",
+            lines(skipped.bad_time)
+        );
+    }
+    if skipped.invalid > 0 {
+        eprintln!(
+            "warning: skipped {} that {} not article objects (--skip-invalid): {}{}",
+            lines(skipped.invalid),
+            if skipped.invalid == 1 { "is" } else { "are" },
+            skipped.first_invalid.join("; "),
+            if skipped.invalid > skipped.first_invalid.len() {
+                "; …"
+            } else {
+                ""
+            }
+        );
     }
     if replay.kept.is_empty() {
         bail!(
@@ -345,7 +368,9 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             "articles": n,
             "stories": replay.members.len(),
             "breaking": replay.breaking_at.len(),
-            "skipped_lines": skipped,
+            "skipped_lines": skipped.bad_time,
+            "invalid_lines": skipped.invalid,
+            "first_invalid": skipped.first_invalid,
             "seconds": seconds,
             "articles_per_second": per_second,
             "threads": threads,
@@ -435,14 +460,56 @@ fn bar(terminal: bool, len: u64, template: &str) -> ProgressBar {
     bar
 }
 
+/// Lines of a stream left out of the replay.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Skipped {
+    /// Articles whose published time is not RFC 3339.
+    bad_time: usize,
+    /// Lines that are not article objects, skipped under `--skip-invalid`.
+    invalid: usize,
+    /// What was wrong with the first few of those, each naming its line.
+    first_invalid: Vec<String>,
+}
+
+impl Skipped {
+    /// How many invalid lines are named in the summary.
+    const NAMED: usize = 5;
+
+    fn add(&mut self, other: Skipped) {
+        self.bad_time += other.bad_time;
+        self.invalid += other.invalid;
+        let room = Self::NAMED.saturating_sub(self.first_invalid.len());
+        self.first_invalid
+            .extend(other.first_invalid.into_iter().take(room));
+    }
+
+    /// Counts a line that is not an article object, or, unless `skip_invalid`, stops
+    /// the replay with what was wrong with it.
+    fn invalid_line(
+        &mut self,
+        path: &std::path::Path,
+        error: anyhow::Error,
+        skip_invalid: bool,
+    ) -> Result<()> {
+        if !skip_invalid {
+            return Err(error.context(not_a_stream(path)));
+        }
+        self.invalid += 1;
+        if self.first_invalid.len() < Self::NAMED {
+            self.first_invalid.push(format!("{error:#}"));
+        }
+        Ok(())
+    }
+}
+
 /// Replays the stream block by block as it is read; `None` as soon as an article is
 /// older than the one before it (the stream must then be ordered first). Also returns
-/// how many lines were skipped for a published time that is not RFC 3339.
+/// the lines skipped.
 fn replay_in_file_order(
     args: &ReplayArgs,
     threads: usize,
     terminal: bool,
-) -> Result<Option<(Replay, usize)>> {
+) -> Result<Option<(Replay, Skipped)>> {
     let path = &args.file;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let progress = bar(
@@ -451,7 +518,8 @@ fn replay_in_file_order(
         "{bar:40} {bytes}/{total_bytes} read, {msg}, eta {eta}",
     );
     let mut replay = Replay::new()?;
-    let mut skipped = 0usize;
+    let mut skipped = Skipped::default();
+    let skip_invalid = args.skip_invalid;
     let report = |replay: &Replay, read: u64| {
         progress.set_position(read);
         progress.set_message(format!("{} articles", replay.kept.len()));
@@ -461,7 +529,15 @@ fn replay_in_file_order(
         let (mut last, mut articles) = (None, Vec::new());
         for_each_block(path, 1, |block, read| {
             articles.clear();
-            if !parse_in_order(path, block, 1, &mut last, &mut skipped, &mut articles)? {
+            if !parse_in_order(
+                path,
+                block,
+                1,
+                skip_invalid,
+                &mut last,
+                &mut skipped,
+                &mut articles,
+            )? {
                 return Ok(ControlFlow::Break(()));
             }
             analyze_in_order(&articles, 1, args.lang.as_deref(), |i, analysis| {
@@ -477,7 +553,7 @@ fn replay_in_file_order(
             let (tx, rx) = mpsc::sync_channel::<Result<Option<(Vec<_>, u64)>>>(2);
             let worker = scope.spawn(move || {
                 let mut last = None;
-                let mut skipped = 0usize;
+                let mut skipped = Skipped::default();
                 let workers = threads - 1;
                 let outcome = for_each_block(path, workers, |block, read| {
                     let batch = analyzed_block(
@@ -485,6 +561,7 @@ fn replay_in_file_order(
                         block,
                         workers,
                         args.lang.as_deref(),
+                        skip_invalid,
                         &mut last,
                         &mut skipped,
                     )?;
@@ -511,9 +588,11 @@ fn replay_in_file_order(
                     None => return Ok(false),
                 }
             }
-            skipped += worker
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            skipped.add(
+                worker
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
             Ok(true)
         })?
     };
@@ -529,11 +608,20 @@ fn analyzed_block(
     block: &LineBlock,
     threads: usize,
     default_lang: Option<&str>,
+    skip_invalid: bool,
     last: &mut Option<DateTime<Utc>>,
-    skipped: &mut usize,
+    skipped: &mut Skipped,
 ) -> Result<Option<Vec<(Article, Analysis)>>> {
     let mut articles = Vec::with_capacity(block.lines.len());
-    if !parse_in_order(path, block, threads, last, skipped, &mut articles)? {
+    if !parse_in_order(
+        path,
+        block,
+        threads,
+        skip_invalid,
+        last,
+        skipped,
+        &mut articles,
+    )? {
         return Ok(None);
     }
     let mut analyses = Vec::with_capacity(articles.len());
@@ -545,25 +633,28 @@ fn analyzed_block(
 
 /// Parses one block on `threads` threads into `out`; false if an article is older than
 /// the one before it (`last`, updated as it goes). Lines whose published time is not
-/// RFC 3339 are counted in `skipped`.
+/// RFC 3339 are counted in `skipped`, and so are lines that are not article objects
+/// when `skip_invalid` (else the first one is the error).
 fn parse_in_order(
     path: &std::path::Path,
     block: &LineBlock,
     threads: usize,
+    skip_invalid: bool,
     last: &mut Option<DateTime<Utc>>,
-    skipped: &mut usize,
+    skipped: &mut Skipped,
     out: &mut Vec<Article>,
 ) -> Result<bool> {
     for parsed in parse_block(block, threads) {
-        match parsed.with_context(|| not_a_stream(path))? {
-            Some(article) => {
+        match parsed {
+            Ok(Some(article)) => {
                 if last.is_some_and(|last| article.published < last) {
                     return Ok(false);
                 }
                 *last = Some(article.published);
                 out.push(article);
             }
-            None => *skipped += 1,
+            Ok(None) => skipped.bad_time += 1,
+            Err(e) => skipped.invalid_line(path, e, skip_invalid)?,
         }
     }
     Ok(true)
@@ -571,22 +662,27 @@ fn parse_in_order(
 
 fn not_a_stream(path: &std::path::Path) -> String {
     format!(
-        "{} is not a stream of article objects (id, url, source, title, published, text): fix or remove that line",
+        "{} is not a stream of article objects (id, url, source, title, published, text): \
+         fix or remove that line, or pass --skip-invalid to replay the rest",
         path.display()
     )
 }
 
 /// Reads a JSON lines stream whole and orders it by publication time (stable, so
-/// ties keep file order); also returns how many lines were skipped for a published
-/// time that is not RFC 3339.
-fn read_sorted(path: &std::path::Path, threads: usize) -> Result<(Vec<Article>, usize)> {
+/// ties keep file order); also returns the lines skipped (see [`parse_in_order`]).
+fn read_sorted(
+    path: &std::path::Path,
+    threads: usize,
+    skip_invalid: bool,
+) -> Result<(Vec<Article>, Skipped)> {
     let mut articles = Vec::new();
-    let mut skipped = 0usize;
+    let mut skipped = Skipped::default();
     for_each_block(path, threads, |block, _| {
         for parsed in parse_block(block, threads) {
-            match parsed.with_context(|| not_a_stream(path))? {
-                Some(article) => articles.push(article),
-                None => skipped += 1,
+            match parsed {
+                Ok(Some(article)) => articles.push(article),
+                Ok(None) => skipped.bad_time += 1,
+                Err(e) => skipped.invalid_line(path, e, skip_invalid)?,
             }
         }
         Ok(ControlFlow::Continue(()))
@@ -935,6 +1031,7 @@ mod tests {
             lang: Some("ar".into()),
             threads: Some(2),
             labels: Vec::new(),
+            skip_invalid: false,
             json: false,
         };
         run(&args).unwrap();
@@ -990,6 +1087,7 @@ mod tests {
             lang: Some("ar".into()),
             threads: Some(1),
             labels: Vec::new(),
+            skip_invalid: false,
             json: false,
         };
         let (replay, _) = replay_in_file_order(&args, 1, false).unwrap().unwrap();
@@ -1072,12 +1170,16 @@ mod tests {
             lang: Some("ar".into()),
             threads: Some(threads),
             labels: Vec::new(),
+            skip_invalid: false,
             json: false,
         };
         let (as_read, skipped) = replay_in_file_order(&args(&in_order, "x", 2), 2, false)
             .unwrap()
             .expect("a stream in order is replayed as read");
-        assert_eq!((as_read.kept.len(), skipped), (lines.len(), 0));
+        assert_eq!(
+            (as_read.kept.len(), skipped),
+            (lines.len(), Skipped::default())
+        );
         as_read.write(&dir.path().join("as-read")).unwrap();
         for threads in [1, 2] {
             assert!(
@@ -1112,10 +1214,79 @@ mod tests {
                 lang: None,
                 threads: Some(threads),
                 labels: Vec::new(),
+                skip_invalid: false,
                 json: false,
             };
             let err = format!("{:#}", run(&args).unwrap_err());
             assert!(err.contains("line 2"), "{threads} threads: {err}");
+        }
+    }
+
+    #[test]
+    fn skip_invalid_replays_the_rest_and_names_what_it_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = |id: u32, minute: u32| {
+            line(
+                serde_json::json!(id),
+                "x",
+                minute,
+                "عاصفة في الهند",
+                "ضربت عاصفة ترابية الهند",
+            )
+        };
+        // A broken line in the middle, a line with no published time, and one cut short at the
+        // end, as a recorder killed mid-write leaves it; in order, then out of order
+        // (which reads the stream whole first).
+        // Cut inside a letter, as bytes.
+        let cut = good(9, 9).into_bytes();
+        let cut = &cut[..cut.len() / 2];
+        for (name, first, second) in [("in-order", 1, 2), ("unordered", 2, 1)] {
+            let input = dir.path().join(format!("{name}.jsonl"));
+            let mut text = format!(
+                "{}\nnot json\n{}\n{{\"id\":5,\"title\":\"no time\"}}\n",
+                good(first, first),
+                good(second, second),
+            )
+            .into_bytes();
+            text.extend_from_slice(cut);
+            std::fs::write(&input, text).unwrap();
+            for threads in [1, 2] {
+                let mut args = ReplayArgs {
+                    file: input.clone(),
+                    out: dir.path().join("out.jsonl"),
+                    lang: None,
+                    threads: Some(threads),
+                    labels: Vec::new(),
+                    skip_invalid: false,
+                    json: false,
+                };
+                let err = format!("{:#}", run(&args).unwrap_err());
+                assert!(
+                    err.contains("line 2") && err.contains("--skip-invalid"),
+                    "{name}, {threads} threads: {err}"
+                );
+                args.skip_invalid = true;
+                run(&args).unwrap();
+                let out = std::fs::read_to_string(&args.out).unwrap();
+                let mut ids: Vec<u64> = out
+                    .lines()
+                    .flat_map(|l| {
+                        let story: serde_json::Value = serde_json::from_str(l).unwrap();
+                        story["articles"].as_array().unwrap().clone()
+                    })
+                    .map(|id| id.as_u64().unwrap())
+                    .collect();
+                ids.sort_unstable();
+                assert_eq!(ids, [1, 2], "{name}, {threads} threads: {out}");
+            }
+            let (_, skipped) = read_sorted(&input, 1, true).unwrap();
+            assert_eq!(skipped.invalid, 3, "{name}");
+            assert_eq!(skipped.bad_time, 0);
+            let named = skipped.first_invalid.join(" | ");
+            assert!(
+                named.contains("line 2") && named.contains("line 4") && named.contains("line 5"),
+                "{named}"
+            );
         }
     }
 
@@ -1127,7 +1298,7 @@ mod tests {
         let mut bytes = br#"{"id":1,"published":"2018-05-14T09:00:00Z","title":"\u063a\u0632\u0629","text":"a\nb \"c\"","summary":"\u0633"}"#.to_vec();
         bytes.push(b'\n');
         std::fs::write(&input, &bytes).unwrap();
-        let read = read_sorted(&input, 1).unwrap().0;
+        let read = read_sorted(&input, 1, false).unwrap().0;
         assert_eq!(read[0].record.title, "غزة");
         assert_eq!(read[0].record.text, "a\nb \"c\"");
         assert_eq!(read[0].record.summary.as_deref(), Some("س"));
@@ -1136,7 +1307,7 @@ mod tests {
             b"{\"id\":2,\"published\":\"2018-05-14T09:00:00Z\",\"text\":\"\xff\"}\n",
         );
         std::fs::write(&input, &bytes).unwrap();
-        let err = format!("{:#}", read_sorted(&input, 1).err().unwrap());
+        let err = format!("{:#}", read_sorted(&input, 1, false).err().unwrap());
         assert!(err.contains("line 2"), "{err}");
     }
 
@@ -1150,14 +1321,14 @@ mod tests {
         lines[10] = String::new();
         lines[PARSE_BLOCK + 5] = String::new();
         std::fs::write(&input, lines.join("\n")).unwrap();
-        let read = read_sorted(&input, 2).unwrap().0;
+        let read = read_sorted(&input, 2, false).unwrap().0;
         assert_eq!(read.len(), PARSE_BLOCK + 98);
-        assert_eq!(read.len(), read_sorted(&input, 1).unwrap().0.len());
+        assert_eq!(read.len(), read_sorted(&input, 1, false).unwrap().0.len());
 
         lines[PARSE_BLOCK + 50] = "not json".into();
         std::fs::write(&input, lines.join("\n")).unwrap();
         for threads in [1, 2] {
-            let err = format!("{:#}", read_sorted(&input, threads).err().unwrap());
+            let err = format!("{:#}", read_sorted(&input, threads, false).err().unwrap());
             assert!(err.contains(&format!("line {}", PARSE_BLOCK + 51)), "{err}");
         }
     }
