@@ -334,11 +334,18 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             lines(skipped.bad_time)
         );
     }
+    if let Some(cut) = &skipped.cut_short {
+        eprintln!("warning: {cut}");
+    }
     if skipped.invalid > 0 {
         eprintln!(
-            "warning: skipped {} that {} not article objects (--skip-invalid): {}{}",
+            "warning: skipped {} that {} (--skip-invalid): {}{}",
             lines(skipped.invalid),
-            if skipped.invalid == 1 { "is" } else { "are" },
+            if skipped.invalid == 1 {
+                "is not an article object"
+            } else {
+                "are not article objects"
+            },
             skipped.first_invalid.join("; "),
             if skipped.invalid > skipped.first_invalid.len() {
                 "; …"
@@ -371,6 +378,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             "skipped_lines": skipped.bad_time,
             "invalid_lines": skipped.invalid,
             "first_invalid": skipped.first_invalid,
+            "cut_short": skipped.cut_short,
             "seconds": seconds,
             "articles_per_second": per_second,
             "threads": threads,
@@ -469,6 +477,9 @@ struct Skipped {
     invalid: usize,
     /// What was wrong with the first few of those, each naming its line.
     first_invalid: Vec<String>,
+    /// Why the stream ended early under `--skip-invalid` (a compressed stream cut
+    /// short, a read error): the lines before it were replayed.
+    cut_short: Option<String>,
 }
 
 impl Skipped {
@@ -481,6 +492,7 @@ impl Skipped {
         let room = Self::NAMED.saturating_sub(self.first_invalid.len());
         self.first_invalid
             .extend(other.first_invalid.into_iter().take(room));
+        self.cut_short = self.cut_short.take().or(other.cut_short);
     }
 
     /// Counts a line that is not an article object, or, unless `skip_invalid`, stops
@@ -527,7 +539,8 @@ fn replay_in_file_order(
     let in_order = if threads <= 1 {
         // Each article is clustered as soon as it is analysed.
         let (mut last, mut articles) = (None, Vec::new());
-        for_each_block(path, 1, |block, read| {
+        let mut cut_short = None;
+        let in_order = for_each_block(path, 1, skip_invalid, &mut cut_short, |block, read| {
             articles.clear();
             if !parse_in_order(
                 path,
@@ -545,7 +558,9 @@ fn replay_in_file_order(
             })?;
             report(&replay, read);
             Ok(ControlFlow::Continue(()))
-        })?
+        })?;
+        skipped.cut_short = cut_short;
+        in_order
     } else {
         // Analysis of the next blocks runs on the other threads while this one
         // clusters: the clusterer is the one sequential part.
@@ -555,26 +570,34 @@ fn replay_in_file_order(
                 let mut last = None;
                 let mut skipped = Skipped::default();
                 let workers = threads - 1;
-                let outcome = for_each_block(path, workers, |block, read| {
-                    let batch = analyzed_block(
-                        path,
-                        block,
-                        workers,
-                        args.lang.as_deref(),
-                        skip_invalid,
-                        &mut last,
-                        &mut skipped,
-                    )?;
-                    let stop = batch.is_none();
-                    if tx.send(Ok(batch.map(|b| (b, read)))).is_err() || stop {
-                        return Ok(ControlFlow::Break(()));
-                    }
-                    Ok(ControlFlow::Continue(()))
-                });
+                let mut cut_short = None;
+                let outcome = for_each_block(
+                    path,
+                    workers,
+                    skip_invalid,
+                    &mut cut_short,
+                    |block, read| {
+                        let batch = analyzed_block(
+                            path,
+                            block,
+                            workers,
+                            args.lang.as_deref(),
+                            skip_invalid,
+                            &mut last,
+                            &mut skipped,
+                        )?;
+                        let stop = batch.is_none();
+                        if tx.send(Ok(batch.map(|b| (b, read)))).is_err() || stop {
+                            return Ok(ControlFlow::Break(()));
+                        }
+                        Ok(ControlFlow::Continue(()))
+                    },
+                );
                 if let Err(e) = outcome {
                     // The receiver may be gone already; then so is the need to report.
                     let _ = tx.send(Err(e));
                 }
+                skipped.cut_short = cut_short;
                 skipped
             });
             for message in rx {
@@ -677,7 +700,8 @@ fn read_sorted(
 ) -> Result<(Vec<Article>, Skipped)> {
     let mut articles = Vec::new();
     let mut skipped = Skipped::default();
-    for_each_block(path, threads, |block, _| {
+    let mut cut_short = None;
+    for_each_block(path, threads, skip_invalid, &mut cut_short, |block, _| {
         for parsed in parse_block(block, threads) {
             match parsed {
                 Ok(Some(article)) => articles.push(article),
@@ -687,6 +711,7 @@ fn read_sorted(
         }
         Ok(ControlFlow::Continue(()))
     })?;
+    skipped.cut_short = cut_short;
     articles.sort_by_key(|a| a.published);
     Ok((articles, skipped))
 }
@@ -694,9 +719,15 @@ fn read_sorted(
 /// Hands each block of a JSON lines stream (gzipped when it starts with the gzip
 /// magic bytes) to `each`, with how many bytes of the file have been read, until
 /// `each` breaks; false if it did.
+///
+/// A read error (a gzipped stream cut short, say) stops the pass with that error, or,
+/// when `tolerate_cut`, ends the stream there: the bytes read before it make the last
+/// line, and `cut_short` says what happened.
 fn for_each_block(
     path: &std::path::Path,
     threads: usize,
+    tolerate_cut: bool,
+    cut_short: &mut Option<String>,
     mut each: impl FnMut(&LineBlock, u64) -> Result<ControlFlow<()>>,
 ) -> Result<bool> {
     let file = File::open(path).with_context(|| {
@@ -720,30 +751,46 @@ fn for_each_block(
     } else {
         Box::new(reader)
     };
-    let cannot_read = || format!("cannot read {}", path.display());
+    let cannot_read = || {
+        format!(
+            "cannot read {}: if it was cut short, --skip-invalid replays the lines before the error",
+            path.display()
+        )
+    };
+    let cut_note = |blocks: &LineBlocks<_>| {
+        blocks.cut.as_ref().map(|e| {
+            format!(
+                "{} ends early, at line {}: {e}; the lines before it were replayed",
+                path.display(),
+                blocks.seen
+            )
+        })
+    };
     if threads <= 1 {
         // One block, refilled: its memory is touched once rather than once per block.
-        let mut blocks = LineBlocks::new(reader);
+        let mut blocks = LineBlocks::new(reader, tolerate_cut);
         let mut block = LineBlock::default();
         while blocks.fill(&mut block).with_context(cannot_read)? {
             if each(&block, read.load(Ordering::Relaxed))?.is_break() {
                 return Ok(false);
             }
         }
+        *cut_short = cut_note(&blocks);
         return Ok(true);
     }
     // With threads to spare, one inflates and splits lines while the others work on
     // the block before. Returning early drops the receiver, which stops the reader.
     std::thread::scope(|scope| -> Result<bool> {
         let (tx, rx) = mpsc::sync_channel(2);
-        scope.spawn(move || {
-            let mut blocks = LineBlocks::new(reader);
+        let reader = scope.spawn(move || {
+            let mut blocks = LineBlocks::new(reader, tolerate_cut);
             while let Some(block) = blocks.next_block() {
                 let failed = block.is_err();
                 if tx.send(block).is_err() || failed {
                     break;
                 }
             }
+            cut_note(&blocks)
         });
         for block in rx {
             let block = block.with_context(cannot_read)?;
@@ -751,6 +798,9 @@ fn for_each_block(
                 return Ok(false);
             }
         }
+        *cut_short = reader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
         Ok(true)
     })
 }
@@ -788,11 +838,20 @@ struct LineBlocks<R> {
     reader: R,
     /// Lines read so far, blank ones included.
     seen: usize,
+    /// End the stream at a read error instead of failing (see [`for_each_block`]).
+    tolerate_cut: bool,
+    /// The read error the stream ended at, when tolerated.
+    cut: Option<std::io::Error>,
 }
 
 impl<R: BufRead> LineBlocks<R> {
-    fn new(reader: R) -> Self {
-        LineBlocks { reader, seen: 0 }
+    fn new(reader: R, tolerate_cut: bool) -> Self {
+        LineBlocks {
+            reader,
+            seen: 0,
+            tolerate_cut,
+            cut: None,
+        }
     }
 
     /// The next block, `None` at the end of the stream, or the read error.
@@ -829,11 +888,19 @@ impl<R: BufRead> LineBlocks<R> {
 
     /// Appends the next line, without its `\n`, to `out`; false at the end.
     fn read_line(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
+        if self.cut.is_some() {
+            return Ok(false);
+        }
         let mut any = false;
         loop {
             let available = match self.reader.fill_buf() {
                 Ok(available) => available,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if self.tolerate_cut => {
+                    // What was read of this line is its last line.
+                    self.cut = Some(e);
+                    return Ok(any);
+                }
                 Err(e) => return Err(e),
             };
             if available.is_empty() {
@@ -1287,6 +1354,43 @@ mod tests {
                 named.contains("line 2") && named.contains("line 4") && named.contains("line 5"),
                 "{named}"
             );
+        }
+    }
+
+    #[test]
+    fn a_gzipped_stream_cut_short_replays_what_came_before_under_skip_invalid() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("cut.jsonl.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for i in 0..400u32 {
+            // Text that compresses poorly, so the cut falls well inside the stream.
+            let text: String = (0..60)
+                .map(|k| format!("{} ", (i * 7919 + k * 104_729) % 99_991))
+                .collect();
+            writeln!(
+                gz,
+                "{}",
+                line(serde_json::json!(i), "x", i % 60, "t", &text)
+            )
+            .unwrap();
+        }
+        let whole = gz.finish().unwrap();
+        std::fs::write(&input, &whole[..whole.len() / 2]).unwrap();
+
+        let err = format!("{:#}", read_sorted(&input, 1, false).err().unwrap());
+        assert!(err.contains("--skip-invalid"), "{err}");
+        for threads in [1, 2] {
+            let (read, skipped) = read_sorted(&input, threads, true).unwrap();
+            let cut = skipped.cut_short.unwrap_or_default();
+            assert!(cut.contains("ends early"), "{threads} threads: {cut}");
+            // Every whole line before the cut, in order; at most one line cut short.
+            assert!(read.len() > 100 && read.len() < 400, "{}", read.len());
+            assert!(skipped.invalid <= 1);
+            let ids: Vec<u64> = read.iter().map(|a| a.record.id.as_u64().unwrap()).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..read.len() as u64).collect::<Vec<_>>());
         }
     }
 
