@@ -159,6 +159,9 @@ fn read_stream(args: &Args) -> Result<(Vec<Record>, Duration), String> {
             analysis,
         });
     }
+    // Publication order, ties by id, as `ajil replay` and the store order them (the
+    // 2018 stream is in that order already).
+    records.sort_by(|a, b| (a.published, &a.id).cmp(&(b.published, &b.id)));
     Ok((records, analysis_time))
 }
 
