@@ -13,7 +13,7 @@
 //! results are put back in stream order before clustering, so the output is
 //! the same whatever the thread count.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -194,6 +194,12 @@ struct Replay {
     breaking_at: BTreeMap<StoryId, DateTime<Utc>>,
     placed: Vec<Placed>,
     kept: Vec<Kept>,
+    /// The ids placed so far, as JSON text (so `1` and `"1"` stay apart).
+    ids: HashSet<String>,
+    /// Articles left out for repeating the id of one placed before.
+    repeated: usize,
+    /// The first few repeated ids.
+    first_repeated: Vec<String>,
 }
 
 impl Replay {
@@ -204,11 +210,23 @@ impl Replay {
             breaking_at: BTreeMap::new(),
             placed: Vec::new(),
             kept: Vec::new(),
+            ids: HashSet::new(),
+            repeated: 0,
+            first_repeated: Vec::new(),
         })
     }
 
-    /// Places the next article of the stream.
+    /// Places the next article of the stream, unless its id is one already placed: a
+    /// recorder that restarted writes some articles twice, and an article is one
+    /// report however often it was recorded (the first one placed stays).
     fn add(&mut self, a: &Article, analysis: &Analysis) {
+        if !self.ids.insert(a.record.id.to_string()) {
+            self.repeated += 1;
+            if self.first_repeated.len() < Skipped::NAMED {
+                self.first_repeated.push(id_text(&a.record.id));
+            }
+            return;
+        }
         let i = self.kept.len();
         let input = StoryInput {
             article: ArticleId(i as i64),
@@ -370,6 +388,19 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     if let Some(cut) = &skipped.cut_short {
         eprintln!("warning: {cut}");
     }
+    if replay.repeated > 0 {
+        eprintln!(
+            "warning: left out {} repeating the id of an earlier article (the first one \
+             placed stays): {}{}",
+            lines(replay.repeated),
+            replay.first_repeated.join(", "),
+            if replay.repeated > replay.first_repeated.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+    }
     if skipped.invalid > 0 {
         eprintln!(
             "warning: skipped {} that {} (--skip-invalid): {}{}",
@@ -412,6 +443,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             "invalid_lines": skipped.invalid,
             "first_invalid": skipped.first_invalid,
             "cut_short": skipped.cut_short,
+            "repeated_ids": replay.repeated,
             "seconds": seconds,
             "articles_per_second": per_second,
             "threads": threads,
@@ -1345,6 +1377,44 @@ mod tests {
             outputs[0]
         );
         assert!(outputs.iter().all(|o| *o == outputs[0]), "{outputs:#?}");
+    }
+
+    #[test]
+    fn an_article_recorded_twice_is_placed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = line(serde_json::json!("a"), "s1", 0, "غزة", "قتلى في غزة");
+        let other = line(serde_json::json!("b"), "s2", 1, "الهند", "عاصفة في الهند");
+        // A recorder that restarted: "a" again, a minute later and edited; and the
+        // number 7 beside the string "7", which are two ids.
+        let again = line(serde_json::json!("a"), "s1", 2, "غزة", "قتلى في غزة اليوم");
+        let seven = line(serde_json::json!(7), "s3", 3, "t", "x");
+        let seven_text = line(serde_json::json!("7"), "s3", 4, "t", "y");
+        let input = dir.path().join("twice.jsonl");
+        std::fs::write(&input, [first, other, again, seven, seven_text].join("\n")).unwrap();
+        for threads in [1, 2] {
+            let args = ReplayArgs {
+                file: input.clone(),
+                out: dir.path().join("out.jsonl"),
+                lang: Some("ar".into()),
+                threads: Some(threads),
+                labels: Vec::new(),
+                skip_invalid: false,
+                json: false,
+            };
+            run(&args).unwrap();
+            let out = std::fs::read_to_string(&args.out).unwrap();
+            let mut ids: Vec<String> = out
+                .lines()
+                .flat_map(|l| {
+                    let story: serde_json::Value = serde_json::from_str(l).unwrap();
+                    story["articles"].as_array().unwrap().clone()
+                })
+                .map(|id| id.to_string())
+                .collect();
+            ids.sort();
+            assert_eq!(ids, ["\"7\"", "\"a\"", "\"b\"", "7"], "{out}");
+            assert!(!out.contains(r#"["a","a"]"#), "{out}");
+        }
     }
 
     #[test]
