@@ -272,6 +272,11 @@ pub struct ReplayArgs {
     /// "breaking": bool}]}, as bench/stories/labels/*.json.
     #[arg(long, value_name = "FILE")]
     pub labels: Vec<PathBuf>,
+    /// How late, in minutes of publication time, an article may come in the file
+    /// and still be put in order as the stream is read; a stream with a later one
+    /// is read whole and ordered first (more memory, same stories).
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub lateness: u32,
     /// Skip lines that are not article objects (broken JSON, a missing field,
     /// invalid UTF-8, a line cut short) instead of stopping at the first; they
     /// are counted and the first few named in the summary.

@@ -3,10 +3,12 @@
 //!
 //! Articles are replayed in publication order, ties by id ([`Article::replay_order`],
 //! the order the store reads a window back in), so a file's order of the articles
-//! published in one second does not change the stories. A
-//! stream already in that order, as recordings are, is replayed as it is read, a
-//! block at a time, so its texts are never all in memory; any other is read whole
-//! and ordered first. Each article goes through the same code the live pipeline runs:
+//! published in one second does not change the stories. A stream in that order, or
+//! nearly (no article more than `--lateness` behind the latest before it, as a
+//! recording of feeds polled in turn is), is replayed as it is read, a block at a
+//! time, late articles put in place by a [`Reorder`], so its texts are never all in
+//! memory; any other is read whole and ordered first. Either way the stories are the
+//! same. Each article goes through the same code the live pipeline runs:
 //! [`ajil_analyze::Analyzer::analyze`] then [`ajil_story::Clusterer::add`], with
 //! each article's publication time as the clock. Analysis is independent per
 //! article, so worker threads run it ahead of the one sequential clusterer;
@@ -26,7 +28,7 @@ use ajil_model::{Analysis, ArticleId, StoryId};
 use ajil_story::eval::{self, EventLabels, Score, ScoredStory};
 use ajil_story::{Clusterer, StoryInput, StoryOptions};
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +111,15 @@ struct Article {
 }
 
 impl Article {
+    /// The article without its texts, which analysis is done with: what waits in a
+    /// [`Reorder`] is then small.
+    fn without_texts(mut self) -> Self {
+        self.record.title = String::new();
+        self.record.text = String::new();
+        self.record.summary = None;
+        self
+    }
+
     /// The order of a replay: publication time, then id, as the store reads a window
     /// back, so that the stories depend on the articles and not on how a file orders
     /// those published at the same second (a sixth of the 2018 stream shares its
@@ -136,6 +147,115 @@ fn id_order(a: &serde_json::Value, b: &serde_json::Value) -> std::cmp::Ordering 
         (_, Value::Number(_)) => std::cmp::Ordering::Greater,
         (Value::String(x), Value::String(y)) => x.cmp(y),
         _ => id_text(a).cmp(&id_text(b)),
+    }
+}
+
+/// How a stream is read as it comes: whether lines that are not articles are skipped
+/// (`--skip-invalid`) and how late an article may come (`--lateness`).
+#[derive(Debug, Clone, Copy)]
+struct Rules {
+    skip_invalid: bool,
+    lateness: TimeDelta,
+}
+
+/// Puts a stream that is nearly in [`Article::replay_order`] into it, as a recording
+/// of several feeds is (each polled in turn, so items reach it minutes apart from their
+/// publication): an article waits until none still to come could precede it, which
+/// holds as long as none arrives more than `lateness` behind the latest publication
+/// time seen ([`Reorder::accepts`]; a stream that breaks that is ordered whole
+/// instead). Holds about `lateness` worth of articles.
+struct Reorder {
+    lateness: TimeDelta,
+    latest: Option<DateTime<Utc>>,
+    pending: std::collections::BinaryHeap<std::cmp::Reverse<Pending>>,
+    arrived: u64,
+}
+
+/// An analysed article waiting in a [`Reorder`].
+struct Pending {
+    article: Article,
+    analysis: Analysis,
+    /// Arrival number: repeats of one id and time keep the stream's order.
+    arrived: u64,
+}
+
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.article
+            .replay_order(&other.article)
+            .then(self.arrived.cmp(&other.arrived))
+    }
+}
+
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Pending {}
+
+impl Reorder {
+    fn new(lateness: TimeDelta) -> Self {
+        Reorder {
+            lateness,
+            latest: None,
+            pending: std::collections::BinaryHeap::new(),
+            arrived: 0,
+        }
+    }
+
+    /// Whether an article published at `published`, arriving after those published up
+    /// to `latest`, can still be put in order (the same test on the parsing side,
+    /// which keeps its own `latest`).
+    fn accepts(
+        lateness: TimeDelta,
+        latest: Option<DateTime<Utc>>,
+        published: DateTime<Utc>,
+    ) -> bool {
+        latest.is_none_or(|latest| published >= latest - lateness)
+    }
+
+    /// Takes the next article of the stream (one [`Reorder::accepts`]) and hands
+    /// `place` every article that can no longer be preceded, in order.
+    fn push(
+        &mut self,
+        article: Article,
+        analysis: Analysis,
+        mut place: impl FnMut(&Article, &Analysis),
+    ) {
+        let latest = self
+            .latest
+            .map_or(article.published, |l| l.max(article.published));
+        self.latest = Some(latest);
+        self.arrived += 1;
+        self.pending.push(std::cmp::Reverse(Pending {
+            article,
+            analysis,
+            arrived: self.arrived,
+        }));
+        // Anything still to come is published at `latest - lateness` or later.
+        let settled = latest - self.lateness;
+        while let Some(std::cmp::Reverse(first)) = self.pending.peek()
+            && first.article.published < settled
+        {
+            if let Some(std::cmp::Reverse(first)) = self.pending.pop() {
+                place(&first.article, &first.analysis);
+            }
+        }
+    }
+
+    /// Hands `place` the articles still waiting, in order: the stream has ended.
+    fn finish(&mut self, mut place: impl FnMut(&Article, &Analysis)) {
+        while let Some(std::cmp::Reverse(first)) = self.pending.pop() {
+            place(&first.article, &first.analysis);
+        }
     }
 }
 
@@ -357,6 +477,15 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     let (replay, skipped, in_file_order) = match replay_in_file_order(args, threads, terminal)? {
         Some((replay, skipped)) => (replay, skipped, true),
         None => {
+            if !args.json {
+                eprintln!(
+                    "note: {} has an article more than {} minutes behind one before it: \
+                     reading it whole and ordering it first (--lateness sets how late is \
+                     put in order as read)",
+                    args.file.display(),
+                    args.lateness
+                );
+            }
             let (articles, skipped) = read_sorted(&args.file, threads, args.skip_invalid)?;
             let progress = bar(
                 terminal,
@@ -463,7 +592,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         format!("{threads} threads")
     };
     let ordered = if in_file_order {
-        "in file order"
+        "as read"
     } else {
         "after ordering it by publication time"
     };
@@ -598,13 +727,20 @@ fn replay_in_file_order(
     let mut replay = Replay::new()?;
     let mut skipped = Skipped::default();
     let skip_invalid = args.skip_invalid;
+    let rules = Rules {
+        skip_invalid,
+        lateness: TimeDelta::minutes(i64::from(args.lateness)),
+    };
+    let mut reorder = Reorder::new(rules.lateness);
     let report = |replay: &Replay, read: u64| {
         progress.set_position(read);
         progress.set_message(format!("{} articles", replay.kept.len()));
     };
     let in_order = if threads <= 1 {
-        // Each article is clustered as soon as it is analysed.
-        let (mut last, mut articles) = (None, Vec::new());
+        // Each article is clustered (or waits in the reorder buffer) as soon as it is
+        // analysed.
+        let analyzer = ajil_analyze::Analyzer::new();
+        let (mut latest, mut articles) = (None, Vec::new());
         let mut cut_short = None;
         let in_order = for_each_block(path, 1, skip_invalid, &mut cut_short, |block, read| {
             articles.clear();
@@ -612,16 +748,17 @@ fn replay_in_file_order(
                 path,
                 block,
                 1,
-                skip_invalid,
-                &mut last,
+                rules,
+                &mut latest,
                 &mut skipped,
                 &mut articles,
             )? {
                 return Ok(ControlFlow::Break(()));
             }
-            analyze_in_order(&articles, 1, args.lang.as_deref(), |i, analysis| {
-                replay.add(&articles[i], &analysis);
-            })?;
+            for article in articles.drain(..) {
+                let analysis = analyze_article(&analyzer, &article, args.lang.as_deref());
+                reorder.push(article.without_texts(), analysis, |a, an| replay.add(a, an));
+            }
             report(&replay, read);
             Ok(ControlFlow::Continue(()))
         })?;
@@ -633,7 +770,7 @@ fn replay_in_file_order(
         std::thread::scope(|scope| -> Result<bool> {
             let (tx, rx) = mpsc::sync_channel::<Result<Option<(Vec<_>, u64)>>>(2);
             let worker = scope.spawn(move || {
-                let mut last = None;
+                let mut latest = None;
                 let mut skipped = Skipped::default();
                 let workers = threads - 1;
                 let mut cut_short = None;
@@ -648,8 +785,8 @@ fn replay_in_file_order(
                             block,
                             workers,
                             args.lang.as_deref(),
-                            skip_invalid,
-                            &mut last,
+                            rules,
+                            &mut latest,
                             &mut skipped,
                         )?;
                         let stop = batch.is_none();
@@ -669,8 +806,9 @@ fn replay_in_file_order(
             for message in rx {
                 match message? {
                     Some((batch, read)) => {
-                        for (article, analysis) in &batch {
-                            replay.add(article, analysis);
+                        for (article, analysis) in batch {
+                            reorder
+                                .push(article.without_texts(), analysis, |a, an| replay.add(a, an));
                         }
                         report(&replay, read);
                     }
@@ -685,32 +823,25 @@ fn replay_in_file_order(
             Ok(true)
         })?
     };
+    reorder.finish(|a, an| replay.add(a, an));
     progress.finish_and_clear();
     Ok(in_order.then_some((replay, skipped)))
 }
 
 /// Parses and analyses one block on `threads` threads: its articles with their
-/// analyses in stream order, or `None` if one comes before the one before it (see
+/// analyses in stream order, or `None` if one is too late to be put in order (see
 /// [`parse_in_order`]).
 fn analyzed_block(
     path: &std::path::Path,
     block: &LineBlock,
     threads: usize,
     default_lang: Option<&str>,
-    skip_invalid: bool,
-    last: &mut Option<(DateTime<Utc>, serde_json::Value)>,
+    rules: Rules,
+    latest: &mut Option<DateTime<Utc>>,
     skipped: &mut Skipped,
 ) -> Result<Option<Vec<(Article, Analysis)>>> {
     let mut articles = Vec::with_capacity(block.lines.len());
-    if !parse_in_order(
-        path,
-        block,
-        threads,
-        skip_invalid,
-        last,
-        skipped,
-        &mut articles,
-    )? {
+    if !parse_in_order(path, block, threads, rules, latest, skipped, &mut articles)? {
         return Ok(None);
     }
     let mut analyses = Vec::with_capacity(articles.len());
@@ -720,36 +851,31 @@ fn analyzed_block(
     Ok(Some(articles.into_iter().zip(analyses).collect()))
 }
 
-/// Parses one block on `threads` threads into `out`; false if an article comes before
-/// the one before it in [`Article::replay_order`] (`last`, updated as it goes). Lines whose published time is not
+/// Parses one block on `threads` threads into `out`; false if an article is published
+/// more than `lateness` before the latest seen (`latest`, updated as it goes), so that
+/// a [`Reorder`] cannot put it in order. Lines whose published time is not
 /// RFC 3339 are counted in `skipped`, and so are lines that are not article objects
 /// when `skip_invalid` (else the first one is the error).
 fn parse_in_order(
     path: &std::path::Path,
     block: &LineBlock,
     threads: usize,
-    skip_invalid: bool,
-    last: &mut Option<(DateTime<Utc>, serde_json::Value)>,
+    rules: Rules,
+    latest: &mut Option<DateTime<Utc>>,
     skipped: &mut Skipped,
     out: &mut Vec<Article>,
 ) -> Result<bool> {
     for parsed in parse_block(block, threads) {
         match parsed {
             Ok(Some(article)) => {
-                if let Some((published, id)) = last.as_ref()
-                    && article
-                        .published
-                        .cmp(published)
-                        .then_with(|| id_order(&article.record.id, id))
-                        .is_lt()
-                {
+                if !Reorder::accepts(rules.lateness, *latest, article.published) {
                     return Ok(false);
                 }
-                *last = Some((article.published, article.record.id.clone()));
+                *latest = Some(latest.map_or(article.published, |l| l.max(article.published)));
                 out.push(article);
             }
             Ok(None) => skipped.bad_time += 1,
-            Err(e) => skipped.invalid_line(path, e, skip_invalid)?,
+            Err(e) => skipped.invalid_line(path, e, rules.skip_invalid)?,
         }
     }
     Ok(true)
@@ -1028,6 +1154,22 @@ fn parse_block(block: &LineBlock, threads: usize) -> Vec<Result<Option<Article>>
 /// Workers take the next index from a shared counter and send results over a
 /// bounded channel, so they run at most a few hundred articles ahead of the
 /// consumer and memory stays flat; a reorder buffer restores stream order.
+/// The analysis of one article: its `lang`, else `default_lang`, declared.
+fn analyze_article(
+    analyzer: &ajil_analyze::Analyzer,
+    a: &Article,
+    default_lang: Option<&str>,
+) -> Analysis {
+    let record = &a.record;
+    // A feed item without body text is clustered on its summary, as the live pipeline
+    // does with a feed's own text.
+    let text = match &record.summary {
+        Some(summary) if record.text.trim().is_empty() => summary.as_str(),
+        _ => record.text.as_str(),
+    };
+    analyzer.analyze(&record.title, text, record.lang.as_deref().or(default_lang))
+}
+
 fn analyze_in_order(
     articles: &[Article],
     threads: usize,
@@ -1035,16 +1177,7 @@ fn analyze_in_order(
     mut each: impl FnMut(usize, Analysis),
 ) -> Result<()> {
     let analyzer = ajil_analyze::Analyzer::new();
-    let analyze = |a: &Article| {
-        let record = &a.record;
-        // A feed item without body text is clustered on its summary, as the
-        // live pipeline does with a feed's own text.
-        let text = match &record.summary {
-            Some(summary) if record.text.trim().is_empty() => summary.as_str(),
-            _ => record.text.as_str(),
-        };
-        analyzer.analyze(&record.title, text, record.lang.as_deref().or(default_lang))
-    };
+    let analyze = |a: &Article| analyze_article(&analyzer, a, default_lang);
     if threads <= 1 {
         for (i, a) in articles.iter().enumerate() {
             each(i, analyze(a));
@@ -1171,6 +1304,7 @@ mod tests {
             threads: Some(2),
             labels: Vec::new(),
             skip_invalid: false,
+            lateness: 60,
             json: false,
         };
         run(&args).unwrap();
@@ -1227,6 +1361,7 @@ mod tests {
             threads: Some(1),
             labels: Vec::new(),
             skip_invalid: false,
+            lateness: 60,
             json: false,
         };
         let (replay, _) = replay_in_file_order(&args, 1, false).unwrap().unwrap();
@@ -1310,6 +1445,7 @@ mod tests {
             threads: Some(threads),
             labels: Vec::new(),
             skip_invalid: false,
+            lateness: 60,
             json: false,
         };
         let (as_read, skipped) = replay_in_file_order(&args(&in_order, "x", 2), 2, false)
@@ -1332,6 +1468,33 @@ mod tests {
         let ordered = std::fs::read_to_string(dir.path().join("ordered")).unwrap();
         assert!(as_read.lines().count() >= 2, "{as_read}");
         assert_eq!(as_read, ordered);
+
+        // Nearly in order, as a recording of feeds polled in turn is: neighbours
+        // swapped, and one article 33 minutes late. Within the lateness it is put in
+        // order as it is read, with the same stories; past it, ordered whole.
+        let mut nearly = lines.clone();
+        for i in (0..nearly.len() - 1).step_by(10) {
+            nearly.swap(i, i + 1);
+        }
+        let late = nearly.remove(100);
+        nearly.insert(300, late);
+        let nearly_path = dir.path().join("nearly.jsonl");
+        std::fs::write(&nearly_path, nearly.join("\n")).unwrap();
+        for threads in [1, 2] {
+            let mut nearly_args = args(&nearly_path, "nearly", threads);
+            let (replay, _) = replay_in_file_order(&nearly_args, threads, false)
+                .unwrap()
+                .expect("within the lateness, replayed as read");
+            replay.write(&nearly_args.out).unwrap();
+            assert_eq!(std::fs::read_to_string(&nearly_args.out).unwrap(), as_read);
+            // (`run` then orders it whole, as the shuffled stream above.)
+            nearly_args.lateness = 30;
+            assert!(
+                replay_in_file_order(&nearly_args, threads, false)
+                    .unwrap()
+                    .is_none()
+            );
+        }
     }
 
     #[test]
@@ -1364,6 +1527,7 @@ mod tests {
                     threads: Some(threads),
                     labels: Vec::new(),
                     skip_invalid: false,
+                    lateness: 60,
                     json: false,
                 };
                 run(&args).unwrap();
@@ -1399,6 +1563,7 @@ mod tests {
                 threads: Some(threads),
                 labels: Vec::new(),
                 skip_invalid: false,
+                lateness: 60,
                 json: false,
             };
             run(&args).unwrap();
@@ -1437,6 +1602,7 @@ mod tests {
                 threads: Some(threads),
                 labels: Vec::new(),
                 skip_invalid: false,
+                lateness: 60,
                 json: false,
             };
             let err = format!("{:#}", run(&args).unwrap_err());
@@ -1480,6 +1646,7 @@ mod tests {
                     threads: Some(threads),
                     labels: Vec::new(),
                     skip_invalid: false,
+                    lateness: 60,
                     json: false,
                 };
                 let err = format!("{:#}", run(&args).unwrap_err());
