@@ -122,7 +122,7 @@ impl Article {
 
     /// The order of a replay: publication time, then id, as the store reads a window
     /// back, so that the stories depend on the articles and not on how a file orders
-    /// those published at the same second (a sixth of the 2018 stream shares its
+    /// those published at the same second (a tenth of the 2018 stream shares its
     /// second with another article). Numeric ids compare by value and come before
     /// string ids.
     fn replay_order(&self, other: &Article) -> std::cmp::Ordering {
