@@ -1224,6 +1224,39 @@ fn analyze_in_order(
 mod tests {
     use super::*;
 
+    /// The article ids of a replay's stories, as JSON text, sorted.
+    fn article_ids(stories: &str) -> Vec<String> {
+        let mut ids: Vec<String> = stories
+            .lines()
+            .flat_map(|l| {
+                let story: serde_json::Value = serde_json::from_str(l).unwrap();
+                story["articles"].as_array().unwrap().clone()
+            })
+            .map(|id| id.to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Arguments of a replay of `file` into `out` on `threads` threads, with the
+    /// command's defaults.
+    fn replay_args(
+        file: impl Into<PathBuf>,
+        out: impl Into<PathBuf>,
+        threads: usize,
+    ) -> ReplayArgs {
+        ReplayArgs {
+            file: file.into(),
+            out: out.into(),
+            lang: None,
+            threads: Some(threads),
+            labels: Vec::new(),
+            skip_invalid: false,
+            lateness: 60,
+            json: false,
+        }
+    }
+
     fn article(id: i64, minute: u32, title: &str) -> Article {
         Article {
             record: Record {
@@ -1298,14 +1331,8 @@ mod tests {
         ];
         std::fs::write(&input, lines.join("\n")).unwrap();
         let args = ReplayArgs {
-            file: input,
-            out: out.clone(),
             lang: Some("ar".into()),
-            threads: Some(2),
-            labels: Vec::new(),
-            skip_invalid: false,
-            lateness: 60,
-            json: false,
+            ..replay_args(input, out.clone(), 2)
         };
         run(&args).unwrap();
         let stories: Vec<serde_json::Value> = std::fs::read_to_string(&out)
@@ -1355,14 +1382,8 @@ mod tests {
         ];
         std::fs::write(&input, lines.join("\n")).unwrap();
         let args = ReplayArgs {
-            file: input,
-            out: dir.path().join("stories.jsonl"),
             lang: Some("ar".into()),
-            threads: Some(1),
-            labels: Vec::new(),
-            skip_invalid: false,
-            lateness: 60,
-            json: false,
+            ..replay_args(input, dir.path().join("stories.jsonl"), 1)
         };
         let (replay, _) = replay_in_file_order(&args, 1, false).unwrap().unwrap();
 
@@ -1439,14 +1460,8 @@ mod tests {
         std::fs::write(&shuffled, moved.join("\n")).unwrap();
 
         let args = |file: &std::path::Path, out: &str, threads| ReplayArgs {
-            file: file.to_path_buf(),
-            out: dir.path().join(out),
             lang: Some("ar".into()),
-            threads: Some(threads),
-            labels: Vec::new(),
-            skip_invalid: false,
-            lateness: 60,
-            json: false,
+            ..replay_args(file.to_path_buf(), dir.path().join(out), threads)
         };
         let (as_read, skipped) = replay_in_file_order(&args(&in_order, "x", 2), 2, false)
             .unwrap()
@@ -1521,14 +1536,12 @@ mod tests {
             std::fs::write(&input, lines.join("\n")).unwrap();
             for threads in [1, 2] {
                 let args = ReplayArgs {
-                    file: input.clone(),
-                    out: dir.path().join(format!("{name}-{threads}.out")),
                     lang: Some("ar".into()),
-                    threads: Some(threads),
-                    labels: Vec::new(),
-                    skip_invalid: false,
-                    lateness: 60,
-                    json: false,
+                    ..replay_args(
+                        input.clone(),
+                        dir.path().join(format!("{name}-{threads}.out")),
+                        threads,
+                    )
                 };
                 run(&args).unwrap();
                 outputs.push(std::fs::read_to_string(&args.out).unwrap());
@@ -1557,26 +1570,12 @@ mod tests {
         std::fs::write(&input, [first, other, again, seven, seven_text].join("\n")).unwrap();
         for threads in [1, 2] {
             let args = ReplayArgs {
-                file: input.clone(),
-                out: dir.path().join("out.jsonl"),
                 lang: Some("ar".into()),
-                threads: Some(threads),
-                labels: Vec::new(),
-                skip_invalid: false,
-                lateness: 60,
-                json: false,
+                ..replay_args(input.clone(), dir.path().join("out.jsonl"), threads)
             };
             run(&args).unwrap();
             let out = std::fs::read_to_string(&args.out).unwrap();
-            let mut ids: Vec<String> = out
-                .lines()
-                .flat_map(|l| {
-                    let story: serde_json::Value = serde_json::from_str(l).unwrap();
-                    story["articles"].as_array().unwrap().clone()
-                })
-                .map(|id| id.to_string())
-                .collect();
-            ids.sort();
+            let ids = article_ids(&out);
             assert_eq!(ids, ["\"7\"", "\"a\"", "\"b\"", "7"], "{out}");
             assert!(!out.contains(r#"["a","a"]"#), "{out}");
         }
@@ -1595,16 +1594,7 @@ mod tests {
         )
         .unwrap();
         for threads in [1, 2] {
-            let args = ReplayArgs {
-                file: input.clone(),
-                out: dir.path().join("out.jsonl"),
-                lang: None,
-                threads: Some(threads),
-                labels: Vec::new(),
-                skip_invalid: false,
-                lateness: 60,
-                json: false,
-            };
+            let args = replay_args(input.clone(), dir.path().join("out.jsonl"), threads);
             let err = format!("{:#}", run(&args).unwrap_err());
             assert!(err.contains("line 2"), "{threads} threads: {err}");
         }
@@ -1639,16 +1629,7 @@ mod tests {
             text.extend_from_slice(cut);
             std::fs::write(&input, text).unwrap();
             for threads in [1, 2] {
-                let mut args = ReplayArgs {
-                    file: input.clone(),
-                    out: dir.path().join("out.jsonl"),
-                    lang: None,
-                    threads: Some(threads),
-                    labels: Vec::new(),
-                    skip_invalid: false,
-                    lateness: 60,
-                    json: false,
-                };
+                let mut args = replay_args(input.clone(), dir.path().join("out.jsonl"), threads);
                 let err = format!("{:#}", run(&args).unwrap_err());
                 assert!(
                     err.contains("line 2") && err.contains("--skip-invalid"),
@@ -1657,16 +1638,8 @@ mod tests {
                 args.skip_invalid = true;
                 run(&args).unwrap();
                 let out = std::fs::read_to_string(&args.out).unwrap();
-                let mut ids: Vec<u64> = out
-                    .lines()
-                    .flat_map(|l| {
-                        let story: serde_json::Value = serde_json::from_str(l).unwrap();
-                        story["articles"].as_array().unwrap().clone()
-                    })
-                    .map(|id| id.as_u64().unwrap())
-                    .collect();
-                ids.sort_unstable();
-                assert_eq!(ids, [1, 2], "{name}, {threads} threads: {out}");
+                let ids = article_ids(&out);
+                assert_eq!(ids, ["1", "2"], "{name}, {threads} threads: {out}");
             }
             let (_, skipped) = read_sorted(&input, 1, true).unwrap();
             assert_eq!(skipped.invalid, 3, "{name}");
