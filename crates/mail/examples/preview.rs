@@ -19,11 +19,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 name: "الجزيرة".into(),
                 url: "https://www.aljazeera.net/news/".into(),
                 published: now,
+                reprint: false,
             },
             OutletLink {
                 name: "Reuters".into(),
                 url: "https://www.reuters.com/world/".into(),
                 published: now,
+                reprint: false,
             },
         ],
         story_url: Some("https://ajil.example/story/1".into()),

@@ -13,10 +13,11 @@
 //! - `alert.*`: `story_title`, `story_lang`, `query`, `breaking`,
 //!   `story_url` (or none), `lead` (a short plain-text opening of the
 //!   article, or none), `manage_url`, `unsubscribe_url`, and `outlets`, a
-//!   list of `{name, url, published, published_iso}` where `url` is none
-//!   unless the feed gave an http(s) link and `published` is the time in the
+//!   list of `{name, url, published, published_iso, reprint}` where `url` is
+//!   none unless the feed gave an http(s) link, `published` is the time in the
 //!   subscriber's zone and language (`30 April 2026, 17:05 UTC+3`,
-//!   `30 أبريل 2026، 17:05 UTC+3`);
+//!   `30 أبريل 2026، 17:05 UTC+3`) and `reprint` is true for an outlet that
+//!   only reprinted another's report (listed after those that confirmed);
 //! - `digest.*`: `period_label`, `manage_url`, `unsubscribe_url`, and
 //!   `stories`, a list of `{title, lang, outlets}`;
 //! - `confirm.*`: `query`, `confirm_url`.
@@ -119,6 +120,10 @@ pub struct OutletLink {
     pub url: String,
     /// When the outlet published it.
     pub published: DateTime<Utc>,
+    /// The outlet only reprinted another outlet's report (a copy): it carries the
+    /// story but does not confirm it. Shown marked, after the confirmations.
+    #[serde(default)]
+    pub reprint: bool,
 }
 
 /// An alert about one story for one subscriber.
@@ -568,6 +573,7 @@ fn outlet_context(outlets: &[OutletLink], zone: Tz, ar: bool) -> Vec<Value> {
                 url => web_url(&o.url),
                 published => local_time(local, ar),
                 published_iso => local.to_rfc3339(),
+                reprint => o.reprint,
             }
         })
         .collect()

@@ -34,6 +34,7 @@
 //!         name: "الجزيرة".into(),
 //!         url: "https://www.aljazeera.net/news/1".into(),
 //!         published: now,
+//!         reprint: false,
 //!     }],
 //!     story_url: None,
 //!     unsubscribe_url: format!("https://ajil.example/unsubscribe/{token}"),

@@ -639,15 +639,22 @@ fn story_email(
     })
 }
 
+/// One line per outlet of a story: first those that reported it in their own text, at
+/// their first own report and in the order they came (the confirmations), then those
+/// that only reprinted another outlet's report, marked as reprints.
 fn outlets(d: &ajil_store::StoryDetail) -> Vec<OutletLink> {
     let mut seen = std::collections::BTreeSet::new();
-    d.articles
-        .iter()
-        .filter(|a| seen.insert(a.source_name.clone()))
-        .map(|a| OutletLink {
+    // Articles come oldest first.
+    let own = d.articles.iter().filter(|a| a.copy_of.is_none());
+    let copies = d.articles.iter().filter(|a| a.copy_of.is_some());
+    own.map(|a| (a, false))
+        .chain(copies.map(|a| (a, true)))
+        .filter(|(a, _)| seen.insert(a.source_name.as_str()))
+        .map(|(a, reprint)| OutletLink {
             name: a.source_name.clone(),
             url: a.url.clone(),
             published: a.published,
+            reprint,
         })
         .collect()
 }
@@ -665,7 +672,56 @@ fn skip(e: ajil_store::StoreError) -> SendFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone as _;
+    use chrono::{TimeZone as _, Timelike as _};
+
+    #[test]
+    fn outlets_that_only_reprinted_come_last_and_marked() {
+        let at = |minute| Utc.with_ymd_and_hms(2026, 11, 29, 18, minute, 0).unwrap();
+        let article = |id, outlet: &str, minute, copy_of: Option<i64>| ajil_store::StoryArticle {
+            id: ajil_model::ArticleId(id),
+            title: "t".into(),
+            url: format!("https://{outlet}.example/{id}"),
+            source_id: ajil_model::SourceId(id),
+            source_name: outlet.into(),
+            lang: "ar".into(),
+            published: at(minute),
+            copy_of: copy_of.map(ajil_model::ArticleId),
+        };
+        let detail = ajil_store::StoryDetail {
+            story: ajil_store::StoryRow {
+                id: StoryId(1),
+                title: "t".into(),
+                lang: "ar".into(),
+                first_seen: at(0),
+                last_seen: at(20),
+                article_count: 5,
+                outlet_count: 4,
+                independent_outlets: 2,
+                state: ajil_store::StoryState::Breaking,
+                breaking_at: Some(at(12)),
+            },
+            articles: vec![
+                article(1, "wire", 0, None),
+                // A reprint of the wire first, its own report later: it confirms at 12.
+                article(2, "daily", 5, Some(1)),
+                article(3, "portal", 8, Some(1)),
+                article(4, "daily", 12, None),
+                article(5, "wire", 20, None),
+            ],
+        };
+        let lines: Vec<(String, u32, bool)> = outlets(&detail)
+            .into_iter()
+            .map(|o| (o.name, o.published.minute(), o.reprint))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("wire".to_string(), 0, false),
+                ("daily".to_string(), 12, false),
+                ("portal".to_string(), 8, true),
+            ]
+        );
+    }
 
     #[test]
     fn digest_period_is_labelled_in_the_subscribers_zone() {

@@ -46,11 +46,13 @@ pub(crate) fn alert(lang: &str, n: u32) -> AlertEmail {
                 name: if ar { "الجزيرة نت" } else { "Reuters" }.into(),
                 url: "https://news.example.org/world/2026/quake-southern-turkiye".into(),
                 published: now - chrono::Duration::minutes(4),
+                reprint: false,
             },
             OutletLink {
                 name: if ar { "بي بي سي عربي" } else { "BBC News" }.into(),
                 url: "https://www.example.com/news/articles/quake".into(),
                 published: now - chrono::Duration::minutes(2),
+                reprint: false,
             },
         ],
         story_url: Some(format!("https://alerts.ajil.example/stories/{n}")),

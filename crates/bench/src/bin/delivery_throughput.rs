@@ -46,6 +46,7 @@ fn alert(n: usize) -> AlertEmail {
                 name: format!("المصدر {i}"),
                 url: format!("https://news{i}.example.org/world/2026/quake-{n}"),
                 published: now,
+                reprint: false,
             })
             .collect(),
         story_url: Some(format!("https://alerts.ajil.example/stories/{n}")),

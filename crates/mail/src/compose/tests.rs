@@ -53,11 +53,13 @@ fn alert(lang: &str, title: &str) -> AlertEmail {
                 name: "الجزيرة".into(),
                 url: "https://www.aljazeera.net/news/2026/4/30/quake?a=1&b=2".into(),
                 published: now(),
+                reprint: false,
             },
             OutletLink {
                 name: "BBC عربي".into(),
                 url: "https://www.bbc.com/arabic/articles/x".into(),
                 published: now() - chrono::Duration::minutes(3),
+                reprint: false,
             },
         ],
         story_url: Some("https://ajil.example/story/12".into()),
@@ -125,6 +127,31 @@ fn arabic_alert_is_rtl_with_both_parts_and_headers() {
     assert_eq!(header(raw, "From"), Some("ajil <ajil@localhost>"));
     assert_eq!(header(raw, "To"), Some("reader@example.com"));
     assert!(raw.contains("charset=utf-8"));
+}
+
+#[test]
+fn reprints_are_marked_apart_from_confirmations() {
+    let composer = Composer::new(None).unwrap();
+    let mut email = alert("ar", "زلزال");
+    email.outlets[1].reprint = true;
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    // The first outlet confirms, the second only reprinted: marked in both parts.
+    assert_eq!(m.html.matches("(إعادة نشر)").count(), 1, "{}", m.html);
+    let reprint_line = m.text.lines().find(|l| l.contains("BBC")).unwrap();
+    assert!(reprint_line.contains("(إعادة نشر)"), "{}", m.text);
+    assert!(
+        !m.text
+            .lines()
+            .any(|l| l.contains("الجزيرة") && l.contains("إعادة نشر"))
+    );
+    email.lang = "en".into();
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert_eq!(m.html.matches("(reprint)").count(), 1);
+    assert_eq!(m.text.matches("(reprint)").count(), 1);
+    // Nothing is marked when every outlet confirms.
+    email.outlets[1].reprint = false;
+    let m = parse(&composer.alert(&email, now()).unwrap());
+    assert!(!m.html.contains("(reprint)") && !m.text.contains("(reprint)"));
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub fn alert_message(n: u32) -> Message {
             name: "الجزيرة".into(),
             url: "https://www.aljazeera.net/news/1".into(),
             published: now(),
+            reprint: false,
         }],
         story_url: None,
         unsubscribe_url: "https://ajil.example/unsubscribe/TOKEN".into(),

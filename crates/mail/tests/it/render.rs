@@ -47,11 +47,13 @@ fn html_part(lang: &str, title: &str, title_lang: &str) -> String {
                 name: "الجزيرة نت".into(),
                 url: "https://www.aljazeera.net/news/2026/4/30/very-long-path-segment-that-never-breaks".into(),
                 published: now(),
+                reprint: false,
             },
             OutletLink {
                 name: "Reuters".into(),
                 url: "https://www.reuters.com/world/".into(),
                 published: now(),
+                reprint: false,
             },
         ],
         story_url: Some("https://ajil.example/stories/12".into()),
