@@ -27,6 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 published: now,
                 reprint: false,
             },
+            OutletLink {
+                name: "موقع إخباري".into(),
+                url: "https://news.example.com/quake".into(),
+                published: now,
+                reprint: true,
+            },
         ],
         story_url: Some("https://ajil.example/story/1".into()),
         unsubscribe_url: format!(
