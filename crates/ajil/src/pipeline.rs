@@ -294,6 +294,8 @@ impl Pipeline {
                     keys: &analysis.keys,
                     minhash: &analysis.minhash,
                     content_hash: a.content_hash,
+                    sound: &analysis.sound,
+                    title_sound: &analysis.title_sound,
                     wire: a.wire.as_deref(),
                     section: a.section.as_deref(),
                 };
@@ -492,6 +494,8 @@ impl Pipeline {
                 keys: &analysis.keys,
                 minhash: &analysis.minhash,
                 content_hash: analysis.content_hash,
+                sound: &analysis.sound,
+                title_sound: &analysis.title_sound,
                 wire: new.wire.as_deref(),
                 section: new.section.as_deref(),
             };
@@ -713,6 +717,12 @@ struct StoredAnalysis {
     /// before keys carried a version.
     #[serde(default)]
     keys_version: u32,
+    /// Sound keys of title and lead; absent (empty) in rows written before them, which
+    /// then never join a story told in another script.
+    #[serde(default)]
+    sound: Vec<String>,
+    #[serde(default)]
+    title_sound: Vec<String>,
 }
 
 impl From<&Analysis> for StoredAnalysis {
@@ -723,6 +733,8 @@ impl From<&Analysis> for StoredAnalysis {
             minhash: a.minhash.clone(),
             minhash_version: ajil_analyze::MINHASH_VERSION,
             keys_version: ajil_analyze::KEYS_VERSION,
+            sound: a.sound.clone(),
+            title_sound: a.title_sound.clone(),
         }
     }
 }

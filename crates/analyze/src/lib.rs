@@ -39,6 +39,7 @@ mod fingerprint;
 mod headline;
 mod lang;
 mod normalize;
+mod sound;
 mod stem;
 
 pub use fingerprint::{
@@ -47,6 +48,7 @@ pub use fingerprint::{
 };
 pub use lang::detect_lang;
 pub use normalize::normalize;
+pub use sound::sound_key;
 pub use stem::{stem_arabic, stem_arabic_strict};
 
 use ajil_model::Analysis;
@@ -145,6 +147,33 @@ fn match_tokens(normalized: &str) -> impl Iterator<Item = &str> {
     normalized.split(' ').filter(|token| !token.is_empty())
 }
 
+/// Body words [`Analyzer::analyze`] reads sound keys from, after the title's: the
+/// lead, where a report names who and where.
+pub const SOUND_LEAD_WORDS: usize = 60;
+
+/// The sound keys of `text` ([`sound_key`] of each word, as the `sound` module docs
+/// describe), sorted and without repeats: what [`ajil_model::Analysis::sound`]
+/// holds for a title and lead, and what the story clusterer compares between
+/// reports in two scripts.
+///
+/// ```
+/// use ajil_analyze::sound_keys;
+/// let en = sound_keys("Trump meets Putin in Helsinki", Some("en"));
+/// let ar = sound_keys("ترامب يلتقي بوتين في هلسنكي", Some("ar"));
+/// assert_eq!(en.iter().filter(|k| ar.contains(k)).count(), 3);
+/// ```
+pub fn sound_keys(text: &str, lang_hint: Option<&str>) -> Vec<String> {
+    let normalized = normalize(text);
+    let stemmer = TokenStemmer::new(lang_hint);
+    let mut keys = Vec::new();
+    for token in normalize::tokens(&normalized) {
+        stemmer.push_sound_keys(token, &mut keys);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The story keys of `text`, as [`Analyzer::analyze`] writes them in
 /// [`ajil_model::Analysis::keys`]: what the story clusterer compares (see the
 /// crate docs for how they differ from [`match_keys`]).
@@ -212,6 +241,20 @@ impl Analyzer {
         };
         let minhash = fingerprint::minhash(&fingerprint::shingle_hashes(print_keys));
 
+        let stemmer = TokenStemmer::new(hint);
+        let mut title_sound = Vec::new();
+        for token in normalize::tokens(&normalized_title) {
+            stemmer.push_sound_keys(token, &mut title_sound);
+        }
+        let mut sound = title_sound.clone();
+        for token in normalize::tokens(&normalized_body).take(SOUND_LEAD_WORDS) {
+            stemmer.push_sound_keys(token, &mut sound);
+        }
+        for keys in [&mut title_sound, &mut sound] {
+            keys.sort_unstable();
+            keys.dedup();
+        }
+
         let mut keys = Vec::with_capacity(title_keys.len() + body_keys.len());
         keys.extend_from_slice(&title_keys);
         keys.extend(body_keys);
@@ -221,6 +264,8 @@ impl Analyzer {
             title_keys,
             minhash,
             content_hash,
+            title_sound,
+            sound,
         }
     }
 }

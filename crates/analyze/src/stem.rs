@@ -396,6 +396,36 @@ impl TokenStemmer {
         }
     }
 
+    /// Appends the sound keys ([`crate::sound`]) of one normalized token to `out`:
+    /// of an Arabic word without its proclitics, with and without suffixes, and of
+    /// the word behind a bare preposition; of a Latin word as written and of its stem.
+    pub(crate) fn push_sound_keys(&self, token: &str, out: &mut Vec<String>) {
+        use crate::sound::sound_key;
+        match script_of(token) {
+            Script::Arabic => {
+                // Whole and without suffixes: names end in letters that read as
+                // suffixes ("ماكرون", Macron, is not a plural).
+                let whole = strict_prefixes(token);
+                out.extend(sound_key(whole));
+                let stem = strict_suffixes(whole);
+                if stem.len() < whole.len() {
+                    out.extend(sound_key(stem));
+                }
+                if let Some(rest) = bare_proclitic_rest(token) {
+                    out.extend(sound_key(strict_suffixes(rest)));
+                }
+            }
+            Script::Latin => {
+                out.extend(sound_key(token));
+                let stem = self.latin.stem(token);
+                if stem != token {
+                    out.extend(sound_key(&stem));
+                }
+            }
+            _ => out.extend(sound_key(token)),
+        }
+    }
+
     /// Appends the story key of one normalized token to `out`.
     pub(crate) fn push_key(&self, token: &str, out: &mut Vec<String>) {
         let key = match script_of(token) {

@@ -105,6 +105,8 @@ fn story(c: &mut Criterion) {
                         keys: &a.keys,
                         minhash: &a.minhash,
                         content_hash: a.content_hash,
+                        sound: &a.sound,
+                        title_sound: &a.title_sound,
                         wire: None,
                         section: None,
                     };

@@ -9,6 +9,7 @@ use smallvec::SmallVec;
 use ajil_model::{ArticleId, StoryId};
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::script::{Script, script_of_keys};
 use crate::similarity::{
     Key, Marks, Vocab, band_keys, entity_keys, marked_entity_overlap, marked_mass,
     signature_similarity,
@@ -45,6 +46,12 @@ struct Doc {
     minhash: Vec<u32>,
     urls: Vec<String>,
     content_hash: Option<u64>,
+    /// The script of its title (or lead) keys.
+    script: Script,
+    /// Its sound keys ([`StoryInput::sound`]), interned in [`Cross::vocab`], sorted.
+    cross: Vec<Key>,
+    /// Those of its title ([`StoryInput::title_sound`]), likewise.
+    cross_title: Vec<Key>,
 }
 
 /// One open story.
@@ -105,13 +112,41 @@ pub struct Clusterer {
     marks: RefCell<Marks>,
     /// When stories turned breaking, for the baseline rate.
     breaking_log: VecDeque<DateTime<Utc>>,
+    /// The cross-script side (see [`Cross`]).
+    cross: Cross,
 }
 
+/// What the clusterer keeps to join reports across scripts (see [`crate::script`]):
+/// the sound keys' document frequencies always, an index of them only once the
+/// window has held articles of two scripts, so a stream in one script is never
+/// compared on them.
+#[derive(Debug)]
+struct Cross {
+    /// The script of the first article with one.
+    first: Option<Script>,
+    /// Set once a second script has been seen; never unset.
+    active: bool,
+    /// Sound keys, with the number of articles holding each.
+    vocab: Vocab,
+    /// Sound key → articles holding it (once active).
+    index: HashMap<Key, Postings>,
+}
+
+impl Cross {
+    /// Interned, sorted ids of `keys`.
+    fn intern(&mut self, keys: &[String]) -> Vec<Key> {
+        let mut ids: Vec<Key> = keys.iter().map(|k| self.vocab.intern(k)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
 impl Clusterer {
     /// A clusterer with no stories, numbering new stories from 1.
     pub fn new(opts: StoryOptions) -> Result<Self, StoryError> {
         opts.validate()?;
         let vocab = Vocab::new(opts.prior_docs.max(0.0), opts.prior_share);
+        let opts_prior = (opts.prior_docs.max(0.0), opts.prior_share);
         let mut incident_keys = opts.incident_keys.clone();
         incident_keys.sort_unstable();
         incident_keys.dedup();
@@ -132,6 +167,12 @@ impl Clusterer {
             marks: RefCell::new(Marks::default()),
             breaking_log: VecDeque::new(),
             band_postings: (0, 0),
+            cross: Cross {
+                first: None,
+                active: false,
+                vocab: Vocab::new(opts_prior.0, opts_prior.1),
+                index: HashMap::default(),
+            },
         })
     }
 
@@ -161,6 +202,7 @@ impl Clusterer {
     pub fn add(&mut self, input: &StoryInput<'_>, now: DateTime<Utc>) -> Assignment {
         self.evict(now);
         let mut doc = self.prepare(input);
+        self.attach_cross(&doc);
         let copy = self.find_copy(&doc);
 
         let mut supported: Vec<StoryId> = Vec::new();
@@ -173,17 +215,25 @@ impl Clusterer {
                     .filter(|(id, s)| **s >= self.join_threshold(**id, doc.published))
                     .map(|(id, s)| (*id, *s))
                     .collect();
-                match best_story(&passing) {
+                // Stories told in another script that this article names enough of.
+                let across: BTreeMap<StoryId, f64> = self
+                    .cross_scores(&doc)
+                    .into_iter()
+                    .filter(|(_, s)| *s >= self.opts.cross_script_threshold)
+                    .collect();
+                match best_story(&passing).or_else(|| best_story(&across)) {
                     Some((best, _)) => {
                         let mut linked: Vec<StoryId> = scores
                             .iter()
                             .filter(|(id, s)| **id != best && **s >= self.opts.merge_threshold)
                             .map(|(id, _)| *id)
+                            .chain(across.keys().copied().filter(|id| *id != best))
                             .collect();
                         // The oldest story survives a merge, so ids already shown keep
                         // pointing at the same story.
                         linked.push(best);
                         linked.sort_unstable();
+                        linked.dedup();
                         supported = scores
                             .iter()
                             .filter(|(id, s)| {
@@ -243,6 +293,7 @@ impl Clusterer {
     ) -> Assignment {
         self.evict(now);
         let mut doc = self.prepare(input);
+        self.attach_cross(&doc);
         let copy = self.find_copy(&doc);
         let new_story = !self.stories.contains_key(&story);
         self.next_story = self.next_story.max(story.0 + 1);
@@ -413,6 +464,10 @@ impl Clusterer {
             rare.truncate(keep);
         }
         rare.sort_by(rarest);
+        let script = match script_of_keys(title.iter().map(|k| self.vocab.word(*k))) {
+            Script::Other => script_of_keys(lead.iter().map(|k| self.vocab.word(*k))),
+            script => script,
+        };
         let mut index_keys = title.clone();
         index_keys.extend(rare.into_iter().take(keep));
         let mut urls = vec![input.url.to_string()];
@@ -445,7 +500,101 @@ impl Clusterer {
             minhash: input.minhash.to_vec(),
             urls,
             content_hash,
+            script,
+            cross: self.cross.intern(input.sound),
+            cross_title: self.cross.intern(input.title_sound),
         }
+    }
+
+    /// Notes the article's script; once the window has seen two, indexes every article
+    /// held under its sound keys (and from then on each one as it comes).
+    fn attach_cross(&mut self, doc: &Doc) {
+        if doc.script == Script::Other {
+            return;
+        }
+        match self.cross.first {
+            None => self.cross.first = Some(doc.script),
+            Some(first) if first != doc.script && !self.cross.active => {
+                self.cross.active = true;
+                // In sequence order: postings stay sorted.
+                let mut seqs: Vec<u64> = self.docs.keys().copied().collect();
+                seqs.sort_unstable();
+                for seq in seqs {
+                    for key in &self.docs[&seq].cross {
+                        self.cross.index.entry(*key).or_default().push(seq);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Same-event score of `doc` against each story holding an article of the other
+    /// script that shares enough sound keys with it: the idf-weighted cosine of the two
+    /// articles' sound key sets, decayed with time, at least
+    /// [`StoryOptions::cross_script_shared`] sound keys in common and one of them a
+    /// number or of three consonants or more (the best article decides). Empty while
+    /// the window holds one script.
+    fn cross_scores(&self, doc: &Doc) -> BTreeMap<StoryId, f64> {
+        let mut scores = BTreeMap::new();
+        if !self.cross.active || doc.cross.is_empty() {
+            return scores;
+        }
+        let vocab = &self.cross.vocab;
+        let max_postings = (vocab.docs() as usize / 20).max(50);
+        // Per candidate: shared idf² mass, sound keys shared, one of them strong.
+        let mut shared: BTreeMap<u64, (f64, usize, bool)> = BTreeMap::new();
+        for &key in &doc.cross {
+            let Some(postings) = self.cross.index.get(&key) else {
+                continue;
+            };
+            if postings.len() > max_postings {
+                continue;
+            }
+            let (weight, strong) = cross_weight(vocab, key);
+            for seq in postings {
+                if self.docs[seq].script == doc.script {
+                    continue;
+                }
+                let entry = shared.entry(*seq).or_insert((0.0, 0, false));
+                entry.0 += weight;
+                entry.1 += 1;
+                entry.2 |= strong;
+            }
+        }
+        let norm = cross_norm(vocab, &doc.cross);
+        let title_norm = cross_norm(vocab, &doc.cross_title);
+        for (seq, (mass, count, strong)) in shared {
+            if count < self.opts.cross_script_shared || !strong {
+                continue;
+            }
+            let other = &self.docs[&seq];
+            let other_norm = cross_norm(vocab, &other.cross);
+            if norm == 0.0 || other_norm == 0.0 {
+                continue;
+            }
+            // Headlines carry the names; a lead also carries the words that never meet
+            // across scripts. Half each: the headlines' cosine and the whole sets'.
+            let other_title_norm = cross_norm(vocab, &other.cross_title);
+            let title = if title_norm == 0.0 || other_title_norm == 0.0 {
+                0.0
+            } else {
+                let shared_title: f64 = doc
+                    .cross_title
+                    .iter()
+                    .filter(|k| other.cross_title.binary_search(k).is_ok())
+                    .map(|&k| cross_weight(vocab, k).0)
+                    .sum();
+                shared_title / (title_norm * other_title_norm)
+            };
+            let score = (title + mass / (norm * other_norm)) / 2.0
+                * decay(doc.published, other.published, self.opts.time_half_life);
+            let best = scores.entry(other.story).or_insert(0.0);
+            if score > *best {
+                *best = score;
+            }
+        }
+        scores
     }
 
     /// [`StoryOptions::is_quiet_section`], remembered per section name: a stream has a
@@ -761,9 +910,12 @@ impl Clusterer {
             return false;
         };
         story.docs.iter().map(|seq| &self.docs[seq]).any(|other| {
+            // One agency's report in another script is its translation.
             other.wire.as_ref() == Some(wire)
                 && other.outlet != doc.outlet
-                && signature_similarity(&doc.minhash, &other.minhash) >= self.opts.wire_threshold
+                && (other.script != doc.script
+                    || signature_similarity(&doc.minhash, &other.minhash)
+                        >= self.opts.wire_threshold)
         })
     }
 
@@ -784,6 +936,12 @@ impl Clusterer {
             self.index.entry(*key).or_default().push(seq);
         }
         self.vocab.add(&doc.all);
+        self.cross.vocab.add(&doc.cross);
+        if self.cross.active {
+            for key in &doc.cross {
+                self.cross.index.entry(*key).or_default().push(seq);
+            }
+        }
         let story = self.stories.entry(doc.story).or_insert_with(|| Story {
             docs: Vec::new(),
             first_seen: doc.published,
@@ -835,6 +993,12 @@ impl Clusterer {
             remove_posting(&mut self.index, key, seq);
         }
         self.vocab.remove(&doc.all);
+        if self.cross.active {
+            for key in &doc.cross {
+                remove_posting(&mut self.cross.index, key, seq);
+            }
+        }
+        self.cross.vocab.remove(&doc.cross);
     }
 
     /// Moves every article of `absorbed` into `survivor`; the survivor keeps the more
@@ -1117,6 +1281,24 @@ type Postings = SmallVec<[u64; 1]>;
 
 /// Removes `seq` from the postings of `key`. Postings are pushed in sequence order, so
 /// they are sorted and the article is found by binary search.
+/// The weight of a sound key in the cross-script cosine, and whether it is strong (a
+/// number, or three consonants or more): its idf squared, a quarter of that for a
+/// key of two consonants, which many unrelated words of either script share
+/// ("rs" is Russia and "رأس", head, "sr" Syria and "سير", march).
+fn cross_weight(vocab: &Vocab, key: Key) -> (f64, bool) {
+    let strong = vocab.is_number(key) || vocab.word(key).len() >= 3;
+    let idf = vocab.idf(key);
+    (if strong { idf * idf } else { idf * idf / 4.0 }, strong)
+}
+
+/// Length of a set of sound keys under [`cross_weight`].
+fn cross_norm(vocab: &Vocab, set: &[Key]) -> f64 {
+    set.iter()
+        .map(|&k| cross_weight(vocab, k).0)
+        .sum::<f64>()
+        .sqrt()
+}
+
 fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Postings>, key: &K, seq: u64) {
     if let Some(postings) = map.get_mut(key) {
         if let Ok(at) = postings.binary_search(&seq) {

@@ -48,6 +48,8 @@
 //!     keys: &keys,
 //!     minhash: &[],
 //!     content_hash: 42,
+//!     sound: &[],
+//!     title_sound: &[],
 //!     wire: None,
 //!     section: None,
 //! };
@@ -75,6 +77,7 @@ mod cluster;
 mod error;
 pub mod eval;
 mod options;
+mod script;
 mod similarity;
 
 pub use cluster::Clusterer;
@@ -108,6 +111,11 @@ pub struct StoryInput<'a> {
     pub content_hash: u64,
     /// The wire agency the article credits, if any.
     pub wire: Option<&'a str>,
+    /// Sound keys of the title and lead (`ajil_analyze::sound_keys`; `Analysis::sound`):
+    /// what reports in two scripts are compared on. May be empty.
+    pub sound: &'a [String],
+    /// Sound keys of the title alone (`Analysis::title_sound`).
+    pub title_sound: &'a [String],
     /// The section the article ran in (its feed's category, such as "sport" or
     /// "middleEast"), if known. Reports from quiet sections (see
     /// [`StoryOptions::quiet_sections`]) never count towards breaking.

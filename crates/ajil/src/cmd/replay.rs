@@ -358,6 +358,8 @@ impl Replay {
             keys: &analysis.keys,
             minhash: &analysis.minhash,
             content_hash: analysis.content_hash,
+            sound: &analysis.sound,
+            title_sound: &analysis.title_sound,
             wire: None,
             section: a.record.category.as_deref(),
         };

@@ -174,6 +174,8 @@ fn main() -> anyhow::Result<()> {
             keys: &an.keys,
             minhash: &an.minhash,
             content_hash: an.content_hash,
+            sound: &an.sound,
+            title_sound: &an.title_sound,
             wire: None,
             section: None,
         };

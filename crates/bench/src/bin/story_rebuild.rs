@@ -285,6 +285,8 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
             keys: &analysis.keys,
             minhash: &analysis.minhash,
             content_hash: analysis.content_hash,
+            sound: &analysis.sound,
+            title_sound: &analysis.title_sound,
             wire: None,
             section: new.section.as_deref(),
         };

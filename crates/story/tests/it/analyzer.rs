@@ -189,5 +189,7 @@ pub fn analyze(title: &str, text: &str) -> Analysis {
         keys: all,
         title_keys,
         content_hash,
+        sound: Vec::new(),
+        title_sound: Vec::new(),
     }
 }

@@ -197,6 +197,8 @@ fn synthetic<'a>(
         keys,
         minhash: sig,
         content_hash: id as u64,
+        sound: &[],
+        title_sound: &[],
         wire: Some(wire),
         section: None,
     }

@@ -38,6 +38,8 @@ impl English {
             keys: &self.analysis.keys,
             minhash: &self.analysis.minhash,
             content_hash: self.analysis.content_hash,
+            sound: &self.analysis.sound,
+            title_sound: &self.analysis.title_sound,
             wire: None,
             section: None,
         }

@@ -95,6 +95,8 @@ impl Synthetic {
             keys: &self.keys,
             minhash: &[],
             content_hash: self.id as u64,
+            sound: &[],
+            title_sound: &[],
             wire: None,
             section: None,
         }

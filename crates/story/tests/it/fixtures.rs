@@ -42,6 +42,8 @@ impl Art {
             keys: &self.analysis.keys,
             minhash: &self.analysis.minhash,
             content_hash: self.analysis.content_hash,
+            sound: &self.analysis.sound,
+            title_sound: &self.analysis.title_sound,
             wire: self.wire.as_deref(),
             section: self.section.as_deref(),
         }
@@ -149,6 +151,8 @@ pub fn warm_clusterer(opts: ajil_story::StoryOptions, n: usize) -> ajil_story::C
             keys: &keys,
             minhash: &[],
             content_hash: 0,
+            sound: &[],
+            title_sound: &[],
             wire: None,
             section: None,
         };

@@ -43,6 +43,8 @@ impl Report {
             keys: &self.keys,
             minhash: &[],
             content_hash: self.id as u64,
+            sound: &[],
+            title_sound: &[],
             wire: None,
             section: None,
         }

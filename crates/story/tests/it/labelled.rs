@@ -155,6 +155,8 @@ fn replay(
             keys: &r.analysis.keys,
             minhash: &r.analysis.minhash,
             content_hash: r.analysis.content_hash,
+            sound: &r.analysis.sound,
+            title_sound: &r.analysis.title_sound,
             wire: None,
             section: r.category.as_deref(),
         };

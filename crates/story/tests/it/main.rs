@@ -9,5 +9,6 @@ mod fixtures;
 mod incidents;
 mod labelled;
 mod rebuild;
+mod scripts;
 mod spelling;
 mod support;

@@ -53,6 +53,8 @@ fn place(
         keys: &keys,
         minhash: &[],
         content_hash: 0,
+        sound: &[],
+        title_sound: &[],
         wire: None,
         section: None,
     };
