@@ -13,7 +13,8 @@
 //! * **same event**: independent outlets reporting one happening in their own words
 //!   (idf-weighted overlap of titles, leads and rare tokens, decayed by time, against
 //!   the story's best-matching articles or against its core — the words several of its
-//!   reports share).
+//!   reports share); across scripts (an English report and its Arabic translation),
+//!   by the sound keys of names and numbers the two share (see `script`).
 //!
 //! Word weights come from the window itself, smoothed by a prior of pseudo-documents so
 //! that a young window (a fresh install's first few articles, where every word looks

@@ -1,6 +1,7 @@
 //! The pipeline driven in-process with a chosen clock: digests, SMTP outages
 //! and permanent failures, failing sources, a restart, and a report of two
-//! happenings confirming the story it does not join.
+//! happenings confirming the story it does not join, and a report and its
+//! translation in another script making one story and one alert.
 
 use std::time::Duration;
 
@@ -804,4 +805,70 @@ async fn arabic_queries_find_names_not_words_that_stem_alike() {
     assert!(to[0].1.contains("بغزة"), "{to:?}");
     assert_eq!(to[1].0, "uae@example.org");
     assert!(to[1].1.contains("الإمارات"), "{to:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_and_its_translation_are_one_story_and_one_alert() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    subscribe(
+        &store,
+        "b@example.org",
+        "Helsinki OR هلسنكي",
+        Cadence::Realtime,
+        t0(),
+    )
+    .await;
+    add_one_item_source(
+        &store,
+        &fx,
+        "wire-en",
+        "Sun, 29 Nov 2026 12:30:00 GMT",
+        "Trump and Putin to meet in Helsinki on July 16",
+        &[
+            "US President Donald Trump and Russian President Vladimir Putin will hold a \
+             summit in Helsinki, Finland, on July 16, the White House and the Kremlin said \
+             on Thursday.",
+            "The meeting will be the first formal summit between the two leaders. Trump said \
+             he would raise Syria and Ukraine with Putin.",
+        ],
+    )
+    .await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!((r.new_articles, r.new_stories, r.emails_sent), (1, 1, 1));
+    drop(p);
+
+    // After a restart (the story index rebuilt from the store) the Arabic
+    // translation arrives: it joins the English report's story, and the
+    // subscriber, whose query matches it too, hears of the story once.
+    add_one_item_source(
+        &store,
+        &fx,
+        "news-ar",
+        "Sun, 29 Nov 2026 12:55:00 GMT",
+        "ترامب وبوتين يلتقيان في هلسنكي في 16 يوليو",
+        &[
+            "قال البيت الأبيض والكرملين يوم الخميس إن الرئيس الأمريكي دونالد ترامب والرئيس \
+             الروسي فلاديمير بوتين سيعقدان قمة في هلسنكي عاصمة فنلندا في 16 يوليو.",
+            "وسيكون اللقاء أول قمة رسمية بين الزعيمين. وقال ترامب إنه سيثير ملفي سوريا \
+             وأوكرانيا مع بوتين.",
+        ],
+    )
+    .await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(30), true)
+        .await
+        .unwrap();
+    assert_eq!(r.new_articles, 1);
+    assert_eq!(r.new_stories, 0, "the translation joins the English story");
+    assert_eq!(r.emails_sent, 0);
+    assert_eq!(outbox_files(&config).len(), 1);
+    let stories = store
+        .list_stories(t0() - TimeDelta::days(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].outlet_count, 2);
 }
