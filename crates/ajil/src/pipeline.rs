@@ -720,9 +720,9 @@ struct StoredAnalysis {
     /// Sound keys of title and lead; absent (empty) in rows written before them, which
     /// then never join a story told in another script.
     #[serde(default)]
-    sound: Vec<String>,
+    sound: Vec<u64>,
     #[serde(default)]
-    title_sound: Vec<String>,
+    title_sound: Vec<u64>,
 }
 
 impl From<&Analysis> for StoredAnalysis {

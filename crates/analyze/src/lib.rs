@@ -48,7 +48,7 @@ pub use fingerprint::{
 };
 pub use lang::detect_lang;
 pub use normalize::normalize;
-pub use sound::sound_key;
+pub use sound::{SoundCode, is_strong, sound_code, sound_key};
 pub use stem::{stem_arabic, stem_arabic_strict};
 
 use ajil_model::Analysis;
@@ -149,9 +149,9 @@ fn match_tokens(normalized: &str) -> impl Iterator<Item = &str> {
 
 /// Body words [`Analyzer::analyze`] reads sound keys from, after the title's: the
 /// lead, where a report names who and where.
-pub const SOUND_LEAD_WORDS: usize = 60;
+pub const SOUND_LEAD_WORDS: usize = 30;
 
-/// The sound keys of `text` ([`sound_key`] of each word, as the `sound` module docs
+/// The sound keys of `text` ([`sound_code`] of each word, as the `sound` module docs
 /// describe), sorted and without repeats: what [`ajil_model::Analysis::sound`]
 /// holds for a title and lead, and what the story clusterer compares between
 /// reports in two scripts.
@@ -162,7 +162,7 @@ pub const SOUND_LEAD_WORDS: usize = 60;
 /// let ar = sound_keys("ترامب يلتقي بوتين في هلسنكي", Some("ar"));
 /// assert_eq!(en.iter().filter(|k| ar.contains(k)).count(), 3);
 /// ```
-pub fn sound_keys(text: &str, lang_hint: Option<&str>) -> Vec<String> {
+pub fn sound_keys(text: &str, lang_hint: Option<&str>) -> Vec<SoundCode> {
     let normalized = normalize(text);
     let stemmer = TokenStemmer::new(lang_hint);
     let mut keys = Vec::new();

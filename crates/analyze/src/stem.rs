@@ -397,32 +397,32 @@ impl TokenStemmer {
     }
 
     /// Appends the sound keys ([`crate::sound`]) of one normalized token to `out`:
-    /// of an Arabic word without its proclitics, with and without suffixes, and of
-    /// the word behind a bare preposition; of a Latin word as written and of its stem.
-    pub(crate) fn push_sound_keys(&self, token: &str, out: &mut Vec<String>) {
-        use crate::sound::sound_key;
+    /// of an Arabic word without its proclitics, and of the word behind a bare
+    /// preposition; of a Latin word as written and of its stem.
+    pub(crate) fn push_sound_keys(&self, token: &str, out: &mut Vec<crate::sound::SoundCode>) {
+        use crate::sound::sound_code;
         match script_of(token) {
+            // Two letters or fewer: prepositions and particles, which meet every
+            // two-consonant key of the other script and name no one.
+            Script::Arabic if token.len() <= 4 => {}
+            Script::Latin if token.len() <= 2 => {}
             Script::Arabic => {
-                // Whole and without suffixes: names end in letters that read as
-                // suffixes ("ماكرون", Macron, is not a plural).
-                let whole = strict_prefixes(token);
-                out.extend(sound_key(whole));
-                let stem = strict_suffixes(whole);
-                if stem.len() < whole.len() {
-                    out.extend(sound_key(stem));
-                }
+                // Suffixes stay: names end in letters that read as suffixes
+                // ("ماكرون", Macron, is not a plural), and the ones that matter
+                // collapse into the consonant before them ("الفلسطينيين" → blstn).
+                out.extend(sound_code(strict_prefixes(token)));
                 if let Some(rest) = bare_proclitic_rest(token) {
-                    out.extend(sound_key(strict_suffixes(rest)));
+                    out.extend(sound_code(rest));
                 }
             }
             Script::Latin => {
-                out.extend(sound_key(token));
+                out.extend(sound_code(token));
                 let stem = self.latin.stem(token);
                 if stem != token {
-                    out.extend(sound_key(&stem));
+                    out.extend(sound_code(&stem));
                 }
             }
-            _ => out.extend(sound_key(token)),
+            _ => out.extend(sound_code(token)),
         }
     }
 

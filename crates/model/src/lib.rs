@@ -148,13 +148,13 @@ pub struct Analysis {
     /// Hash of the normalized body, for exact-copy detection.
     pub content_hash: u64,
     /// Sound keys of the title and lead (names and numbers in one alphabet for Arabic
-    /// and Latin script, sorted): how the story clusterer joins reports in two
+    /// and Latin script, packed as `ajil_analyze::SoundCode`s, sorted): how the story clusterer joins reports in two
     /// scripts. Empty in analyses made before they existed.
     #[serde(default)]
-    pub sound: Vec<String>,
+    pub sound: Vec<u64>,
     /// The sound keys of the title alone (sorted).
     #[serde(default)]
-    pub title_sound: Vec<String>,
+    pub title_sound: Vec<u64>,
 }
 
 /// An article as the pipeline carries it after extraction and analysis.

@@ -48,10 +48,8 @@ struct Doc {
     content_hash: Option<u64>,
     /// The script of its title (or lead) keys.
     script: Script,
-    /// Its sound keys ([`StoryInput::sound`]), interned in [`Cross::vocab`], sorted.
-    cross: Vec<Key>,
-    /// Those of its title ([`StoryInput::title_sound`]), likewise.
-    cross_title: Vec<Key>,
+    /// Its sound keys.
+    sound: Sound,
 }
 
 /// One open story.
@@ -117,30 +115,116 @@ pub struct Clusterer {
 }
 
 /// What the clusterer keeps to join reports across scripts (see [`crate::script`]):
-/// the sound keys' document frequencies always, an index of them only once the
-/// window has held articles of two scripts, so a stream in one script is never
-/// compared on them.
+/// each article's sound keys, and only once the window has held articles of two
+/// scripts their document frequencies and an index of them, so a stream in one
+/// script is never compared on them and costs little more.
 #[derive(Debug)]
 struct Cross {
     /// The script of the first article with one.
     first: Option<Script>,
     /// Set once a second script has been seen; never unset.
     active: bool,
-    /// Sound keys, with the number of articles holding each.
-    vocab: Vocab,
-    /// Sound key → articles holding it (once active).
-    index: HashMap<Key, Postings>,
+    /// Sound key → articles in the window holding it (once active).
+    df: HashMap<u64, u32>,
+    /// Articles in the window (once active).
+    docs: u32,
+    /// The df prior, as [`StoryOptions::prior_docs`] and [`StoryOptions::prior_share`].
+    prior: (f64, f64),
+    /// (Script, sound key) → articles of that script holding it (once active).
+    index: HashMap<(Script, u64), Postings>,
 }
 
 impl Cross {
-    /// Interned, sorted ids of `keys`.
-    fn intern(&mut self, keys: &[String]) -> Vec<Key> {
-        let mut ids: Vec<Key> = keys.iter().map(|k| self.vocab.intern(k)).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+    /// Counts an article in the window and indexes it.
+    fn add(&mut self, seq: u64, doc: &Doc) {
+        self.docs += 1;
+        for key in doc.sound.all() {
+            *self.df.entry(*key).or_insert(0) += 1;
+            if doc.script != Script::Other {
+                self.index.entry((doc.script, *key)).or_default().push(seq);
+            }
+        }
+    }
+
+    /// Forgets an article [`Cross::add`] counted.
+    fn remove(&mut self, seq: u64, doc: &Doc) {
+        self.docs = self.docs.saturating_sub(1);
+        for key in doc.sound.all() {
+            if let Some(count) = self.df.get_mut(key) {
+                *count -= 1;
+                if *count == 0 {
+                    self.df.remove(key);
+                }
+            }
+            remove_posting(&mut self.index, &(doc.script, *key), seq);
+        }
+    }
+
+    /// The weight of a sound key in the cross-script cosine, and whether it is strong
+    /// ([`is_strong`]): its smoothed idf (as the word vocabulary's) squared, a quarter
+    /// of that for a key of two consonants, which many unrelated words of either
+    /// script share ("rs" is Russia and "رأس", head; "sr" Syria and "سير", march).
+    fn weight(&self, key: u64) -> (f64, bool) {
+        let (n0, p0) = self.prior;
+        let df = f64::from(self.df.get(&key).copied().unwrap_or(0));
+        let idf = (1.0 + (f64::from(self.docs) + n0) / (1.0 + df + n0 * p0)).ln();
+        let strong = is_strong(key);
+        (if strong { idf * idf } else { idf * idf / 4.0 }, strong)
+    }
+
+    /// Length of a set of sound keys under [`Cross::weight`].
+    fn norm(&self, set: &[u64]) -> f64 {
+        set.iter().map(|&k| self.weight(k).0).sum::<f64>().sqrt()
     }
 }
+
+/// Whether a sound key (packed as `ajil_analyze::SoundCode`) is a number (top bit) or
+/// of three consonant classes or more (four bits each), as `ajil_analyze::is_strong`.
+fn is_strong(key: u64) -> bool {
+    key & (1 << 63) != 0 || key >= 1 << 8
+}
+
+/// An article's sound keys ([`StoryInput::title_sound`] and [`StoryInput::sound`]),
+/// each set sorted, in one allocation: the title's, then the title and lead's.
+#[derive(Debug)]
+struct Sound {
+    keys: Box<[u64]>,
+    title: usize,
+}
+
+impl Sound {
+    fn new(title: &[u64], all: &[u64]) -> Self {
+        let mut keys = Vec::with_capacity(title.len() + all.len());
+        let mut title_len = 0;
+        for set in [title, all] {
+            let start = keys.len();
+            keys.extend_from_slice(set);
+            // Sorted and without repeats as the analyser gives them; made sure of here.
+            if !keys[start..].is_sorted_by(|a, b| a < b) {
+                let mut part = keys.split_off(start);
+                part.sort_unstable();
+                part.dedup();
+                keys.extend(part);
+            }
+            if start == 0 {
+                title_len = keys.len();
+            }
+        }
+        Sound {
+            keys: keys.into_boxed_slice(),
+            title: title_len,
+        }
+    }
+
+    fn title(&self) -> &[u64] {
+        &self.keys[..self.title]
+    }
+
+    fn all(&self) -> &[u64] {
+        &self.keys[self.title..]
+    }
+}
+
 impl Clusterer {
     /// A clusterer with no stories, numbering new stories from 1.
     pub fn new(opts: StoryOptions) -> Result<Self, StoryError> {
@@ -170,7 +254,9 @@ impl Clusterer {
             cross: Cross {
                 first: None,
                 active: false,
-                vocab: Vocab::new(opts_prior.0, opts_prior.1),
+                df: HashMap::default(),
+                docs: 0,
+                prior: opts_prior,
                 index: HashMap::default(),
             },
         })
@@ -501,8 +587,7 @@ impl Clusterer {
             urls,
             content_hash,
             script,
-            cross: self.cross.intern(input.sound),
-            cross_title: self.cross.intern(input.title_sound),
+            sound: Sound::new(input.title_sound, input.sound),
         }
     }
 
@@ -520,9 +605,7 @@ impl Clusterer {
                 let mut seqs: Vec<u64> = self.docs.keys().copied().collect();
                 seqs.sort_unstable();
                 for seq in seqs {
-                    for key in &self.docs[&seq].cross {
-                        self.cross.index.entry(*key).or_default().push(seq);
-                    }
+                    self.cross.add(seq, &self.docs[&seq]);
                 }
             }
             _ => {}
@@ -530,62 +613,72 @@ impl Clusterer {
     }
 
     /// Same-event score of `doc` against each story holding an article of the other
-    /// script that shares enough sound keys with it: the idf-weighted cosine of the two
-    /// articles' sound key sets, decayed with time, at least
-    /// [`StoryOptions::cross_script_shared`] sound keys in common and one of them a
-    /// number or of three consonants or more (the best article decides). Empty while
-    /// the window holds one script.
+    /// script that shares enough sound keys with it: the mean of two idf-weighted
+    /// cosines, of the headlines' sound keys and of the title and lead's, decayed with
+    /// time, given at least [`StoryOptions::cross_script_shared`] keys in common and
+    /// one of them a number or of three consonants or more (the best article decides).
+    /// Empty while the window holds one script.
     fn cross_scores(&self, doc: &Doc) -> BTreeMap<StoryId, f64> {
         let mut scores = BTreeMap::new();
-        if !self.cross.active || doc.cross.is_empty() {
+        let cross = &self.cross;
+        if !cross.active || doc.sound.all().is_empty() {
             return scores;
         }
-        let vocab = &self.cross.vocab;
-        let max_postings = (vocab.docs() as usize / 20).max(50);
-        // Per candidate: shared idf² mass, sound keys shared, one of them strong.
-        let mut shared: BTreeMap<u64, (f64, usize, bool)> = BTreeMap::new();
-        for &key in &doc.cross {
-            let Some(postings) = self.cross.index.get(&key) else {
+        let other_script = match doc.script {
+            Script::Arabic => Script::Latin,
+            Script::Latin => Script::Arabic,
+            Script::Other => return scores,
+        };
+        // Candidates come from the keys in at most 2% of the window (a name of the
+        // day, "Trump", is in more and finds too much to be worth following), ranked
+        // by the weight they share; then each is scored on its whole sets.
+        let max_postings = (cross.docs as usize / 50).max(50);
+        let mut found: HashMap<u64, f64> = HashMap::default();
+        for &key in doc.sound.all() {
+            let Some(postings) = cross.index.get(&(other_script, key)) else {
                 continue;
             };
             if postings.len() > max_postings {
                 continue;
             }
-            let (weight, strong) = cross_weight(vocab, key);
+            let (weight, _) = cross.weight(key);
             for seq in postings {
-                if self.docs[seq].script == doc.script {
-                    continue;
-                }
-                let entry = shared.entry(*seq).or_insert((0.0, 0, false));
-                entry.0 += weight;
-                entry.1 += 1;
-                entry.2 |= strong;
+                *found.entry(*seq).or_insert(0.0) += weight;
             }
         }
-        let norm = cross_norm(vocab, &doc.cross);
-        let title_norm = cross_norm(vocab, &doc.cross_title);
-        for (seq, (mass, count, strong)) in shared {
+        let mut candidates: Vec<(u64, f64)> = found.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(self.opts.max_candidates);
+
+        let norm = cross.norm(doc.sound.all());
+        let title_norm = cross.norm(doc.sound.title());
+        for (seq, _) in candidates {
+            let other = &self.docs[&seq];
+            let (mut mass, mut count, mut strong) = (0.0, 0, false);
+            for_shared(doc.sound.all(), other.sound.all(), |key| {
+                let (weight, is_strong) = cross.weight(key);
+                mass += weight;
+                count += 1;
+                strong |= is_strong;
+            });
             if count < self.opts.cross_script_shared || !strong {
                 continue;
             }
-            let other = &self.docs[&seq];
-            let other_norm = cross_norm(vocab, &other.cross);
+            let other_norm = cross.norm(other.sound.all());
             if norm == 0.0 || other_norm == 0.0 {
                 continue;
             }
             // Headlines carry the names; a lead also carries the words that never meet
             // across scripts. Half each: the headlines' cosine and the whole sets'.
-            let other_title_norm = cross_norm(vocab, &other.cross_title);
+            let other_title_norm = cross.norm(other.sound.title());
             let title = if title_norm == 0.0 || other_title_norm == 0.0 {
                 0.0
             } else {
-                let shared_title: f64 = doc
-                    .cross_title
-                    .iter()
-                    .filter(|k| other.cross_title.binary_search(k).is_ok())
-                    .map(|&k| cross_weight(vocab, k).0)
-                    .sum();
-                shared_title / (title_norm * other_title_norm)
+                let mut shared = 0.0;
+                for_shared(doc.sound.title(), other.sound.title(), |key| {
+                    shared += cross.weight(key).0;
+                });
+                shared / (title_norm * other_title_norm)
             };
             let score = (title + mass / (norm * other_norm)) / 2.0
                 * decay(doc.published, other.published, self.opts.time_half_life);
@@ -936,11 +1029,8 @@ impl Clusterer {
             self.index.entry(*key).or_default().push(seq);
         }
         self.vocab.add(&doc.all);
-        self.cross.vocab.add(&doc.cross);
         if self.cross.active {
-            for key in &doc.cross {
-                self.cross.index.entry(*key).or_default().push(seq);
-            }
+            self.cross.add(seq, &doc);
         }
         let story = self.stories.entry(doc.story).or_insert_with(|| Story {
             docs: Vec::new(),
@@ -994,11 +1084,8 @@ impl Clusterer {
         }
         self.vocab.remove(&doc.all);
         if self.cross.active {
-            for key in &doc.cross {
-                remove_posting(&mut self.cross.index, key, seq);
-            }
+            self.cross.remove(seq, doc);
         }
-        self.cross.vocab.remove(&doc.cross);
     }
 
     /// Moves every article of `absorbed` into `survivor`; the survivor keeps the more
@@ -1279,26 +1366,24 @@ fn first_independent_reports(
 /// allocation.
 type Postings = SmallVec<[u64; 1]>;
 
+/// Calls `f` with each key in both sorted sets, in order.
+fn for_shared(a: &[u64], b: &[u64], mut f: impl FnMut(u64)) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                f(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+}
+
 /// Removes `seq` from the postings of `key`. Postings are pushed in sequence order, so
 /// they are sorted and the article is found by binary search.
-/// The weight of a sound key in the cross-script cosine, and whether it is strong (a
-/// number, or three consonants or more): its idf squared, a quarter of that for a
-/// key of two consonants, which many unrelated words of either script share
-/// ("rs" is Russia and "رأس", head, "sr" Syria and "سير", march).
-fn cross_weight(vocab: &Vocab, key: Key) -> (f64, bool) {
-    let strong = vocab.is_number(key) || vocab.word(key).len() >= 3;
-    let idf = vocab.idf(key);
-    (if strong { idf * idf } else { idf * idf / 4.0 }, strong)
-}
-
-/// Length of a set of sound keys under [`cross_weight`].
-fn cross_norm(vocab: &Vocab, set: &[Key]) -> f64 {
-    set.iter()
-        .map(|&k| cross_weight(vocab, k).0)
-        .sum::<f64>()
-        .sqrt()
-}
-
 fn remove_posting<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Postings>, key: &K, seq: u64) {
     if let Some(postings) = map.get_mut(key) {
         if let Ok(at) = postings.binary_search(&seq) {

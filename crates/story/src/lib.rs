@@ -114,9 +114,9 @@ pub struct StoryInput<'a> {
     pub wire: Option<&'a str>,
     /// Sound keys of the title and lead (`ajil_analyze::sound_keys`; `Analysis::sound`):
     /// what reports in two scripts are compared on. May be empty.
-    pub sound: &'a [String],
+    pub sound: &'a [u64],
     /// Sound keys of the title alone (`Analysis::title_sound`).
-    pub title_sound: &'a [String],
+    pub title_sound: &'a [u64],
     /// The section the article ran in (its feed's category, such as "sport" or
     /// "middleEast"), if known. Reports from quiet sections (see
     /// [`StoryOptions::quiet_sections`]) never count towards breaking.

@@ -6,7 +6,7 @@
 //! scripts once the window holds both (see `Clusterer::cross_scores`).
 
 /// The script of an article's keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Script {
     Arabic,
     Latin,
