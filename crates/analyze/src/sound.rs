@@ -18,13 +18,14 @@
 //!
 //! Words are read as written, not as stemmed: the English stemmer cuts names ("Hamas"
 //! stems to "hama", "Israeli" to "isra"), and the story stems of Arabic drop a
-//! leading ب or ل ("بوتين" to "وتين"). Arabic words lose their clitics as match keys
-//! do (names kept whole: [`crate::stem_arabic_strict`]), with the word behind a bare
-//! preposition as well ("بغزة" gives `bgz` and `gz`); Latin words give their own
-//! key and their stem's ("palestinians" gives `blstns` and `blstn`, which is
-//! "فلسطين"). Numbers are their own key. Keys are coarse on purpose, and many words
-//! share a short one: the story clusterer weighs them by how rare they are and needs
-//! several.
+//! leading ب or ل ("بوتين" to "وتين"). Arabic words lose the proclitics match keys
+//! strip (the article, و, a preposition before the article) and keep their endings
+//! (names end in letters that read as suffixes: "ماكرون", Macron), with the word
+//! behind a bare preposition as well ("بغزة" gives `bgz` and `gz`); Latin words give
+//! their own key and their stem's ("palestinians" gives `blstns` and `blstn`, which is
+//! "الفلسطينيين"). Words of one or two letters (particles) give none; numbers are
+//! their own key. Keys are coarse on purpose, and many words share a short one: the
+//! story clusterer weighs them by how rare they are and needs several.
 
 /// A sound key packed in a `u64`, as [`crate::sound_keys`] gives them and the story
 /// clusterer compares them: a number is its value with the top bit set; a word is its
