@@ -73,6 +73,24 @@ async fn add_feed(store: &Store, fx: &Fixtures, name: &str) {
         .unwrap();
 }
 
+/// Starts a pipeline (rebuilding the story index from the store) and runs one cycle at
+/// `now`, which must take in one new article (`what`) into the one stored story,
+/// now of two outlets, without sending another email.
+async fn joins_the_stored_story(config: &Config, store: &Store, now: DateTime<Utc>, what: &str) {
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(now, true).await.unwrap();
+    assert_eq!(r.new_articles, 1);
+    assert_eq!(r.new_stories, 0, "{what} joins the stored story");
+    assert_eq!(r.emails_sent, 0);
+    assert_eq!(outbox_files(config).len(), 1);
+    let stories = store
+        .list_stories(t0() - TimeDelta::days(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].outlet_count, 2);
+}
+
 fn outbox_files(config: &Config) -> Vec<String> {
     std::fs::read_dir(config.outbox_dir())
         .map(|d| {
@@ -337,21 +355,7 @@ async fn a_restart_keeps_stories_and_sends_no_duplicate() {
         )
         .await
         .unwrap();
-    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-    let r = p
-        .run_cycle(t0() + TimeDelta::minutes(5), true)
-        .await
-        .unwrap();
-    assert_eq!(r.new_articles, 1);
-    assert_eq!(r.new_stories, 0, "the reprint joins the stored story");
-    assert_eq!(r.emails_sent, 0);
-    assert_eq!(outbox_files(&config).len(), 1);
-    let stories = store
-        .list_stories(t0() - TimeDelta::days(2), 10)
-        .await
-        .unwrap();
-    assert_eq!(stories.len(), 1);
-    assert_eq!(stories[0].outlet_count, 2);
+    joins_the_stored_story(&config, &store, t0() + TimeDelta::minutes(5), "the reprint").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -856,19 +860,11 @@ async fn a_report_and_its_translation_are_one_story_and_one_alert() {
         ],
     )
     .await;
-    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-    let r = p
-        .run_cycle(t0() + TimeDelta::minutes(30), true)
-        .await
-        .unwrap();
-    assert_eq!(r.new_articles, 1);
-    assert_eq!(r.new_stories, 0, "the translation joins the English story");
-    assert_eq!(r.emails_sent, 0);
-    assert_eq!(outbox_files(&config).len(), 1);
-    let stories = store
-        .list_stories(t0() - TimeDelta::days(2), 10)
-        .await
-        .unwrap();
-    assert_eq!(stories.len(), 1);
-    assert_eq!(stories[0].outlet_count, 2);
+    joins_the_stored_story(
+        &config,
+        &store,
+        t0() + TimeDelta::minutes(30),
+        "the translation",
+    )
+    .await;
 }
