@@ -16,6 +16,11 @@ use crate::similarity::{
 };
 use crate::{Assignment, Breaking, StoryError, StoryInput, StoryOptions, StoryState, StoryView};
 
+/// Candidates of the other script fully scored per added article: those sharing the
+/// most weight of rare sound keys (a translation shares nearly all its names, so it
+/// ranks first).
+const CROSS_CANDIDATES: usize = 20;
+
 /// Section names [`Clusterer::is_quiet_section`] remembers at most (feeds name their
 /// own sections, so a long-running process could meet any number).
 const QUIET_CACHE: usize = 1024;
@@ -132,6 +137,9 @@ struct Cross {
     prior: (f64, f64),
     /// (Script, sound key) → articles of that script holding it (once active).
     index: HashMap<(Script, u64), Postings>,
+    /// Squared idf by document frequency, for the `docs` it was computed at (one
+    /// `ln` per frequency per added article, not per key read).
+    idf2: RefCell<(u32, Vec<f64>)>,
 }
 
 impl Cross {
@@ -165,11 +173,24 @@ impl Cross {
     /// of that for a key of two consonants, which many unrelated words of either
     /// script share ("rs" is Russia and "رأس", head; "sr" Syria and "سير", march).
     fn weight(&self, key: u64) -> (f64, bool) {
-        let (n0, p0) = self.prior;
-        let df = f64::from(self.df.get(&key).copied().unwrap_or(0));
-        let idf = (1.0 + (f64::from(self.docs) + n0) / (1.0 + df + n0 * p0)).ln();
+        let df = self.df.get(&key).copied().unwrap_or(0) as usize;
+        let mut cache = self.idf2.borrow_mut();
+        let (docs, squares) = &mut *cache;
+        if *docs != self.docs {
+            *docs = self.docs;
+            squares.clear();
+        }
+        if squares.len() <= df {
+            squares.resize(df + 1, f64::NAN);
+        }
+        if squares[df].is_nan() {
+            let (n0, p0) = self.prior;
+            let idf = (1.0 + (f64::from(self.docs) + n0) / (1.0 + df as f64 + n0 * p0)).ln();
+            squares[df] = idf * idf;
+        }
+        let square = squares[df];
         let strong = is_strong(key);
-        (if strong { idf * idf } else { idf * idf / 4.0 }, strong)
+        (if strong { square } else { square / 4.0 }, strong)
     }
 
     /// Length of a set of sound keys under [`Cross::weight`].
@@ -258,6 +279,7 @@ impl Clusterer {
                 docs: 0,
                 prior: opts_prior,
                 index: HashMap::default(),
+                idf2: RefCell::new((0, Vec::new())),
             },
         })
     }
@@ -648,7 +670,7 @@ impl Clusterer {
         }
         let mut candidates: Vec<(u64, f64)> = found.into_iter().collect();
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.truncate(self.opts.max_candidates);
+        candidates.truncate(CROSS_CANDIDATES);
 
         let norm = cross.norm(doc.sound.all());
         let title_norm = cross.norm(doc.sound.title());
