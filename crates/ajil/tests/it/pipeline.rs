@@ -811,6 +811,43 @@ async fn arabic_queries_find_names_not_words_that_stem_alike() {
     assert!(to[1].1.contains("الإمارات"), "{to:?}");
 }
 
+/// (source, published, title, paragraphs) of a report of the Helsinki summit.
+type Report = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const HELSINKI_EN: Report = (
+    "wire-en",
+    "Sun, 29 Nov 2026 12:30:00 GMT",
+    "Trump and Putin to meet in Helsinki on July 16",
+    &[
+        "US President Donald Trump and Russian President Vladimir Putin will hold a \
+         summit in Helsinki, Finland, on July 16, the White House and the Kremlin said \
+         on Thursday.",
+        "The meeting will be the first formal summit between the two leaders. Trump said \
+         he would raise Syria and Ukraine with Putin.",
+    ],
+);
+
+const HELSINKI_AR: Report = (
+    "news-ar",
+    "Sun, 29 Nov 2026 12:55:00 GMT",
+    "ترامب وبوتين يلتقيان في هلسنكي في 16 يوليو",
+    &[
+        "قال البيت الأبيض والكرملين يوم الخميس إن الرئيس الأمريكي دونالد ترامب والرئيس \
+         الروسي فلاديمير بوتين سيعقدان قمة في هلسنكي عاصمة فنلندا في 16 يوليو.",
+        "وسيكون اللقاء أول قمة رسمية بين الزعيمين. وقال ترامب إنه سيثير ملفي سوريا \
+         وأوكرانيا مع بوتين.",
+    ],
+);
+
+async fn add_helsinki_source(store: &Store, fx: &Fixtures, (name, published, title, text): Report) {
+    add_one_item_source(store, fx, name, published, title, text).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_and_its_translation_are_one_story_and_one_alert() {
     let fx = Fixtures::start().await;
@@ -823,21 +860,7 @@ async fn a_report_and_its_translation_are_one_story_and_one_alert() {
         t0(),
     )
     .await;
-    add_one_item_source(
-        &store,
-        &fx,
-        "wire-en",
-        "Sun, 29 Nov 2026 12:30:00 GMT",
-        "Trump and Putin to meet in Helsinki on July 16",
-        &[
-            "US President Donald Trump and Russian President Vladimir Putin will hold a \
-             summit in Helsinki, Finland, on July 16, the White House and the Kremlin said \
-             on Thursday.",
-            "The meeting will be the first formal summit between the two leaders. Trump said \
-             he would raise Syria and Ukraine with Putin.",
-        ],
-    )
-    .await;
+    add_helsinki_source(&store, &fx, HELSINKI_EN).await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!((r.new_articles, r.new_stories, r.emails_sent), (1, 1, 1));
@@ -846,20 +869,7 @@ async fn a_report_and_its_translation_are_one_story_and_one_alert() {
     // After a restart (the story index rebuilt from the store) the Arabic
     // translation arrives: it joins the English report's story, and the
     // subscriber, whose query matches it too, hears of the story once.
-    add_one_item_source(
-        &store,
-        &fx,
-        "news-ar",
-        "Sun, 29 Nov 2026 12:55:00 GMT",
-        "ترامب وبوتين يلتقيان في هلسنكي في 16 يوليو",
-        &[
-            "قال البيت الأبيض والكرملين يوم الخميس إن الرئيس الأمريكي دونالد ترامب والرئيس \
-             الروسي فلاديمير بوتين سيعقدان قمة في هلسنكي عاصمة فنلندا في 16 يوليو.",
-            "وسيكون اللقاء أول قمة رسمية بين الزعيمين. وقال ترامب إنه سيثير ملفي سوريا \
-             وأوكرانيا مع بوتين.",
-        ],
-    )
-    .await;
+    add_helsinki_source(&store, &fx, HELSINKI_AR).await;
     joins_the_stored_story(
         &config,
         &store,
@@ -867,4 +877,53 @@ async fn a_report_and_its_translation_are_one_story_and_one_alert() {
         "the translation",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arabic_reader_gets_the_arabic_headline_of_a_story_begun_in_english() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    let reader = store
+        .upsert_subscriber("q@example.org", "ar", t0())
+        .await
+        .unwrap();
+    store
+        .add_subscription(
+            &NewSubscription {
+                subscriber_id: reader.id,
+                query: "هلسنكي".into(),
+                langs: vec![],
+                cadence: Cadence::Realtime,
+                breaking_only: false,
+                confirmed: true,
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    add_helsinki_source(&store, &fx, HELSINKI_EN).await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(
+        (r.new_stories, r.emails_sent),
+        (1, 0),
+        "the query is in Arabic"
+    );
+
+    // The Arabic report joins the English story and matches: the alert speaks
+    // Arabic, headline and lead, though the story began in English.
+    add_helsinki_source(&store, &fx, HELSINKI_AR).await;
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(30), true)
+        .await
+        .unwrap();
+    assert_eq!((r.new_stories, r.emails_sent), (0, 1), "{r:?}");
+    let files = outbox_files(&config);
+    let raw = std::fs::read(&files[0]).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let subject = message.subject().unwrap();
+    assert!(subject.ends_with(HELSINKI_AR.2), "{subject}");
+    let text = message.body_text(0).unwrap();
+    assert!(text.contains("سيعقدان قمة في هلسنكي"), "{text}");
+    assert!(!text.contains("will hold a summit"), "{text}");
 }
