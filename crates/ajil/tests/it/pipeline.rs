@@ -43,7 +43,19 @@ async fn setup(smtp: Option<&SmtpServer>) -> (tempfile::TempDir, Config, Store) 
 }
 
 async fn subscribe(store: &Store, email: &str, query: &str, cadence: Cadence, now: DateTime<Utc>) {
-    let s = store.upsert_subscriber(email, "en", now).await.unwrap();
+    subscribe_in(store, email, "en", query, cadence, now).await;
+}
+
+/// [`subscribe`] for a subscriber whose interface language is `ui_lang`.
+async fn subscribe_in(
+    store: &Store,
+    email: &str,
+    ui_lang: &str,
+    query: &str,
+    cadence: Cadence,
+    now: DateTime<Utc>,
+) {
+    let s = store.upsert_subscriber(email, ui_lang, now).await.unwrap();
     store
         .add_subscription(
             &NewSubscription {
@@ -848,23 +860,56 @@ async fn add_helsinki_source(store: &Store, fx: &Fixtures, (name, published, tit
     add_one_item_source(store, fx, name, published, title, text).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_report_and_its_translation_are_one_story_and_one_alert() {
+/// What a test of the summit starts from: one subscriber and the English report,
+/// through a first cycle.
+struct Summit {
+    fx: Fixtures,
+    _dir: tempfile::TempDir,
+    config: Config,
+    store: Store,
+    pipeline: Pipeline,
+    first: ajil::pipeline::CycleReport,
+}
+
+/// A subscriber with interface language `ui_lang` and `query`, then the English
+/// report of the summit, and one cycle at `t0()`.
+async fn summit_in_english_for(ui_lang: &str, query: &str) -> Summit {
     let fx = Fixtures::start().await;
-    let (_dir, config, store) = setup(None).await;
-    subscribe(
+    let (dir, config, store) = setup(None).await;
+    subscribe_in(
         &store,
         "b@example.org",
-        "Helsinki OR هلسنكي",
+        ui_lang,
+        query,
         Cadence::Realtime,
         t0(),
     )
     .await;
     add_helsinki_source(&store, &fx, HELSINKI_EN).await;
-    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-    let r = p.run_cycle(t0(), true).await.unwrap();
+    let pipeline = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let first = pipeline.run_cycle(t0(), true).await.unwrap();
+    Summit {
+        fx,
+        _dir: dir,
+        config,
+        store,
+        pipeline,
+        first,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_and_its_translation_are_one_story_and_one_alert() {
+    let Summit {
+        fx,
+        _dir,
+        config,
+        store,
+        pipeline,
+        first: r,
+    } = summit_in_english_for("en", "Helsinki OR هلسنكي").await;
     assert_eq!((r.new_articles, r.new_stories, r.emails_sent), (1, 1, 1));
-    drop(p);
+    drop(pipeline);
 
     // After a restart (the story index rebuilt from the store) the Arabic
     // translation arrives: it joins the English report's story, and the
@@ -881,29 +926,14 @@ async fn a_report_and_its_translation_are_one_story_and_one_alert() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_arabic_reader_gets_the_arabic_headline_of_a_story_begun_in_english() {
-    let fx = Fixtures::start().await;
-    let (_dir, config, store) = setup(None).await;
-    let reader = store
-        .upsert_subscriber("q@example.org", "ar", t0())
-        .await
-        .unwrap();
-    store
-        .add_subscription(
-            &NewSubscription {
-                subscriber_id: reader.id,
-                query: "هلسنكي".into(),
-                langs: vec![],
-                cadence: Cadence::Realtime,
-                breaking_only: false,
-                confirmed: true,
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
-    add_helsinki_source(&store, &fx, HELSINKI_EN).await;
-    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-    let r = p.run_cycle(t0(), true).await.unwrap();
+    let Summit {
+        fx,
+        _dir,
+        config,
+        store,
+        pipeline: p,
+        first: r,
+    } = summit_in_english_for("ar", "هلسنكي").await;
     assert_eq!(
         (r.new_stories, r.emails_sent),
         (1, 0),
