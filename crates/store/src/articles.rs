@@ -342,6 +342,16 @@ pub(crate) mod tests {
         Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
     }
 
+    /// An in-memory store with one source, "A".
+    pub(crate) async fn store_with_source() -> (Store, crate::Source) {
+        let s = Store::open_memory().await.unwrap();
+        let src = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        (s, src)
+    }
+
     pub(crate) fn article(source_id: SourceId, guid: &str, published: i64) -> NewArticle {
         NewArticle {
             source_id,

@@ -113,6 +113,29 @@ pub struct StoryDetail {
     pub articles: Vec<StoryArticle>,
 }
 
+impl StoryDetail {
+    /// The headline (and its language) to show a reader of `langs`, best first: for
+    /// the first of those languages the story has, its own title if it is in it,
+    /// else its first original report in it; failing all, its own title. A story can
+    /// hold reports in several languages (an English wire report and its Arabic
+    /// translation), and its own title is its first report's.
+    pub fn headline_in(&self, langs: &[&str]) -> (&str, &str) {
+        for lang in langs {
+            if self.story.lang == *lang {
+                break;
+            }
+            if let Some(a) = self
+                .articles
+                .iter()
+                .find(|a| a.copy_of.is_none() && a.lang == *lang && !a.title.trim().is_empty())
+            {
+                return (&a.title, &a.lang);
+            }
+        }
+        (&self.story.title, &self.story.lang)
+    }
+}
+
 const COLUMNS: &str = "id, title, lang, first_seen, last_seen, article_count, outlet_count, \
      independent_outlets, state, breaking_at";
 
@@ -170,6 +193,43 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// [`StoryDetail::headline_in`] of each of `stories` for a reader of `lang`, for a
+    /// list of stories: a story whose first report is in another language gets the
+    /// title and language of its first original report in `lang`, if it has one.
+    pub async fn headlines_in(&self, stories: &mut [StoryRow], lang: &str) -> Result<()> {
+        let others: Vec<i64> = stories
+            .iter()
+            .filter(|s| s.lang != lang)
+            .map(|s| s.id.0)
+            .collect();
+        if others.is_empty() {
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT story_id, title FROM articles \
+                 WHERE lang = ? AND copy_of IS NULL AND trim(title) <> '' \
+                 AND story_id IN (SELECT value FROM json_each(?)) \
+                 ORDER BY story_id, published, id",
+        )
+        .bind(lang)
+        .bind(serde_json::to_string(&others).unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut first = std::collections::HashMap::new();
+        for row in &rows {
+            let story: i64 = row.try_get("story_id")?;
+            let title: String = row.try_get("title")?;
+            first.entry(story).or_insert(title);
+        }
+        for s in stories.iter_mut() {
+            if let Some(title) = first.remove(&s.id.0) {
+                s.title = title;
+                s.lang = lang.to_string();
+            }
+        }
+        Ok(())
     }
 
     /// Breaking stories seen at or after `since`, by id: what the story index restores
@@ -262,8 +322,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::articles::tests::{article, t};
-    use std::time::Duration;
+    use crate::articles::tests::{article, store_with_source, t};
 
     pub(crate) fn story(id: i64, last_seen: i64) -> StoryRow {
         StoryRow {
@@ -314,12 +373,43 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_story_is_headlined_in_the_readers_language_where_it_can_be() {
+        let (s, src) = store_with_source().await;
+        let mut english = article(src.id, "en", 2);
+        english.lang = "en".into();
+        english.title = "Summit in Helsinki".into();
+        for a in [article(src.id, "ar", 1), english] {
+            let id = s.insert_article(&a).await.unwrap().unwrap();
+            s.set_article_story(id, StoryId(1), None).await.unwrap();
+        }
+        let mut row = story(1, 2);
+        row.title = "عنوان ar".into();
+        s.upsert_story(&row).await.unwrap();
+        s.upsert_story(&story(2, 3)).await.unwrap();
+
+        let mut list = s.list_stories(t(0), 10).await.unwrap();
+        s.headlines_in(&mut list, "en").await.unwrap();
+        let titles: Vec<(&str, &str)> = list
+            .iter()
+            .map(|r| (r.title.as_str(), r.lang.as_str()))
+            .collect();
+        // Story 2 has no English report: its own title stays.
+        assert_eq!(titles, [("story 2", "ar"), ("Summit in Helsinki", "en")]);
+        let mut list = s.list_stories(t(0), 10).await.unwrap();
+        s.headlines_in(&mut list, "ar").await.unwrap();
+        assert_eq!(list[1].title, "عنوان ar");
+
+        let detail = s.get_story(StoryId(1)).await.unwrap();
+        assert_eq!(
+            detail.headline_in(&["fr", "en"]),
+            ("Summit in Helsinki", "en")
+        );
+        assert_eq!(detail.headline_in(&["fr"]), ("عنوان ar", "ar"));
+    }
+
+    #[tokio::test]
     async fn merge_moves_articles_and_alerts_without_duplicates() {
-        let s = Store::open_memory().await.unwrap();
-        let src = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
+        let (s, src) = store_with_source().await;
         let a1 = s
             .insert_article(&article(src.id, "1", 1))
             .await

@@ -199,7 +199,7 @@ impl Delivery {
             }
         };
         let detail = self.store.get_story(story).await?;
-        let (title, _) = headline(&detail, &reading_langs(&s.langs, &sub.ui_lang));
+        let (title, _) = detail.headline_in(&reading_langs(&s.langs, &sub.ui_lang));
         let email = story_email(
             sub,
             story,
@@ -227,7 +227,7 @@ impl Delivery {
         let s = &sub.subscription;
         let due = self.pacing(sub).quiet_ends(now).unwrap_or(now);
         let detail = self.store.get_story(story).await?;
-        let (title, _) = headline(&detail, &reading_langs(&s.langs, &sub.ui_lang));
+        let (title, _) = detail.headline_in(&reading_langs(&s.langs, &sub.ui_lang));
         let email = story_email(
             sub,
             story,
@@ -471,7 +471,7 @@ impl Delivery {
                 let detail = self.store.get_story(story_id).await.map_err(skip)?;
                 let reading = reading_langs(&sub.langs, &lang);
                 let lead = self.lead(&detail, &reading).await;
-                let (story_title, story_lang) = headline(&detail, &reading);
+                let (story_title, story_lang) = detail.headline_in(&reading);
                 self.composer.alert(
                     &AlertEmail {
                         to: email.recipient.clone(),
@@ -510,7 +510,7 @@ impl Delivery {
                 let mut items = Vec::new();
                 for id in stories {
                     if let Ok(d) = self.store.get_story(id).await {
-                        let (title, story_lang) = headline(&d, &reading);
+                        let (title, story_lang) = d.headline_in(&reading);
                         items.push(DigestStory {
                             title: title.to_string(),
                             lang: story_lang.to_string(),
@@ -564,13 +564,13 @@ impl Delivery {
     /// summary when the page gave none), for the alert's lead. Only a slice
     /// goes to the composer, which strips markup and cuts it to about 280
     /// characters; a store error only costs the lead, never the alert.
-    async fn lead(&self, detail: &ajil_store::StoryDetail, langs: &[String]) -> Option<String> {
+    async fn lead(&self, detail: &ajil_store::StoryDetail, langs: &[&str]) -> Option<String> {
         // Copies repeat their original, so only originals are read; a few
         // are tried because a first article can be a headline-only item. Those
         // in the reader's languages come first (a story can hold reports in
         // several), each group oldest first.
         let originals = || detail.articles.iter().filter(|a| a.copy_of.is_none());
-        let rank = |lang: &str| langs.iter().position(|l| l == lang).unwrap_or(langs.len());
+        let rank = |lang: &str| langs.iter().position(|l| *l == lang).unwrap_or(langs.len());
         let mut ordered: Vec<&ajil_store::StoryArticle> = originals().collect();
         ordered.sort_by_key(|a| rank(&a.lang));
         for article in ordered.into_iter().take(LEAD_ARTICLES_TRIED) {
@@ -648,29 +648,12 @@ fn story_email(
 
 /// The languages a subscriber reads a story in, best first: the subscription's
 /// `lang:` filter, then the subscriber's interface language.
-fn reading_langs(filter: &[String], ui_lang: &str) -> Vec<String> {
-    let mut langs = filter.to_vec();
-    if !langs.iter().any(|l| l == ui_lang) {
-        langs.push(ui_lang.to_string());
+fn reading_langs<'a>(filter: &'a [String], ui_lang: &'a str) -> Vec<&'a str> {
+    let mut langs: Vec<&str> = filter.iter().map(String::as_str).collect();
+    if !langs.contains(&ui_lang) {
+        langs.push(ui_lang);
     }
     langs
-}
-
-/// The headline (and its language) to show a reader of `langs`: the first original
-/// report in the first of those languages the story holds, else the story's own.
-/// Stories join reports across scripts, so an Arabic reader of a story that began
-/// with an English wire report sees the Arabic report's headline.
-fn headline<'a>(d: &'a ajil_store::StoryDetail, langs: &[String]) -> (&'a str, &'a str) {
-    for lang in langs {
-        if let Some(a) = d
-            .articles
-            .iter()
-            .find(|a| a.copy_of.is_none() && a.lang == *lang && !a.title.trim().is_empty())
-        {
-            return (&a.title, &a.lang);
-        }
-    }
-    (&d.story.title, &d.story.lang)
 }
 
 /// One line per outlet of a story: first those that reported it in their own text, at

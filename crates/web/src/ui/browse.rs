@@ -22,9 +22,15 @@ pub(super) async fn stories(
     lang: PageLang,
 ) -> Result<Response, PageError> {
     let since = state.now() - Duration::days(STORIES_WINDOW_DAYS);
-    let stories = state
+    let mut stories = state
         .store
         .list_stories(since, STORIES_LIMIT)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    // A story told in several languages is listed by its report in the page's.
+    state
+        .store
+        .headlines_in(&mut stories, lang.lang.code())
         .await
         .map_err(|e| PageError::store(lang.lang, e))?;
     page(
@@ -41,11 +47,13 @@ pub(super) async fn story(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: StoryId = id.parse().map_err(|_| PageError::not_found(lang.lang))?;
-    let detail = state
+    let mut detail = state
         .store
         .get_story(id)
         .await
         .map_err(|e| PageError::store(lang.lang, e))?;
+    let (title, story_lang) = detail.headline_in(&[lang.lang.code()]);
+    (detail.story.title, detail.story.lang) = (title.to_string(), story_lang.to_string());
     page(
         StatusCode::OK,
         "story.html",

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ajil_model::{Cadence, StoryId, SubscriberId, SubscriptionId};
+use ajil_model::{Cadence, SourceId, StoryId, SubscriberId, SubscriptionId};
 use ajil_store::{
     NewArticle, NewSubscription, StoryRow, StoryState, SubscriberStatus, SubscriptionStatus,
 };
@@ -233,6 +233,33 @@ async fn language_and_direction() {
     assert!(missing.body.contains("could not find"));
 }
 
+/// Stores `article` as one of `story`'s.
+async fn file(h: &Harness, article: NewArticle, story: StoryId) {
+    let id = h.store.insert_article(&article).await.unwrap().unwrap();
+    h.store.set_article_story(id, story, None).await.unwrap();
+}
+
+/// An article of news.example at `now()`, with guid and path `name`.
+fn news(source_id: SourceId, name: &str, title: &str, lang: &str) -> NewArticle {
+    NewArticle {
+        source_id,
+        guid: name.into(),
+        url: format!("https://news.example/{name}"),
+        canonical_url: None,
+        title: title.into(),
+        text: "نص".into(),
+        summary: None,
+        lang: lang.into(),
+        published: now(),
+        fetched_at: now(),
+        author: None,
+        wire: None,
+        section: None,
+        content_hash: u64::from(name.as_bytes()[0]),
+        analysis: "{}".into(),
+    }
+}
+
 #[tokio::test]
 async fn stories_and_sources_pages() {
     let h = harness(None).await;
@@ -250,32 +277,7 @@ async fn stories_and_sources_pages() {
         .record_fetch_error(src.id, "http 503 from news.example", now(), now())
         .await
         .unwrap();
-    let id = h
-        .store
-        .insert_article(&NewArticle {
-            source_id: src.id,
-            guid: "g".into(),
-            url: "https://news.example/a".into(),
-            canonical_url: None,
-            title: "زلزال في الجنوب".into(),
-            text: "نص".into(),
-            summary: None,
-            lang: "ar".into(),
-            published: now(),
-            fetched_at: now(),
-            author: None,
-            wire: None,
-            section: None,
-            content_hash: 1,
-            analysis: "{}".into(),
-        })
-        .await
-        .unwrap()
-        .unwrap();
-    h.store
-        .set_article_story(id, StoryId(3), None)
-        .await
-        .unwrap();
+    file(&h, news(src.id, "a", "زلزال في الجنوب", "ar"), StoryId(3)).await;
     h.store
         .upsert_story(&StoryRow {
             id: StoryId(3),
@@ -313,6 +315,24 @@ async fn stories_and_sources_pages() {
         get(&h.app, "/stories/x").await.status,
         StatusCode::NOT_FOUND
     );
+    // An English report joins the story: English pages show its headline,
+    // Arabic pages the story's own.
+    file(
+        &h,
+        news(src.id, "e", "Earthquake in the south", "en"),
+        StoryId(3),
+    )
+    .await;
+    for (lang, shown, hidden) in [
+        ("en", "Earthquake in the south", "زلزال &lt;في&gt; الجنوب"),
+        ("ar", "زلزال &lt;في&gt; الجنوب", "Earthquake in the south</"),
+    ] {
+        let list = get(&h.app, &format!("/stories?lang={lang}")).await;
+        assert!(list.body.contains(shown), "{lang}: {}", list.body);
+        assert!(!list.body.contains(hidden), "{lang}: {}", list.body);
+        let one = get(&h.app, &format!("/stories/3?lang={lang}")).await;
+        assert!(one.body.contains(shown), "{lang}: {}", one.body);
+    }
     let sources = get(&h.app, "/sources?lang=en").await;
     assert!(sources.body.contains("http 503 from news.example"));
     assert!(sources.body.contains("never"));
