@@ -6,8 +6,8 @@
 //! | `POST /api/sources` `{"url", "name"?, "interval_secs"?}` | `201` and the new `Source`; `409` if the URL is there |
 //! | `DELETE /api/sources/{id}` | `204`; `404` if absent |
 //! | `GET /api/subscriptions` | `[SubscriptionWithEmail]` |
-//! | `GET /api/stories?since=RFC3339&limit=N` | `[StoryRow]`, newest first (default: last 24 h, 100) |
-//! | `GET /api/stories/{id}` | `StoryDetail` (the story's fields plus `articles`) |
+//! | `GET /api/stories?since=RFC3339&limit=N&lang=L` | `[StoryRow]`, newest first (default: last 24 h, 100); with `lang`, a story holding a report in `L` is titled by it |
+//! | `GET /api/stories/{id}?lang=L` | `StoryDetail` (the story's fields plus `articles`), titled in `L` as above |
 //! | `GET /api/emails` | `{"counts": {pending, sent, failed}, "recent": [Email]}` |
 //! | `GET /api/subscribers` | `[Subscriber]` (with status, time zone, suppression reason) |
 //! | `GET /api/suppressions` | `{"suppressed": [Subscriber], "feedback": [bounce or complaint]}` |

@@ -45,13 +45,40 @@ pub(super) async fn list(
             })?,
         None => DEFAULT_LIMIT,
     };
-    Ok(Json(state.store.list_stories(since, limit).await?))
+    let mut stories = state.store.list_stories(since, limit).await?;
+    if let Some(lang) = reader_lang(&params)? {
+        state.store.headlines_in(&mut stories, lang).await?;
+    }
+    Ok(Json(stories))
 }
 
 pub(super) async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<StoryDetail>, ApiError> {
     let id: StoryId = parse_id("story", &id)?;
-    Ok(Json(state.store.get_story(id).await?))
+    let mut detail = state.store.get_story(id).await?;
+    if let Some(lang) = reader_lang(&params)? {
+        let (title, story_lang) = detail.headline_in(&[lang]);
+        (detail.story.title, detail.story.lang) = (title.to_string(), story_lang.to_string());
+    }
+    Ok(Json(detail))
+}
+
+/// The `lang` parameter: a story told in several languages is then titled by its
+/// first report in that language (`title` and `lang` change; the articles do not).
+fn reader_lang(params: &HashMap<String, String>) -> Result<Option<&str>, ApiError> {
+    match params.get("lang") {
+        None => Ok(None),
+        Some(lang)
+            if (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()) =>
+        {
+            Ok(Some(lang))
+        }
+        Some(raw) => Err(ApiError::bad_request(
+            format!("lang {raw:?} is not a language code"),
+            "write a two- or three-letter ISO 639 code such as ar or en",
+        )),
+    }
 }

@@ -176,6 +176,29 @@ async fn stories_subscriptions_and_emails() {
     let missing = send(&h.app, api(Method::GET, "/api/stories/9", None)).await;
     assert_error(&missing, StatusCode::NOT_FOUND, "story 9");
 
+    // An Arabic report in story 2: with `lang=ar` the story is titled by it.
+    let src = h
+        .store
+        .add_source(
+            "https://news.example/rss",
+            "news",
+            std::time::Duration::from_secs(300),
+            now(),
+        )
+        .await
+        .unwrap();
+    file(&h, news(src.id, "q", "قمة في هلسنكي", "ar"), StoryId(2)).await;
+    let titled = send(&h.app, api(Method::GET, "/api/stories?lang=ar", None)).await;
+    assert_eq!(titled.json()[0]["title"], "قمة في هلسنكي");
+    assert_eq!(titled.json()[0]["lang"], "ar");
+    assert_eq!(titled.json()[1]["title"], "story 1");
+    let one = send(&h.app, api(Method::GET, "/api/stories/2?lang=ar", None)).await;
+    assert_eq!(one.json()["title"], "قمة في هلسنكي");
+    let one = send(&h.app, api(Method::GET, "/api/stories/2", None)).await;
+    assert_eq!(one.json()["title"], "story 2");
+    let bad = send(&h.app, api(Method::GET, "/api/stories?lang=Arabic", None)).await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "lang");
+
     h.store
         .upsert_subscriber("a@example.org", "en", now())
         .await

@@ -22,6 +22,38 @@ use tower::ServiceExt;
 pub(crate) const PUBLIC_URL: &str = "https://ajil.example";
 pub(crate) const SECRET: &[u8] = b"test link secret, 32 bytes long!";
 
+/// Stores `article` as one of `story`'s.
+pub(crate) async fn file(h: &Harness, article: ajil_store::NewArticle, story: ajil_model::StoryId) {
+    let id = h.store.insert_article(&article).await.unwrap().unwrap();
+    h.store.set_article_story(id, story, None).await.unwrap();
+}
+
+/// An article of news.example at `now()`, with guid and path `name`.
+pub(crate) fn news(
+    source_id: ajil_model::SourceId,
+    name: &str,
+    title: &str,
+    lang: &str,
+) -> ajil_store::NewArticle {
+    ajil_store::NewArticle {
+        source_id,
+        guid: name.into(),
+        url: format!("https://news.example/{name}"),
+        canonical_url: None,
+        title: title.into(),
+        text: "نص".into(),
+        summary: None,
+        lang: lang.into(),
+        published: now(),
+        fetched_at: now(),
+        author: None,
+        wire: None,
+        section: None,
+        content_hash: u64::from(name.as_bytes()[0]),
+        analysis: "{}".into(),
+    }
+}
+
 pub(crate) fn now() -> DateTime<Utc> {
     Utc.timestamp_opt(1_700_000_000, 0).unwrap()
 }

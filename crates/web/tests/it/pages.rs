@@ -2,10 +2,8 @@
 
 use std::time::Duration;
 
-use ajil_model::{Cadence, SourceId, StoryId, SubscriberId, SubscriptionId};
-use ajil_store::{
-    NewArticle, NewSubscription, StoryRow, StoryState, SubscriberStatus, SubscriptionStatus,
-};
+use ajil_model::{Cadence, StoryId, SubscriberId, SubscriptionId};
+use ajil_store::{NewSubscription, StoryRow, StoryState, SubscriberStatus, SubscriptionStatus};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
@@ -231,33 +229,6 @@ async fn language_and_direction() {
     let missing = get(&h.app, "/no/such/page?lang=en").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("could not find"));
-}
-
-/// Stores `article` as one of `story`'s.
-async fn file(h: &Harness, article: NewArticle, story: StoryId) {
-    let id = h.store.insert_article(&article).await.unwrap().unwrap();
-    h.store.set_article_story(id, story, None).await.unwrap();
-}
-
-/// An article of news.example at `now()`, with guid and path `name`.
-fn news(source_id: SourceId, name: &str, title: &str, lang: &str) -> NewArticle {
-    NewArticle {
-        source_id,
-        guid: name.into(),
-        url: format!("https://news.example/{name}"),
-        canonical_url: None,
-        title: title.into(),
-        text: "نص".into(),
-        summary: None,
-        lang: lang.into(),
-        published: now(),
-        fetched_at: now(),
-        author: None,
-        wire: None,
-        section: None,
-        content_hash: u64::from(name.as_bytes()[0]),
-        analysis: "{}".into(),
-    }
 }
 
 #[tokio::test]
