@@ -6,7 +6,8 @@
 //!     [--until RFC3339] [--out stories.jsonl] [--event-threshold X] [--merge-threshold X]
 //!     [--half-life-hours H] [--breaking-minutes M] [--link-top K] [--max-candidates N]
 //!     [--dump keys.jsonl] [--entity-gate X] [--incident-factor X] [--prior-docs N] [--rare-share X] [--stand-in]
-//!     [--novelty-minutes M] [--burst-minutes M]
+//!     [--novelty-minutes M] [--burst-minutes M] [--breaking-join X] [--breaking-join-minutes M]
+//!     [--sweep N]
 //!     [--data PATH]
 //! ```
 //!
@@ -80,6 +81,7 @@ fn parse_args() -> Result<Args, String> {
             "--dump" => args.dump = Some(value.clone()),
             "--event-threshold" => args.opts.event_threshold = number()?,
             "--merge-threshold" => args.opts.merge_threshold = number()?,
+            "--sweep" => args.opts.breaking_sweep = number()? as usize,
             "--breaking-join" => args.opts.breaking_join_threshold = number()?,
             "--breaking-join-minutes" => {
                 args.opts.breaking_join_window = TimeDelta::minutes(number()? as i64)

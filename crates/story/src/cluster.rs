@@ -367,6 +367,10 @@ impl Clusterer {
             self.merge_into(story, *absorbed);
         }
         let breaking = self.refresh_state(story, now);
+        let (story, merged) = match &breaking {
+            Some(b) => self.sweep(story, merged, b.at),
+            None => (story, merged),
+        };
         let also_breaking = if independent && !quiet {
             self.support(&supported, input, now)
         } else {
@@ -528,6 +532,79 @@ impl Clusterer {
             }
         }
         turned
+    }
+
+    /// At the moment story `id` turns breaking, the small stories active within
+    /// [`StoryOptions::breaking_join_window`] before it whose reports score at the
+    /// lower bar against it join it: the first reports of a happening, told before its
+    /// words became the window's common words, and angles on it that came in before
+    /// the flip. Only lone voices are swept: a story of at most
+    /// [`StoryOptions::breaking_sweep`] articles from one independent outlet, which no
+    /// other story's reports support. Two outlets of its own, or reports elsewhere
+    /// telling it beside another happening, make it a happening of its own (a second
+    /// summit of the same president, the clashes beside a ceremony).
+    ///
+    /// Swept stories join as angles: their keys stay out of the story's core, so what
+    /// the story is about, and what later reports are compared with, stays what its
+    /// own reports share (a swept preview of tomorrow's decision must not make
+    /// tomorrow's decision part of today's story). The story that broke keeps its id,
+    /// the one its breaking alert names. Returns it and every story merged into it.
+    fn sweep(
+        &mut self,
+        id: StoryId,
+        mut merged: Vec<StoryId>,
+        at: DateTime<Utc>,
+    ) -> (StoryId, Vec<StoryId>) {
+        let o = &self.opts;
+        if o.breaking_sweep == 0 || !self.stories.contains_key(&id) {
+            return (id, merged);
+        }
+        let bar = o.event_threshold.min(o.breaking_join_threshold);
+        let since = at - o.breaking_join_window;
+        let lone_voice = |story: &Story| {
+            let mut outlets = story
+                .docs
+                .iter()
+                .map(|seq| &self.docs[seq])
+                .filter(|doc| doc.independent)
+                .map(|doc| doc.outlet.as_str());
+            let first = outlets.next();
+            outlets.all(|outlet| Some(outlet) == first)
+        };
+        let small: Vec<StoryId> = self
+            .by_last_seen
+            .range((since, StoryId(i64::MIN))..)
+            .map(|(_, sid)| *sid)
+            .filter(|sid| {
+                let story = &self.stories[sid];
+                *sid != id
+                    && story.docs.len() <= o.breaking_sweep
+                    && story.state != StoryState::Breaking
+                    && story.support.is_empty()
+                    && lone_voice(story)
+            })
+            .collect();
+        let swept: Vec<StoryId> = small
+            .into_iter()
+            .filter(|sid| {
+                self.stories[sid].docs.iter().any(|seq| {
+                    self.docs
+                        .get(seq)
+                        .and_then(|doc| self.event_scores_in(doc, Some(id)).get(&id).copied())
+                        .is_some_and(|score| score >= bar)
+                })
+            })
+            .collect();
+        for sid in swept {
+            if let Some(angle) = self.stories.get_mut(&sid) {
+                angle.profile.clear();
+                angle.originals = 0;
+            }
+            self.merge_into(id, sid);
+            merged.push(sid);
+        }
+        merged.sort_unstable();
+        (id, merged)
     }
 
     fn new_story_id(&mut self) -> StoryId {
@@ -766,6 +843,11 @@ impl Clusterer {
     /// Same-event score of `doc` against each story holding a candidate article: the
     /// best score over that story's candidates.
     fn event_scores(&self, doc: &Doc) -> BTreeMap<StoryId, f64> {
+        self.event_scores_in(doc, None)
+    }
+
+    /// [`Clusterer::event_scores`], against story `only` alone when given.
+    fn event_scores_in(&self, doc: &Doc, only: Option<StoryId>) -> BTreeMap<StoryId, f64> {
         let docs = self.vocab.docs() as usize;
         // Keys in more than 5% of the window (and over 50 articles) find too much to be
         // worth following; the title and rare lead keys of a real match will.
@@ -800,6 +882,9 @@ impl Clusterer {
         let mut per_story: BTreeMap<StoryId, Vec<(u64, Shared)>> = BTreeMap::new();
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
+            if only.is_some_and(|id| id != other.story) {
+                continue;
+            }
             per_story.entry(other.story).or_default().push((
                 seq,
                 Shared {

@@ -342,3 +342,36 @@ fn a_story_that_just_turned_breaking_takes_its_angles_at_a_lower_bar() {
     // The lower bar lasts the window from the flip, not the story's whole life.
     assert!(!reaction_joins(6 * 60, 0.01));
 }
+
+/// Where the reaction of [`reaction_joins`] lands when it comes in 15 minutes after the
+/// first report, before the third outlet makes the story breaking (at minute 25), with
+/// stories of up to `sweep` articles swept into a story as it turns breaking.
+fn early_reaction_joins(sweep: usize) -> bool {
+    let opts = StoryOptions {
+        breaking_join_threshold: 0.01,
+        breaking_sweep: sweep,
+        ..StoryOptions::default()
+    };
+    let mut clusterer = Clusterer::new(opts).unwrap();
+    let [a, b, c] = three_outlets([0, 10, 25]);
+    let story = clusterer.add(&a.input(), a.published).story;
+    assert_eq!(clusterer.add(&b.input(), b.published).story, story);
+    let reaction = Art::new(4, "bbc", 15, REACTION_TITLE, REACTION);
+    let early = clusterer.add(&reaction.input(), reaction.published);
+    // Under the ordinary bar, before the flip, it is a story of its own.
+    assert_ne!(early.story, story);
+    let third = clusterer.add(&c.input(), c.published);
+    assert_eq!(third.story, story);
+    assert!(third.breaking.is_some());
+    let swept = third.merged.contains(&early.story);
+    assert_eq!(clusterer.story(early.story).is_none(), swept);
+    let view = clusterer.story(story).unwrap();
+    assert_eq!(view.articles.contains(&ArticleId(4)), swept);
+    swept
+}
+
+#[test]
+fn a_story_turning_breaking_takes_the_small_stories_of_its_angles_told_before() {
+    assert!(early_reaction_joins(StoryOptions::default().breaking_sweep));
+    assert!(!early_reaction_joins(0));
+}

@@ -42,7 +42,7 @@ const WINDOWS: &[(&str, f64)] = &[
             env!("CARGO_MANIFEST_DIR"),
             "/../../bench/stories/labels/events-2018-04-14.json"
         ),
-        0.78,
+        0.84,
     ),
     (
         concat!(
@@ -66,6 +66,13 @@ const WINDOWS: &[(&str, f64)] = &[
         0.82,
     ),
 ];
+
+/// Windows whose breaking events may be flagged before their second outlet's report:
+/// the Trump–Kim summit of 12 June was a story breaking since its build-up on 10 June.
+/// Everywhere else a flag from before the happening means it was hidden inside an
+/// older story (as when the 7 May story of the pleas to keep the Iran deal took the
+/// 8 May withdrawal).
+const FLAGGED_BEFORE: &[&str] = &["events-2018-06-12.json"];
 
 struct Labels {
     name: String,
@@ -227,13 +234,21 @@ fn labelled_windows_keep_their_scores() {
             s.bcubed.f1
         );
         assert_eq!(b.extra_alarms, 0, "{}: an event flagged twice", window.name);
+        if !FLAGGED_BEFORE.contains(&window.name.as_str()) {
+            let latency = b.latency_min_median.unwrap_or(0.0);
+            assert!(
+                latency >= 0.0,
+                "{}: breaking flagged a median {latency:.0} min before the second outlet",
+                window.name
+            );
+        }
         bcubed += s.bcubed.f1;
         hits += hit;
         breaking += b.labelled;
         false_alarms += false_alarm;
     }
     let mean = bcubed / windows.len() as f64;
-    assert!(mean >= 0.855, "mean B-cubed F1 {mean:.4} under 0.855");
+    assert!(mean >= 0.87, "mean B-cubed F1 {mean:.4} under 0.87");
     // All but the Golan alert of 8 May (its outlets never within half an hour).
     assert!(
         hits + 1 >= breaking,
