@@ -299,7 +299,11 @@ impl Pipeline {
                     wire: a.wire.as_deref(),
                     section: a.section.as_deref(),
                 };
-                let _ = index.clusterer.add_with_story(&input, story, now);
+                let _ = if a.angle {
+                    index.clusterer.add_angle_with_story(&input, story, now)
+                } else {
+                    index.clusterer.add_with_story(&input, story, now)
+                };
             }
         }
         // Stories the store records as breaking stay so, even where the articles
@@ -546,6 +550,10 @@ impl Pipeline {
         article: &NewArticle,
     ) -> Result<()> {
         for &from in &a.merged {
+            if a.swept.contains(&from) {
+                // Its reports stay angles after a restart (see `catch_up`).
+                self.store.mark_angles(from).await?;
+            }
             self.store.merge_stories(from, a.story).await?;
         }
         self.store.set_article_story(id, a.story, a.copy_of).await?;

@@ -132,6 +132,8 @@ pub struct IndexArticle {
     pub analysis: String,
     /// Its story, once the clusterer placed it.
     pub story_id: Option<StoryId>,
+    /// It joined its story as an angle ([`Store::mark_angles`]).
+    pub angle: bool,
 }
 
 fn from_row(row: &SqliteRow) -> Result<StoredArticle> {
@@ -236,6 +238,17 @@ impl Store {
         Ok(())
     }
 
+    /// Marks every article of story `story` an angle: a story swept into another as
+    /// that one turned breaking (`ajil_story::Assignment::swept`), before it is merged
+    /// with [`Store::merge_stories`]. Returns how many articles it marked.
+    pub async fn mark_angles(&self, story: StoryId) -> Result<u64> {
+        let done = sqlx::query("UPDATE articles SET angle = 1 WHERE story_id = ?")
+            .bind(story.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Articles published at or after `since`, oldest first (by published
     /// time, then id): the input for rebuilding the story index at start-up.
     pub async fn articles_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredArticle>> {
@@ -280,7 +293,7 @@ impl Store {
         let (from_time, from_id) = from.unwrap_or((since, ArticleId(i64::MIN)));
         let rows = sqlx::query(
             "SELECT a.id, s.name AS source_name, a.url, a.canonical_url, a.published, \
-             a.wire, a.section, a.content_hash, a.analysis, a.story_id \
+             a.wire, a.section, a.content_hash, a.analysis, a.story_id, a.angle \
              FROM articles a JOIN sources s ON s.id = a.source_id \
              WHERE a.id > ? AND a.published >= ? \
              AND (a.published > ? OR (a.published = ? AND a.id > ?)) \
@@ -307,6 +320,7 @@ impl Store {
                     content_hash: row.try_get::<i64, _>("content_hash")? as u64,
                     analysis: row.try_get("analysis")?,
                     story_id: row.try_get::<Option<i64>, _>("story_id")?.map(StoryId),
+                    angle: row.try_get::<i64, _>("angle")? != 0,
                 })
             })
             .collect()
@@ -410,6 +424,48 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_swept_story_keeps_its_articles_marked_as_angles_through_the_merge() {
+        let s = Store::open_memory().await.unwrap();
+        let a = s
+            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for (guid, at, story) in [
+            ("r1", 100, 3),
+            ("r2", 110, 3),
+            ("lone", 120, 4),
+            ("x", 130, 5),
+        ] {
+            let id = s
+                .insert_article(&article(a.id, guid, at))
+                .await
+                .unwrap()
+                .unwrap();
+            s.set_article_story(id, StoryId(story), None).await.unwrap();
+            ids.push(id);
+        }
+        // Story 4 swept into story 3 as it turned breaking.
+        assert_eq!(s.mark_angles(StoryId(4)).await.unwrap(), 1);
+        s.merge_stories(StoryId(4), StoryId(3)).await.unwrap();
+        let page = s
+            .index_articles(ArticleId(0), t(0), None, 10)
+            .await
+            .unwrap();
+        let got: Vec<(ArticleId, Option<StoryId>, bool)> =
+            page.iter().map(|x| (x.id, x.story_id, x.angle)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (ids[0], Some(StoryId(3)), false),
+                (ids[1], Some(StoryId(3)), false),
+                (ids[2], Some(StoryId(3)), true),
+                (ids[3], Some(StoryId(5)), false),
+            ]
+        );
+    }
+
+    #[tokio::test]
     async fn index_pages_cover_the_window_once_in_order() {
         let s = Store::open_memory().await.unwrap();
         let a = s
@@ -448,6 +504,7 @@ pub(crate) mod tests {
         assert_eq!(seen[0].wire.as_deref(), Some("AFP"));
         assert_eq!(seen[0].section.as_deref(), Some("middleEast"));
         assert_eq!(seen[0].content_hash, u64::MAX - 1);
+        assert!(seen.iter().all(|x| !x.angle));
         // Only ids above `after_id` (what another process stored since).
         let newer = s.index_articles(id_of("b1"), t(0), None, 10).await.unwrap();
         let newer: Vec<ArticleId> = newer.iter().map(|x| x.id).collect();

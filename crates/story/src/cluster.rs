@@ -35,6 +35,9 @@ struct Doc {
     /// Sequence number of the original this article copies (always a root, never a copy).
     copy_of: Option<u64>,
     independent: bool,
+    /// Joined as an angle when its story turned breaking (see [`Clusterer::sweep`]):
+    /// a member whose keys stay out of the story's core.
+    angle: bool,
     wire: Option<String>,
     /// From a quiet section: joins stories, never confirms breaking.
     quiet: bool,
@@ -367,10 +370,13 @@ impl Clusterer {
             self.merge_into(story, *absorbed);
         }
         let breaking = self.refresh_state(story, now);
-        let (story, merged) = match &breaking {
-            Some(b) => self.sweep(story, merged, b.at),
-            None => (story, merged),
+        let swept = match &breaking {
+            Some(b) => self.sweep(story, b.at),
+            None => Vec::new(),
         };
+        let mut merged = merged;
+        merged.extend(&swept);
+        merged.sort_unstable();
         let also_breaking = if independent && !quiet {
             self.support(&supported, input, now)
         } else {
@@ -382,6 +388,7 @@ impl Clusterer {
             copy_of,
             independent,
             merged,
+            swept,
             breaking,
             also_breaking,
         }
@@ -403,8 +410,31 @@ impl Clusterer {
         story: StoryId,
         now: DateTime<Utc>,
     ) -> Assignment {
+        self.place(input, story, false, now)
+    }
+
+    /// [`Clusterer::add_with_story`] for an article that joined its story as an angle
+    /// ([`Assignment::swept`]): a member whose keys stay out of the story's core, as
+    /// they did before the restart.
+    pub fn add_angle_with_story(
+        &mut self,
+        input: &StoryInput<'_>,
+        story: StoryId,
+        now: DateTime<Utc>,
+    ) -> Assignment {
+        self.place(input, story, true, now)
+    }
+
+    fn place(
+        &mut self,
+        input: &StoryInput<'_>,
+        story: StoryId,
+        angle: bool,
+        now: DateTime<Utc>,
+    ) -> Assignment {
         self.evict(now);
         let mut doc = self.prepare(input);
+        doc.angle = angle;
         self.attach_cross(&doc);
         let copy = self.find_copy(&doc);
         let new_story = !self.stories.contains_key(&story);
@@ -422,6 +452,7 @@ impl Clusterer {
             copy_of,
             independent,
             merged: Vec::new(),
+            swept: Vec::new(),
             breaking,
             also_breaking: Vec::new(),
         }
@@ -548,16 +579,11 @@ impl Clusterer {
     /// the story is about, and what later reports are compared with, stays what its
     /// own reports share (a swept preview of tomorrow's decision must not make
     /// tomorrow's decision part of today's story). The story that broke keeps its id,
-    /// the one its breaking alert names. Returns it and every story merged into it.
-    fn sweep(
-        &mut self,
-        id: StoryId,
-        mut merged: Vec<StoryId>,
-        at: DateTime<Utc>,
-    ) -> (StoryId, Vec<StoryId>) {
+    /// the one its breaking alert names. Returns the stories swept into it.
+    fn sweep(&mut self, id: StoryId, at: DateTime<Utc>) -> Vec<StoryId> {
         let o = &self.opts;
         if o.breaking_sweep == 0 || !self.stories.contains_key(&id) {
-            return (id, merged);
+            return Vec::new();
         }
         let bar = o.event_threshold.min(o.breaking_join_threshold);
         let since = at - o.breaking_join_window;
@@ -595,16 +621,19 @@ impl Clusterer {
                 })
             })
             .collect();
-        for sid in swept {
-            if let Some(angle) = self.stories.get_mut(&sid) {
+        for sid in &swept {
+            if let Some(angle) = self.stories.get_mut(sid) {
                 angle.profile.clear();
                 angle.originals = 0;
+                for seq in &angle.docs {
+                    if let Some(doc) = self.docs.get_mut(seq) {
+                        doc.angle = true;
+                    }
+                }
             }
-            self.merge_into(id, sid);
-            merged.push(sid);
+            self.merge_into(id, *sid);
         }
-        merged.sort_unstable();
-        (id, merged)
+        swept
     }
 
     fn new_story_id(&mut self) -> StoryId {
@@ -671,6 +700,7 @@ impl Clusterer {
             story: StoryId(0),
             copy_of: None,
             independent: true,
+            angle: false,
             wire: input.wire.map(|w| w.trim().to_lowercase()),
             quiet: input.section.is_some_and(|s| self.is_quiet_section(s)),
             incident: input
@@ -1151,7 +1181,7 @@ impl Clusterer {
             support: Vec::new(),
         });
         story.docs.push(seq);
-        if doc.copy_of.is_none() {
+        if doc.copy_of.is_none() && !doc.angle {
             story.originals += 1;
             for &key in union(&doc.title, &doc.lead).iter() {
                 let count = story.profile.entry(key).or_insert(0);
@@ -1527,7 +1557,161 @@ fn union(a: &[Key], b: &[Key]) -> Vec<Key> {
 
 #[cfg(test)]
 mod tests {
-    use super::top_mean;
+    use super::{Clusterer, top_mean};
+    use crate::{StoryInput, StoryOptions};
+    use ajil_model::{ArticleId, StoryId};
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    /// A synthetic report: title and body keys made of `words` prefixes.
+    struct Report {
+        id: i64,
+        outlet: &'static str,
+        minutes: i64,
+        title: Vec<String>,
+        keys: Vec<String>,
+        url: String,
+    }
+
+    impl Report {
+        fn new(id: i64, outlet: &'static str, minutes: i64, title: &[&str], body: &[&str]) -> Self {
+            let title: Vec<String> = title.iter().map(|w| w.to_string()).collect();
+            let mut keys = title.clone();
+            keys.extend(body.iter().map(|w| w.to_string()));
+            Report {
+                id,
+                outlet,
+                minutes,
+                title,
+                keys,
+                url: format!("https://{outlet}.example/{id}"),
+            }
+        }
+
+        fn at(&self) -> DateTime<Utc> {
+            DateTime::from_timestamp(1_526_000_000, 0).unwrap() + TimeDelta::minutes(self.minutes)
+        }
+
+        fn input(&self) -> StoryInput<'_> {
+            StoryInput {
+                article: ArticleId(self.id),
+                outlet: self.outlet,
+                published: self.at(),
+                url: &self.url,
+                canonical_url: None,
+                title_keys: &self.title,
+                keys: &self.keys,
+                minhash: &[],
+                content_hash: 0,
+                sound: &[],
+                title_sound: &[],
+                wire: None,
+                section: None,
+            }
+        }
+    }
+
+    /// Background news, so the window has a vocabulary, then three outlets on one
+    /// happening within half an hour, and before the third a lone reaction sharing
+    /// part of their words and a phrase of its own with a later report.
+    fn stream() -> Vec<Report> {
+        let mut reports: Vec<Report> = (0..60)
+            .map(|i| {
+                let t: Vec<String> = (0..5).map(|w| format!("bg{i}t{w}")).collect();
+                let b: Vec<String> = (0..20).map(|w| format!("bg{i}b{w}")).collect();
+                let t: Vec<&str> = t.iter().map(String::as_str).collect();
+                let b: Vec<&str> = b.iter().map(String::as_str).collect();
+                Report::new(1000 + i, "background", -600 + i, &t, &b)
+            })
+            .collect();
+        let event = ["quake", "city", "dead", "rescue", "magnitude"];
+        let body = [
+            "quake",
+            "city",
+            "dead",
+            "rescue",
+            "magnitude",
+            "toll",
+            "teams",
+        ];
+        reports.push(Report::new(1, "one", 0, &event, &body));
+        reports.push(Report::new(2, "two", 5, &event, &body));
+        reports.push(Report::new(
+            3,
+            "three",
+            10,
+            &["quake", "condolence", "king", "message"],
+            &["quake", "condolence", "king", "message", "sympathy"],
+        ));
+        reports.push(Report::new(4, "four", 20, &event, &body));
+        // After the flip: a report that shares the reaction's phrase.
+        reports.push(Report::new(
+            5,
+            "five",
+            40,
+            &["quake", "city", "king", "message"],
+            &["quake", "city", "dead", "king", "message", "toll"],
+        ));
+        reports
+    }
+
+    /// Where report 3 (the reaction) goes, the story's profile, and the live clusterer.
+    fn live() -> (Clusterer, Vec<(i64, StoryId)>, Vec<StoryId>) {
+        let opts = StoryOptions {
+            breaking_join_threshold: 0.01,
+            ..StoryOptions::default()
+        };
+        let mut c = Clusterer::new(opts).unwrap();
+        let mut placed = Vec::new();
+        let mut swept = Vec::new();
+        for r in stream() {
+            let a = c.add(&r.input(), r.at());
+            swept.extend(a.swept.iter().copied());
+            for gone in &a.merged {
+                for p in placed.iter_mut().filter(|(_, s)| s == gone) {
+                    p.1 = a.story;
+                }
+            }
+            placed.push((r.id, a.story));
+        }
+        (c, placed, swept)
+    }
+
+    #[test]
+    fn a_restart_keeps_swept_reports_out_of_the_core() {
+        let (live, placed, swept) = live();
+        let story = placed.iter().find(|(id, _)| *id == 1).unwrap().1;
+        let reaction = placed.iter().find(|(id, _)| *id == 3).unwrap().1;
+        assert_eq!(reaction, story, "the reaction is swept in");
+        assert_eq!(swept.len(), 1);
+        let core = |c: &Clusterer| c.stories[&story].core.clone();
+        let has_king = |c: &Clusterer| core(c).iter().any(|(k, _)| c.vocab.word(*k) == "king");
+        assert!(
+            !has_king(&live),
+            "the reaction's phrase is not what the story is about"
+        );
+
+        // Restarted from the stored stories, with and without the angle kept.
+        let restore = |keep_angles: bool| {
+            let mut c = Clusterer::new(live.opts.clone()).unwrap();
+            for r in stream() {
+                let story = placed.iter().find(|(id, _)| *id == r.id).unwrap().1;
+                if keep_angles && r.id == 3 {
+                    let _ = c.add_angle_with_story(&r.input(), story, r.at());
+                } else {
+                    let _ = c.add_with_story(&r.input(), story, r.at());
+                }
+            }
+            c
+        };
+        let restored = restore(true);
+        assert_eq!(core(&restored), core(&live));
+        assert_eq!(
+            restored.stories[&story].originals,
+            live.stories[&story].originals
+        );
+        // Without it, the reaction and the later report make its phrase core.
+        assert!(has_king(&restore(false)));
+    }
 
     /// What [`top_mean`] replaced: sort all, add the first `k`.
     fn sorted_mean(mut values: Vec<f64>, k: usize) -> f64 {

@@ -136,8 +136,15 @@ pub struct Assignment {
     /// The article counts as independent confirmation (not a copy of another outlet's
     /// article, nor a near copy of a report from the same wire agency).
     pub independent: bool,
-    /// Stories absorbed into `story` because this article linked them strongly.
+    /// Stories absorbed into `story` because this article linked them strongly, or
+    /// swept into it as it turned breaking.
     pub merged: Vec<StoryId>,
+    /// The stories of `merged` swept in as `story` turned breaking: their articles are
+    /// angles, members whose keys stay out of the story's core (see
+    /// [`StoryOptions::breaking_sweep`]). A store keeps that, so a restart places them
+    /// with [`Clusterer::add_angle_with_story`].
+    #[serde(default)]
+    pub swept: Vec<StoryId>,
     /// Set only the first time the story turns breaking.
     pub breaking: Option<Breaking>,
     /// Other stories this article confirmed that turned breaking with it: an
