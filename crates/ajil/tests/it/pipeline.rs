@@ -957,3 +957,141 @@ async fn an_arabic_reader_gets_the_arabic_headline_of_a_story_begun_in_english()
     assert!(text.contains("سيعقدان قمة في هلسنكي"), "{text}");
     assert!(!text.contains("will hold a summit"), "{text}");
 }
+
+/// A report of the Surabaya police-headquarters bombing: (source, published, title,
+/// paragraphs).
+const SURABAYA: [Report; 4] = [
+    (
+        "skynews",
+        "Sun, 29 Nov 2026 12:00:00 GMT",
+        "انفجار انتحاري يستهدف مقر الشرطة في مدينة سورابايا الإندونيسية",
+        &[
+            "فجر انتحاريون على دراجات نارية قنبلة عند مدخل مقر الشرطة في مدينة سورابايا \
+             ثاني أكبر مدن إندونيسيا صباح الاثنين.",
+            "وقال المتحدث باسم الشرطة الوطنية إن الهجوم أدى إلى إصابة عشرة أشخاص على الأقل \
+             بينهم أربعة من عناصر الشرطة.",
+            "وأضاف أن المهاجمين كانوا من عائلة واحدة وأن طفلة نجت من الانفجار ونقلت إلى \
+             المستشفى.",
+            "ويأتي الهجوم بعد يوم واحد من تفجيرات استهدفت ثلاث كنائس في المدينة نفسها \
+             وأسفرت عن مقتل ثلاثة عشر شخصا.",
+            "وأعلن تنظيم داعش مسؤوليته عن تفجيرات الكنائس عبر وكالة أعماق التابعة له.",
+            "وقال الرئيس الإندونيسي جوكو ويدودو إن الدولة لن تتراجع أمام الإرهاب وأمر \
+             بملاحقة الشبكات المرتبطة بالمهاجمين.",
+            "وانتشرت قوات الأمن بكثافة في محيط المباني الحكومية ودور العبادة في جاوة الشرقية.",
+            "وتعد هذه الهجمات الأعنف في إندونيسيا منذ تفجيرات بالي عام 2002 التي قتل فيها \
+             أكثر من مئتي شخص.",
+            "وتشتبه السلطات في أن العائلات المنفذة تنتمي إلى جماعة أنصار الدولة المحلية \
+             الموالية لداعش.",
+            "ودعت الشرطة السكان إلى الهدوء وعدم تداول الصور ومقاطع الفيديو الخاصة بالهجوم.",
+        ],
+    ),
+    (
+        "alarabia",
+        "Sun, 29 Nov 2026 12:10:00 GMT",
+        "هجوم على مقر للشرطة في سورابايا بإندونيسيا بعد يوم من تفجير الكنائس",
+        &[
+            "استهدف هجوم انتحاري نفذته عائلة على دراجتين ناريتين مقر الشرطة في سورابايا \
+             صباح الاثنين.",
+            "وأصيب عشرة أشخاص على الأقل منهم أربعة شرطيين بحسب الشرطة الوطنية الإندونيسية.",
+            "ونجت طفلة صغيرة من عائلة المهاجمين بعد أن ألقيت من الدراجة.",
+            "ويأتي ذلك غداة تفجيرات ثلاث كنائس في سورابايا قتل فيها ثلاثة عشر شخصا وتبناها \
+             تنظيم داعش.",
+            "وتعهد الرئيس جوكو ويدودو بمواجهة الإرهاب واقتلاع جذوره.",
+        ],
+    ),
+    // A reaction, before the third outlet: it shares too little to join at once.
+    (
+        "bbc",
+        "Sun, 29 Nov 2026 12:15:00 GMT",
+        "ماليزيا تدين الهجوم على شرطة سورابايا",
+        &[
+            "بعثت الحكومة الماليزية برقية تعزية إلى جاكرتا ووصفت الهجوم بأنه عمل جبان.",
+            "وقالت وزارة الخارجية في كوالالمبور إنها تتابع التحقيقات وتقف مع الشعب \
+             الإندونيسي.",
+        ],
+    ),
+    (
+        "france24",
+        "Sun, 29 Nov 2026 12:25:00 GMT",
+        "الرئيس الإندونيسي ويدودو يتعهد بالتصدي للإرهاب بعد هجوم سورابايا على الشرطة",
+        &[
+            "تعهد الرئيس الإندونيسي جوكو ويدودو الاثنين بتسريع قانون جديد لمكافحة الإرهاب \
+             بعد أن فجرت عائلة من خمسة أفراد نفسها أمام مقر الشرطة في سورابايا.",
+            "وأوضح قائد الشرطة تيتو كارنافيان أن الهجوم على مقر الشرطة أصاب عشرة أشخاص وأن \
+             طفلة نجت.",
+            "وكانت سورابايا قد شهدت الأحد تفجيرات على ثلاث كنائس تبناها تنظيم داعش.",
+        ],
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reaction_swept_in_as_the_story_breaks_stays_an_angle_after_a_restart() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    let since = t0() - TimeDelta::days(2);
+    let cycle = |minutes: i64| {
+        let (config, store) = (config.clone(), store.clone());
+        async move {
+            let p = Pipeline::new(config, store).await.unwrap();
+            p.run_cycle(t0() + TimeDelta::minutes(minutes), true)
+                .await
+                .unwrap()
+        }
+    };
+    // Two outlets, then the reaction: a story of its own.
+    for (name, published, title, text) in &SURABAYA[..2] {
+        add_one_item_source(&store, &fx, name, published, title, text).await;
+    }
+    assert_eq!(cycle(0).await.new_stories, 1);
+    let (name, published, title, text) = SURABAYA[2];
+    add_one_item_source(&store, &fx, name, published, title, text).await;
+    assert_eq!(cycle(1).await.new_stories, 1, "the reaction alone");
+    assert_eq!(store.list_stories(since, 10).await.unwrap().len(), 2);
+
+    // The third outlet makes the story breaking; the reaction joins it then.
+    let (name, published, title, text) = SURABAYA[3];
+    add_one_item_source(&store, &fx, name, published, title, text).await;
+    let r = cycle(2).await;
+    assert_eq!((r.new_articles, r.new_stories), (1, 0));
+    let stories = store.list_stories(since, 10).await.unwrap();
+    assert_eq!(stories.len(), 1, "{stories:?}");
+    assert_eq!(stories[0].article_count, 4);
+    assert_eq!(stories[0].independent_outlets, 4);
+    assert_eq!(stories[0].state, ajil_store::StoryState::Breaking);
+    assert_eq!(
+        stories[0].title, SURABAYA[0].2,
+        "the story that broke keeps its row"
+    );
+    let rows = store
+        .index_articles(ajil_model::ArticleId(0), since, None, 10)
+        .await
+        .unwrap();
+    let angles: Vec<bool> = rows.iter().map(|a| a.angle).collect();
+    assert_eq!(
+        angles,
+        [false, false, true, false],
+        "the reaction is an angle"
+    );
+    assert!(rows.iter().all(|a| a.story_id == Some(stories[0].id)));
+
+    // After a restart the index is rebuilt with it (the story's core as before), and a
+    // fourth outlet's report joins the stored story.
+    add_one_item_source(
+        &store,
+        &fx,
+        "cnn",
+        "Sun, 29 Nov 2026 12:40:00 GMT",
+        "الشرطة الإندونيسية: عائلة من خمسة أفراد نفذت هجوم سورابايا على مقر الشرطة",
+        &[
+            "قالت الشرطة الإندونيسية إن عائلة من خمسة أفراد على دراجتين ناريتين فجرت نفسها \
+             عند مدخل مقر الشرطة في سورابايا صباح الاثنين.",
+            "وأصيب عشرة أشخاص بينهم أربعة من عناصر الشرطة، ونجت طفلة من الانفجار.",
+        ],
+    )
+    .await;
+    let r = cycle(3).await;
+    assert_eq!((r.new_articles, r.new_stories), (1, 0));
+    let stories = store.list_stories(since, 10).await.unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].article_count, 5);
+}
