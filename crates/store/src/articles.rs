@@ -425,11 +425,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn a_swept_story_keeps_its_articles_marked_as_angles_through_the_merge() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
+        let (s, a) = store_with_source().await;
         let mut ids = Vec::new();
         for (guid, at, story) in [
             ("r1", 100, 3),
