@@ -296,10 +296,22 @@ impl Store {
 
     /// Folds story `from` into `into`: its articles move over, its alerts move
     /// over where the subscription had none for `into` (so a merge never lets
-    /// a second alert through), and the `from` row is deleted. The caller
-    /// upserts `into`'s new counts.
+    /// a second alert through), and the `from` row is deleted, leaving a note of
+    /// where it went ([`Store::merged_into`]). The caller upserts `into`'s new
+    /// counts.
     pub async fn merge_stories(&self, from: StoryId, into: StoryId) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        // Stories merged into `from` earlier now lead straight to `into`.
+        sqlx::query("UPDATE story_merges SET into_id = ? WHERE into_id = ?")
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT OR REPLACE INTO story_merges (from_id, into_id) VALUES (?, ?)")
+            .bind(from.0)
+            .bind(into.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE articles SET story_id = ? WHERE story_id = ?")
             .bind(into.0)
             .bind(from.0)
@@ -316,6 +328,18 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The story a merged story's articles are in now, if `id` was merged into
+    /// another (through any number of merges); `None` for a story that was never
+    /// merged away.
+    pub async fn merged_into(&self, id: StoryId) -> Result<Option<StoryId>> {
+        let into: Option<i64> =
+            sqlx::query_scalar("SELECT into_id FROM story_merges WHERE from_id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(into.map(StoryId))
     }
 }
 
@@ -454,5 +478,21 @@ mod tests {
         // `other` was told about story 2, which is now story 1: no new alert.
         assert_eq!(s.record_match(other, StoryId(1), t(4)).await.unwrap(), None);
         assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(1)));
+    }
+
+    #[tokio::test]
+    async fn a_merged_story_leads_to_where_its_articles_went() {
+        let s = Store::open_memory().await.unwrap();
+        for id in 1..=4 {
+            s.upsert_story(&story(id, 0)).await.unwrap();
+        }
+        s.merge_stories(StoryId(4), StoryId(3)).await.unwrap();
+        assert_eq!(s.merged_into(StoryId(4)).await.unwrap(), Some(StoryId(3)));
+        // Then 3 into 2: both lead to 2, in one step.
+        s.merge_stories(StoryId(3), StoryId(2)).await.unwrap();
+        assert_eq!(s.merged_into(StoryId(4)).await.unwrap(), Some(StoryId(2)));
+        assert_eq!(s.merged_into(StoryId(3)).await.unwrap(), Some(StoryId(2)));
+        assert_eq!(s.merged_into(StoryId(2)).await.unwrap(), None);
+        assert_eq!(s.merged_into(StoryId(9)).await.unwrap(), None);
     }
 }

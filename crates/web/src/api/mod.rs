@@ -7,7 +7,7 @@
 //! | `DELETE /api/sources/{id}` | `204`; `404` if absent |
 //! | `GET /api/subscriptions` | `[SubscriptionWithEmail]` |
 //! | `GET /api/stories?since=RFC3339&limit=N&lang=L` | `[StoryRow]`, newest first (default: last 24 h, 100); with `lang`, a story holding a report in `L` is titled by it |
-//! | `GET /api/stories/{id}?lang=L` | `StoryDetail` (the story's fields plus `articles`), titled in `L` as above |
+//! | `GET /api/stories/{id}?lang=L` | `StoryDetail` (the story's fields plus `articles`), titled in `L` as above; `308` to the story it went into for a story merged since |
 //! | `GET /api/emails` | `{"counts": {pending, sent, failed}, "recent": [Email]}` |
 //! | `GET /api/subscribers` | `[Subscriber]` (with status, time zone, suppression reason) |
 //! | `GET /api/suppressions` | `{"suppressed": [Subscriber], "feedback": [bounce or complaint]}` |

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use ajil_model::StoryId;
-use ajil_store::{StoryDetail, StoryRow};
+use ajil_store::StoryRow;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 
 use super::parse_id;
@@ -56,14 +57,29 @@ pub(super) async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<StoryDetail>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let id: StoryId = parse_id("story", &id)?;
-    let mut detail = state.store.get_story(id).await?;
+    let mut detail = match state.store.get_story(id).await {
+        Ok(detail) => detail,
+        Err(e @ ajil_store::StoreError::NotFound { .. }) => {
+            // Merged into another story since: the same request there.
+            return match state.store.merged_into(id).await? {
+                Some(into) => Ok(Redirect::permanent(&crate::ui::with_query(
+                    &format!("/api/stories/{into}"),
+                    query.as_deref(),
+                ))
+                .into_response()),
+                None => Err(e.into()),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
     if let Some(lang) = reader_lang(&params)? {
         let (title, story_lang) = detail.headline_in(&[lang]);
         (detail.story.title, detail.story.lang) = (title.to_string(), story_lang.to_string());
     }
-    Ok(Json(detail))
+    Ok(Json(detail).into_response())
 }
 
 /// The `lang` parameter: a story told in several languages is then titled by its

@@ -1,9 +1,9 @@
 //! Read-only pages: recent stories, one story, source health, `/healthz`.
 
 use ajil_model::StoryId;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use minijinja::context;
 
@@ -45,13 +45,25 @@ pub(super) async fn story(
     State(state): State<AppState>,
     lang: PageLang,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let id: StoryId = id.parse().map_err(|_| PageError::not_found(lang.lang))?;
-    let mut detail = state
-        .store
-        .get_story(id)
-        .await
-        .map_err(|e| PageError::store(lang.lang, e))?;
+    let mut detail = match state.store.get_story(id).await {
+        Ok(detail) => detail,
+        Err(e @ ajil_store::StoreError::NotFound { .. }) => {
+            // Merged into another story since (an alert may link here): go there.
+            return match state.store.merged_into(id).await {
+                Ok(Some(into)) => Ok(Redirect::permanent(&super::with_query(
+                    &format!("/stories/{into}"),
+                    query.as_deref(),
+                ))
+                .into_response()),
+                Ok(None) => Err(PageError::store(lang.lang, e)),
+                Err(e) => Err(PageError::store(lang.lang, e)),
+            };
+        }
+        Err(e) => return Err(PageError::store(lang.lang, e)),
+    };
     let (title, story_lang) = detail.headline_in(&[lang.lang.code()]);
     (detail.story.title, detail.story.lang) = (title.to_string(), story_lang.to_string());
     page(

@@ -18,6 +18,14 @@ use crate::error::PageError;
 use crate::i18n::{Lang, PageLang};
 use crate::templates;
 
+/// `path` with a request's query string, if it had one (a redirect keeps `?lang=`).
+pub(crate) fn with_query(path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_string(),
+    }
+}
+
 pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(signup::form))

@@ -211,6 +211,12 @@ async fn stories_subscriptions_and_emails() {
 
     let nowhere = send(&h.app, api(Method::GET, "/api/nowhere", None)).await;
     assert_error(&nowhere, StatusCode::NOT_FOUND, "no such API route");
+
+    // Story 1 merged into story 2: a request for it is sent to story 2.
+    h.store.merge_stories(StoryId(1), StoryId(2)).await.unwrap();
+    let moved = send(&h.app, api(Method::GET, "/api/stories/1?lang=ar", None)).await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(moved.headers["location"], "/api/stories/2?lang=ar");
 }
 
 #[tokio::test]

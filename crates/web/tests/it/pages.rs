@@ -286,6 +286,19 @@ async fn stories_and_sources_pages() {
         get(&h.app, "/stories/x").await.status,
         StatusCode::NOT_FOUND
     );
+    // Story 5, merged into 3 since (an alert may link to it), leads there.
+    h.store
+        .upsert_story(&StoryRow {
+            id: StoryId(5),
+            title: "هزة في الجنوب".into(),
+            ..stored_story(&h, StoryId(3)).await
+        })
+        .await
+        .unwrap();
+    h.store.merge_stories(StoryId(5), StoryId(3)).await.unwrap();
+    let moved = get(&h.app, "/stories/5?lang=en").await;
+    assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(moved.headers["location"], "/stories/3?lang=en");
     // An English report joins the story: English pages show its headline,
     // Arabic pages the story's own.
     file(
@@ -316,4 +329,9 @@ async fn stories_and_sources_pages() {
     h.store.close().await;
     let health = get(&h.app, "/healthz").await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// The stored row of story `id`.
+async fn stored_story(h: &Harness, id: StoryId) -> StoryRow {
+    h.store.get_story(id).await.unwrap().story
 }
