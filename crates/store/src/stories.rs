@@ -101,6 +101,9 @@ pub struct StoryArticle {
     pub published: DateTime<Utc>,
     /// The article it copies, if it is an exact copy.
     pub copy_of: Option<ArticleId>,
+    /// It joined as an angle, swept in as the story turned breaking
+    /// ([`Store::mark_angles`]).
+    pub angle: bool,
 }
 
 /// A story with its articles, oldest first.
@@ -258,7 +261,8 @@ impl Store {
         let story = from_row(&row)?;
         let rows = sqlx::query(
             "SELECT a.id, a.title, a.url, a.source_id, s.name AS source_name, a.lang, \
-             a.published, a.copy_of FROM articles a JOIN sources s ON s.id = a.source_id \
+             a.published, a.copy_of, a.angle FROM articles a \
+             JOIN sources s ON s.id = a.source_id \
              WHERE a.story_id = ? ORDER BY a.published, a.id",
         )
         .bind(id.0)
@@ -276,6 +280,7 @@ impl Store {
                     lang: r.try_get("lang")?,
                     published: r.try_get("published")?,
                     copy_of: r.try_get::<Option<i64>, _>("copy_of")?.map(ArticleId),
+                    angle: r.try_get::<i64, _>("angle")? != 0,
                 })
             })
             .collect::<Result<_>>()?;

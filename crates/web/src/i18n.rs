@@ -392,6 +392,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("state_breaking", "عاجل", "breaking"),
     ("story_articles", "التقارير", "Reports"),
     ("copy_label", "نسخة", "copy"),
+    (
+        "angle_label",
+        "انضم حين صار الخبر عاجلا",
+        "joined as the story broke",
+    ),
     ("breaking_since", "عاجل منذ", "Breaking since"),
     (
         "sources_title",

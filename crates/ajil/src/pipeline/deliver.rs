@@ -703,6 +703,7 @@ mod tests {
             lang: "ar".into(),
             published: at(minute),
             copy_of: copy_of.map(ajil_model::ArticleId),
+            angle: false,
         };
         let detail = ajil_store::StoryDetail {
             story: ajil_store::StoryRow {

@@ -295,10 +295,17 @@ async fn stories_and_sources_pages() {
         })
         .await
         .unwrap();
+    // Its one report was swept in as story 3 turned breaking: an angle.
+    file(&h, news(src.id, "c", "هزة في الجنوب", "ar"), StoryId(5)).await;
+    assert_eq!(h.store.mark_angles(StoryId(5)).await.unwrap(), 1);
     h.store.merge_stories(StoryId(5), StoryId(3)).await.unwrap();
     let moved = get(&h.app, "/stories/5?lang=en").await;
     assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(moved.headers["location"], "/stories/3?lang=en");
+    let one = get(&h.app, "/stories/3?lang=en").await;
+    assert_eq!(one.body.matches("joined as the story broke").count(), 1);
+    let one = get(&h.app, "/stories/3?lang=ar").await;
+    assert!(one.body.contains("انضم حين صار الخبر عاجلا"), "{}", one.body);
     // An English report joins the story: English pages show its headline,
     // Arabic pages the story's own.
     file(
