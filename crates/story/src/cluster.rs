@@ -575,10 +575,12 @@ impl Clusterer {
     /// telling it beside another happening, make it a happening of its own (a second
     /// summit of the same president, the clashes beside a ceremony).
     ///
-    /// Swept stories join as angles: their keys stay out of the story's core, so what
-    /// the story is about, and what later reports are compared with, stays what its
-    /// own reports share (a swept preview of tomorrow's decision must not make
-    /// tomorrow's decision part of today's story). The story that broke keeps its id,
+    /// Swept stories join as angles: their keys stay out of the story's core and later
+    /// reports are not compared with them, so what the story is about, and what later
+    /// reports are compared with, stays what its own reports share (a swept preview
+    /// of tomorrow's decision must not make tomorrow's decision part of today's
+    /// story, nor a swept report on another happening draw that happening's next
+    /// reports in). The story that broke keeps its id,
     /// the one its breaking alert names. Returns the stories swept into it.
     fn sweep(&mut self, id: StoryId, at: DateTime<Utc>) -> Vec<StoryId> {
         let o = &self.opts;
@@ -913,6 +915,12 @@ impl Clusterer {
         for (seq, _) in candidates {
             let other = &self.docs[&seq];
             if only.is_some_and(|id| id != other.story) {
+                continue;
+            }
+            // An angle is a member, not a voice of the story: later reports meet the
+            // story through its own reports, so a report swept in on a shared name
+            // does not draw its own follow-ups after it.
+            if other.angle {
                 continue;
             }
             per_story.entry(other.story).or_default().push((
@@ -1677,7 +1685,7 @@ mod tests {
     }
 
     #[test]
-    fn a_restart_keeps_swept_reports_out_of_the_core() {
+    fn angles_stay_out_of_the_core_and_the_links_through_a_restart() {
         let (live, placed, swept) = live();
         let story = placed.iter().find(|(id, _)| *id == 1).unwrap().1;
         let reaction = placed.iter().find(|(id, _)| *id == 3).unwrap().1;
@@ -1711,6 +1719,20 @@ mod tests {
         );
         // Without it, the reaction and the later report make its phrase core.
         assert!(has_king(&restore(false)));
+
+        // The reaction's words again, hours after the flip (the ordinary bar): nothing
+        // in the story but the angle says them, so it is a story of its own.
+        for mut c in [live, restored] {
+            let again = Report::new(
+                6,
+                "six",
+                20 + 7 * 60,
+                &["quake", "condolence", "king", "message"],
+                &["quake", "condolence", "king", "message", "sympathy"],
+            );
+            let placed = c.add(&again.input(), again.at());
+            assert_ne!(placed.story, story);
+        }
     }
 
     /// What [`top_mean`] replaced: sort all, add the first `k`.
