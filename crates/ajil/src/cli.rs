@@ -207,6 +207,10 @@ pub struct SubscribeArgs {
     /// digest (`0` clears the cap).
     #[arg(long, value_name = "N")]
     pub daily_cap: Option<u32>,
+    /// Alert only when a matching story turns breaking (several independent
+    /// outlets within minutes), not on its first matching report.
+    #[arg(long)]
+    pub breaking_only: bool,
 }
 
 /// `ajil subscriptions …`.

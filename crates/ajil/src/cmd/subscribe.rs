@@ -51,7 +51,7 @@ pub async fn run(config: Config, args: SubscribeArgs) -> Result<()> {
                 query: args.query.clone(),
                 langs,
                 cadence,
-                breaking_only: false,
+                breaking_only: args.breaking_only,
                 confirmed: args.confirmed,
             },
             now,
@@ -59,8 +59,15 @@ pub async fn run(config: Config, args: SubscribeArgs) -> Result<()> {
         .await?;
     if args.confirmed {
         println!(
-            "subscription #{} for {} is active: {}",
-            sub.id, subscriber.email, sub.query
+            "subscription #{} for {} is active: {}{}",
+            sub.id,
+            subscriber.email,
+            sub.query,
+            if sub.breaking_only {
+                " (alerts when a matching story turns breaking)"
+            } else {
+                ""
+            }
         );
         return Ok(());
     }
@@ -172,6 +179,7 @@ mod tests {
             tz: tz.map(String::from),
             quiet_hours: quiet.map(String::from),
             daily_cap: cap,
+            breaking_only: false,
         }
     }
 

@@ -27,11 +27,12 @@ pub async fn run(config: Config, cmd: SubscriptionsCommand) -> Result<()> {
                     q.langs.join(",")
                 };
                 println!(
-                    "#{:<4} {:<28} {:<9} {:<8} langs {:<6} {}",
+                    "#{:<4} {:<28} {:<9} {:<8} {:<9} langs {:<6} {}",
                     q.id,
                     s.email,
                     q.status.as_str(),
                     q.cadence,
+                    if q.breaking_only { "breaking" } else { "any" },
                     langs,
                     q.query
                 );

@@ -28,7 +28,7 @@ async fn every_command_has_help() {
 }
 
 #[tokio::test]
-async fn subscribe_sets_time_zone_quiet_hours_and_cap() {
+async fn subscribe_sets_time_zone_quiet_hours_cap_and_breaking_only() {
     let ajil = Ajil::new(&[]);
     ajil.ok(&[
         "subscribe",
@@ -62,6 +62,42 @@ async fn subscribe_sets_time_zone_quiet_hours_and_cap() {
         assert_eq!(s["quiet_hours"], "23:00-06:30", "{s}");
         assert_eq!(s["daily_cap"], serde_json::Value::Null, "{s}");
     }
+
+    // --breaking-only is kept per subscription and shown by `subscriptions list`.
+    let said = ajil
+        .ok(&[
+            "subscribe",
+            "c@example.org",
+            "السفارة القدس",
+            "--confirmed",
+            "--breaking-only",
+        ])
+        .await;
+    assert!(said.contains("turns breaking"), "{said}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["subscriptions", "list", "--json"]).await).unwrap();
+    let only: Vec<(&str, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["email"].as_str().unwrap(),
+                s["breaking_only"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        only,
+        [
+            ("a@example.org", false),
+            ("a@example.org", false),
+            ("c@example.org", true)
+        ]
+    );
+    let table = ajil.ok(&["subscriptions", "list"]).await;
+    let line = table.lines().find(|l| l.contains("c@example.org")).unwrap();
+    assert!(line.contains("breaking"), "{table}");
 
     let r = ajil
         .run(&[
