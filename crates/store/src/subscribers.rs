@@ -444,6 +444,23 @@ impl Store {
         Ok(())
     }
 
+    /// Makes subscription `id` alert only when a matching story turns breaking
+    /// (`true`), or on a story's first matching report as well (`false`).
+    pub async fn set_breaking_only(&self, id: SubscriptionId, breaking_only: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE subscriptions SET breaking_only = ? WHERE id = ?")
+            .bind(breaking_only)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "subscription",
+                id: id.0,
+            });
+        }
+        Ok(())
+    }
+
     /// Stops all mail to a subscriber at once, in one transaction: the
     /// subscriber becomes unsubscribed, its subscriptions removed and its
     /// unsent emails failed with "recipient unsubscribed".

@@ -38,6 +38,15 @@ impl PageError {
         }
     }
 
+    /// 400 for a form field with a value no page of ours sends.
+    pub fn bad_form(lang: Lang) -> PageError {
+        PageError {
+            lang,
+            status: StatusCode::BAD_REQUEST,
+            message: lang.t("err_bad_form"),
+        }
+    }
+
     /// 400 for a link token that does not verify, saying what to do.
     pub fn token(lang: Lang, err: TokenError) -> PageError {
         let key = match err {

@@ -304,6 +304,21 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "You have no subscriptions now.",
     ),
     ("remove_button", "إزالة", "Remove"),
+    (
+        "breaking_on_button",
+        "نبّهني حين يصير عاجلا فقط",
+        "Alert me only when it breaks",
+    ),
+    (
+        "breaking_off_button",
+        "نبّهني بكل خبر جديد",
+        "Alert me on every new story",
+    ),
+    (
+        "err_bad_form",
+        "لم يصل النموذج كما ينبغي. أعد تحميل الصفحة وحاول مجددًا.",
+        "The form did not arrive as expected. Reload the page and try again.",
+    ),
     ("pacing_title", "مواعيد الإرسال", "When we email you"),
     ("tz_label", "منطقتك الزمنية", "Your time zone"),
     (

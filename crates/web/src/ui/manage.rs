@@ -1,11 +1,13 @@
 //! `GET /manage/{token}` lists a subscriber's subscriptions and delivery
-//! settings; `POST /manage/{token}/remove/{id}` removes one subscription and
-//! `POST /manage/{token}/pacing` saves the time zone, quiet hours and daily
-//! cap (both CSRF-protected).
+//! settings; `POST /manage/{token}/remove/{id}` removes one subscription,
+//! `POST /manage/{token}/breaking/{id}` makes one alert only when a story
+//! turns breaking or on every new story (form field `breaking_only`, `1` or
+//! `0`), and `POST /manage/{token}/pacing` saves the time zone, quiet hours and
+//! daily cap (all CSRF-protected).
 
 use ajil_mail::Purpose;
 use ajil_model::{SubscriberId, SubscriptionId};
-use ajil_store::{Subscriber, SubscriptionStatus};
+use ajil_store::{Subscriber, Subscription, SubscriptionStatus};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -276,19 +278,19 @@ fn lang_param(lang: PageLang) -> String {
     }
 }
 
-pub(super) async fn remove(
-    State(state): State<AppState>,
+/// The subscription `sub_id` names, once the token, the form's CSRF field
+/// and ownership are checked: a manage link only reaches its own
+/// subscriber's subscriptions.
+async fn own_subscription(
+    state: &AppState,
     lang: PageLang,
-    Path((token, sub_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let who = verify(&state, lang, &token)?;
-    if !csrf::check(
-        &state.csrf_secret,
-        &headers,
-        FormFields::parse(&body).get("csrf"),
-    ) {
+    token: &str,
+    sub_id: &str,
+    headers: &HeaderMap,
+    form: &FormFields,
+) -> Result<Subscription, PageError> {
+    let who = verify(state, lang, token)?;
+    if !csrf::check(&state.csrf_secret, headers, form.get("csrf")) {
         return Err(PageError::csrf(lang.lang));
     }
     let sub_id: SubscriptionId = sub_id
@@ -299,10 +301,51 @@ pub(super) async fn remove(
         .subscription(sub_id)
         .await
         .map_err(|e| PageError::store(lang.lang, e))?;
-    // A manage link only reaches its own subscriber's subscriptions.
     if sub.subscriber_id != who {
         return Err(PageError::not_found(lang.lang));
     }
+    Ok(sub)
+}
+
+pub(super) async fn breaking(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path((token, sub_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormFields::parse(&body);
+    let sub = own_subscription(&state, lang, &token, &sub_id, &headers, &form).await?;
+    // A removed subscription is gone for good; it is not edited back to life.
+    if sub.status == SubscriptionStatus::Removed {
+        return Err(PageError::not_found(lang.lang));
+    }
+    let sub_id = sub.id;
+    let breaking_only = match form.get("breaking_only") {
+        "1" => true,
+        "0" => false,
+        _ => return Err(PageError::bad_form(lang.lang)),
+    };
+    state
+        .store
+        .set_breaking_only(sub_id, breaking_only)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    tracing::info!(subscription_id = %sub_id, breaking_only, "alert timing changed by the subscriber");
+    Ok(Redirect::to(&format!("/manage/{token}?{}saved=1", lang_param(lang))).into_response())
+}
+
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path((token, sub_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = FormFields::parse(&body);
+    let sub_id = own_subscription(&state, lang, &token, &sub_id, &headers, &form)
+        .await?
+        .id;
     state
         .store
         .remove_subscription(sub_id)

@@ -49,6 +49,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/manage/{token}", get(manage::show))
         .route("/manage/{token}/remove/{id}", post(manage::remove))
+        .route("/manage/{token}/breaking/{id}", post(manage::breaking))
         .route("/manage/{token}/pacing", post(manage::pacing))
         .route(
             "/unsubscribe/{token}",

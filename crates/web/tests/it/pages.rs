@@ -107,6 +107,67 @@ async fn manage_lists_and_removes_with_csrf() {
 }
 
 #[tokio::test]
+async fn manage_switches_a_subscription_to_breaking_only_and_back() {
+    let h = harness(None).await;
+    let (who, sub) = active(&h, "a@example.org", "غزة").await;
+    let (_, foreign) = active(&h, "b@example.org", "سوريا").await;
+    let url = ajil_web::links::manage_url(&h.signer, PUBLIC_URL, who);
+    let page = get(&h.app, &format!("{}?lang=en", path(&url))).await;
+    assert!(
+        page.body.contains("Alert me only when it breaks"),
+        "{}",
+        page.body
+    );
+    let cookie = cookie_of(&page);
+    let csrf = enc(&csrf_of(&page.body));
+    let switch = |id: SubscriptionId| format!("{}/breaking/{id}?lang=en", path(&url));
+
+    let r = post_form(
+        &h.app,
+        &switch(sub),
+        Some(&cookie),
+        "csrf=wrong&breaking_only=1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let on = format!("csrf={csrf}&breaking_only=1");
+    let r = post_form(&h.app, &switch(foreign), Some(&cookie), &on).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "another subscriber's");
+    assert!(!h.store.subscription(foreign).await.unwrap().breaking_only);
+    let r = post_form(
+        &h.app,
+        &switch(sub),
+        Some(&cookie),
+        &format!("csrf={csrf}&breaking_only=yes"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Reload the page"), "{}", r.body);
+
+    let r = post_form(&h.app, &switch(sub), Some(&cookie), &on).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(h.store.subscription(sub).await.unwrap().breaking_only);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let after = get(&h.app, &to).await;
+    assert!(
+        after.body.contains("Breaking stories only"),
+        "{}",
+        after.body
+    );
+    assert!(after.body.contains("Alert me on every new story"));
+
+    let off = format!("csrf={csrf}&breaking_only=0");
+    let r = post_form(&h.app, &switch(sub), Some(&cookie), &off).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!h.store.subscription(sub).await.unwrap().breaking_only);
+
+    // A removed subscription is not switched back on.
+    h.store.remove_subscription(sub).await.unwrap();
+    let r = post_form(&h.app, &switch(sub), Some(&cookie), &on).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn manage_sets_time_zone_quiet_hours_and_daily_cap() {
     let h = harness(None).await;
     let (who, _) = active(&h, "a@example.org", "غزة").await;
