@@ -435,13 +435,7 @@ impl Store {
             .bind(id.0)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "subscription",
-                id: id.0,
-            });
-        }
-        Ok(())
+        found(done.rows_affected(), "subscription", id.0)
     }
 
     /// Makes subscription `id` alert only when a matching story turns breaking
@@ -452,13 +446,7 @@ impl Store {
             .bind(id.0)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "subscription",
-                id: id.0,
-            });
-        }
-        Ok(())
+        found(done.rows_affected(), "subscription", id.0)
     }
 
     /// Stops all mail to a subscriber at once, in one transaction: the
@@ -525,12 +513,7 @@ impl Store {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "subscriber",
-                id: id.0,
-            });
-        }
+        found(done.rows_affected(), "subscriber", id.0)?;
         if status == SubscriberStatus::Unsubscribed {
             sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE subscriber_id = ?")
                 .bind(id.0)
@@ -576,13 +559,7 @@ impl Store {
         .bind(id.0)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "subscriber",
-                id: id.0,
-            });
-        }
-        Ok(())
+        found(done.rows_affected(), "subscriber", id.0)
     }
 
     /// Every subscriber, by id (for the operator).
@@ -606,6 +583,16 @@ impl Store {
         .await?;
         rows.iter().map(subscriber_from_row).collect()
     }
+}
+
+
+/// `Ok` when an update touched a row, else [`StoreError::NotFound`] for
+/// `what` number `id`.
+fn found(rows: u64, what: &'static str, id: i64) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::NotFound { what, id });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
