@@ -585,7 +585,6 @@ impl Store {
     }
 }
 
-
 /// `Ok` when an update touched a row, else [`StoreError::NotFound`] for
 /// `what` number `id`.
 fn found(rows: u64, what: &'static str, id: i64) -> Result<()> {
