@@ -720,6 +720,13 @@ pub(crate) mod tests {
             StoreError::NotFound { .. }
         ));
         assert!(matches!(
+            s.set_breaking_only(missing, true).await.unwrap_err(),
+            StoreError::NotFound {
+                what: "subscription",
+                id: 42
+            }
+        ));
+        assert!(matches!(
             s.add_subscription(&pending(SubscriberId(3)), t(0))
                 .await
                 .unwrap_err(),
