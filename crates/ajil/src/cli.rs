@@ -227,6 +227,15 @@ pub enum SubscriptionsCommand {
         /// The subscription id (see `ajil subscriptions list`).
         id: i64,
     },
+    /// Make a subscription alert only when a matching story turns breaking
+    /// (`on`), or on every new matching story again (`off`).
+    BreakingOnly {
+        /// The subscription id (see `ajil subscriptions list`).
+        id: i64,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 /// `ajil extract`.

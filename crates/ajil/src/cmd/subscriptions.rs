@@ -1,4 +1,4 @@
-//! `ajil subscriptions …`: list and remove.
+//! `ajil subscriptions …`: list, remove, and switch breaking-only.
 
 use ajil_model::SubscriptionId;
 use anyhow::Result;
@@ -42,14 +42,35 @@ pub async fn run(config: Config, cmd: SubscriptionsCommand) -> Result<()> {
             store
                 .remove_subscription(SubscriptionId(id))
                 .await
-                .map_err(|e| match e {
-                    ajil_store::StoreError::NotFound { .. } => anyhow::anyhow!(
-                        "there is no subscription #{id}: see `ajil subscriptions list`"
-                    ),
-                    e => anyhow::Error::new(e),
-                })?;
+                .map_err(|e| no_such(id, e))?;
             println!("removed subscription #{id}");
+        }
+        SubscriptionsCommand::BreakingOnly { id, state } => {
+            let on = state == "on";
+            let sub = store
+                .subscription(SubscriptionId(id))
+                .await
+                .map_err(|e| no_such(id, e))?;
+            if sub.status == ajil_store::SubscriptionStatus::Removed {
+                anyhow::bail!("subscription #{id} was removed: add it again with `ajil subscribe`");
+            }
+            store.set_breaking_only(SubscriptionId(id), on).await?;
+            if on {
+                println!("subscription #{id} now alerts only when a matching story turns breaking");
+            } else {
+                println!("subscription #{id} now alerts on every new matching story");
+            }
         }
     }
     Ok(())
+}
+
+/// A store error about subscription `id`, worded for the command line.
+fn no_such(id: i64, e: ajil_store::StoreError) -> anyhow::Error {
+    match e {
+        ajil_store::StoreError::NotFound { .. } => {
+            anyhow::anyhow!("there is no subscription #{id}: see `ajil subscriptions list`")
+        }
+        e => anyhow::Error::new(e),
+    }
 }

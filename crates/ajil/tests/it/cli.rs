@@ -18,6 +18,7 @@ async fn every_command_has_help() {
         vec!["subscribe", "--help"],
         vec!["subscriptions", "list", "--help"],
         vec!["subscriptions", "remove", "--help"],
+        vec!["subscriptions", "breaking-only", "--help"],
         vec!["extract", "--help"],
         vec!["stories", "--help"],
         vec!["replay", "--help"],
@@ -98,6 +99,27 @@ async fn subscribe_sets_time_zone_quiet_hours_cap_and_breaking_only() {
     let table = ajil.ok(&["subscriptions", "list"]).await;
     let line = table.lines().find(|l| l.contains("c@example.org")).unwrap();
     assert!(line.contains("breaking"), "{table}");
+    // The operator switches it back, and a missing id is named.
+    let id = list.as_array().unwrap()[2]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let said = ajil
+        .ok(&["subscriptions", "breaking-only", &id, "off"])
+        .await;
+    assert!(said.contains("every new matching story"), "{said}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["subscriptions", "list", "--json"]).await).unwrap();
+    assert_eq!(list[2]["breaking_only"], false);
+    let r = ajil
+        .run(&["subscriptions", "breaking-only", "999", "on"])
+        .await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no subscription #999"), "{}", r.stderr);
+    let r = ajil
+        .run(&["subscriptions", "breaking-only", &id, "maybe"])
+        .await;
+    assert_eq!(r.code, 2, "clap rejects the value: {}", r.stderr);
 
     let r = ajil
         .run(&[
