@@ -298,6 +298,7 @@ impl Pipeline {
                     title_sound: &analysis.title_sound,
                     wire: a.wire.as_deref(),
                     section: a.section.as_deref(),
+                    statement: analysis.statement,
                 };
                 let _ = if a.angle {
                     index.clusterer.add_angle_with_story(&input, story, now)
@@ -502,6 +503,7 @@ impl Pipeline {
                 title_sound: &analysis.title_sound,
                 wire: new.wire.as_deref(),
                 section: new.section.as_deref(),
+                statement: analysis.statement,
             };
             let a = index.clusterer.add(&input, now);
             index.seen_up_to = index.seen_up_to.max(id.0);
@@ -511,9 +513,23 @@ impl Pipeline {
                 .iter()
                 .filter_map(|(story, _)| index.clusterer.story(*story))
                 .collect();
-            (a, (view, supported))
+            let homes: Vec<ajil_story::StoryView> = a
+                .settled
+                .iter()
+                .filter_map(|(_, into)| index.clusterer.story(*into))
+                .collect();
+            (a, (view, supported, homes))
         };
-        let (view, supported) = view;
+        let (view, supported, homes) = view;
+        // Statement stories that settled into a story that broke: their reports
+        // become its angles (and stay so after a restart, see `catch_up`).
+        for (from, into) in &assignment.settled {
+            self.store.mark_angles(*from).await?;
+            self.store.merge_stories(*from, *into).await?;
+        }
+        for home in &homes {
+            self.persist_supported(home).await?;
+        }
         self.persist_story(id, &assignment, view.as_ref(), &new)
             .await?;
         for other in &supported {
@@ -557,6 +573,7 @@ impl Pipeline {
             self.store.merge_stories(from, a.story).await?;
         }
         self.store.set_article_story(id, a.story, a.copy_of).await?;
+
         let Some(view) = view else { return Ok(()) };
         let title = if a.new_story {
             article.title.clone()
@@ -731,6 +748,9 @@ struct StoredAnalysis {
     sound: Vec<u64>,
     #[serde(default)]
     title_sound: Vec<u64>,
+    /// See `Analysis::statement`; absent (false) in rows written before it.
+    #[serde(default)]
+    statement: bool,
 }
 
 impl From<&Analysis> for StoredAnalysis {
@@ -743,6 +763,7 @@ impl From<&Analysis> for StoredAnalysis {
             keys_version: ajil_analyze::KEYS_VERSION,
             sound: a.sound.clone(),
             title_sound: a.title_sound.clone(),
+            statement: a.statement,
         }
     }
 }

@@ -255,10 +255,12 @@ impl Analyzer {
             keys.dedup();
         }
 
+        let statement = headline::is_statement(title, &title_keys);
         let mut keys = Vec::with_capacity(title_keys.len() + body_keys.len());
         keys.extend_from_slice(&title_keys);
         keys.extend(body_keys);
         Analysis {
+            statement,
             lang,
             keys,
             title_keys,

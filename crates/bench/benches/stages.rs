@@ -109,6 +109,7 @@ fn story(c: &mut Criterion) {
                         title_sound: &a.title_sound,
                         wire: None,
                         section: None,
+                        statement: a.statement,
                     };
                     black_box(clusterer.add(&input, r.published).story);
                 }

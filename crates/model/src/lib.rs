@@ -155,6 +155,12 @@ pub struct Analysis {
     /// The sound keys of the title alone (sorted).
     #[serde(default)]
     pub title_sound: Vec<u64>,
+    /// The headline reports what someone said or how they reacted (a speaker then
+    /// a colon, or a word such as condemns, calls on, welcomes): the story clusterer
+    /// lets such reports join a story that broke hours before on its reports as a
+    /// whole. False in analyses made before it existed.
+    #[serde(default)]
+    pub statement: bool,
 }
 
 /// An article as the pipeline carries it after extraction and analysis.

@@ -5,7 +5,7 @@
 //! cargo run --release -p ajil-story --example replay -- [--limit N] [--from RFC3339]
 //!     [--until RFC3339] [--out stories.jsonl] [--event-threshold X] [--merge-threshold X]
 //!     [--half-life-hours H] [--breaking-minutes M] [--link-top K] [--max-candidates N]
-//!     [--dump keys.jsonl] [--entity-gate X] [--incident-factor X] [--prior-docs N] [--rare-share X] [--stand-in]
+//!     [--dump keys.jsonl] [--statement X] [--statement-margin X] [--statement-hours H] [--statement-settle-hours H] [--statement-size N] [--statement-outlets N] [--entity-gate X] [--incident-factor X] [--prior-docs N] [--rare-share X] [--stand-in]
 //!     [--novelty-minutes M] [--burst-minutes M] [--breaking-join X] [--breaking-join-minutes M]
 //!     [--sweep N]
 //!     [--data PATH]
@@ -82,6 +82,16 @@ fn parse_args() -> Result<Args, String> {
             "--event-threshold" => args.opts.event_threshold = number()?,
             "--merge-threshold" => args.opts.merge_threshold = number()?,
             "--sweep" => args.opts.breaking_sweep = number()? as usize,
+            "--statement" => args.opts.statement_threshold = number()?,
+            "--statement-margin" => args.opts.statement_margin = number()?,
+            "--statement-size" => args.opts.statement_size = number()? as usize,
+            "--statement-outlets" => args.opts.statement_outlets = number()? as usize,
+            "--statement-settle-hours" => {
+                args.opts.statement_settle = TimeDelta::minutes((number()? * 60.0) as i64)
+            }
+            "--statement-hours" => {
+                args.opts.statement_window = TimeDelta::minutes((number()? * 60.0) as i64)
+            }
             "--breaking-join" => args.opts.breaking_join_threshold = number()?,
             "--breaking-join-minutes" => {
                 args.opts.breaking_join_window = TimeDelta::minutes(number()? as i64)
@@ -222,6 +232,7 @@ fn main() {
             title_sound: &r.analysis.title_sound,
             wire: None,
             section: r.category.as_deref(),
+            statement: r.analysis.statement,
         };
         let a = clusterer.add(&input, r.published);
         if trace {
@@ -238,6 +249,12 @@ fn main() {
                 a.merged,
                 a.breaking.is_some()
             );
+        }
+        // Statement stories settled into a story that broke (never breaking
+        // themselves) before this article was placed.
+        for (from, into) in &a.settled {
+            let moved = members.remove(from).unwrap_or_default();
+            members.entry(*into).or_default().extend(moved);
         }
         for gone in &a.merged {
             merges += 1;

@@ -43,6 +43,8 @@ struct Doc {
     quiet: bool,
     /// Its title names a violent incident (see [`StoryOptions::incident_keys`]).
     incident: bool,
+    /// Its headline is a statement or a reaction (see [`StoryInput::statement`]).
+    statement: bool,
     title: Vec<Key>,
     lead: Vec<Key>,
     /// Every key of title and body, deduplicated, in the order each first appears:
@@ -120,6 +122,9 @@ pub struct Clusterer {
     breaking_log: VecDeque<DateTime<Utc>>,
     /// The cross-script side (see [`Cross`]).
     cross: Cross,
+    /// Stories begun by a statement, with their first report's time, oldest first:
+    /// waiting to be settled (see [`Clusterer::settle`]).
+    statements: VecDeque<(DateTime<Utc>, StoryId)>,
 }
 
 /// What the clusterer keeps to join reports across scripts (see [`crate::script`]):
@@ -284,6 +289,7 @@ impl Clusterer {
                 index: HashMap::default(),
                 idf2: RefCell::new((0, Vec::new())),
             },
+            statements: VecDeque::new(),
         })
     }
 
@@ -312,6 +318,7 @@ impl Clusterer {
     /// with it are in [`Assignment::also_breaking`].
     pub fn add(&mut self, input: &StoryInput<'_>, now: DateTime<Utc>) -> Assignment {
         self.evict(now);
+        let settled = self.settle(now);
         let mut doc = self.prepare(input);
         self.attach_cross(&doc);
         let copy = self.find_copy(&doc);
@@ -359,6 +366,9 @@ impl Clusterer {
                 }
             }
         };
+        if new_story && doc.statement {
+            self.statements.push_back((doc.published, story));
+        }
         doc.story = story;
         doc.copy_of = copy;
         doc.independent = copy.is_none() && !self.same_wire_voice(&doc, story);
@@ -389,9 +399,161 @@ impl Clusterer {
             independent,
             merged,
             swept,
+            settled,
             breaking,
             also_breaking,
         }
+    }
+
+    /// Settles the statement stories begun [`StoryOptions::statement_settle`] or
+    /// more before `now` (see [`StoryOptions::statement_threshold`]): each that is
+    /// still small, of statements alone and not breaking, goes as angles into the
+    /// story that turned breaking within [`StoryOptions::statement_window`] before
+    /// it whose original reports, taken together, its statements are nearest, if near
+    /// enough and clearly nearer than the next. Returns `(from, into)` pairs.
+    fn settle(&mut self, now: DateTime<Utc>) -> Vec<(StoryId, StoryId)> {
+        let mut settled = Vec::new();
+        while let Some(&(begun, id)) = self.statements.front() {
+            if now - begun < self.opts.statement_settle {
+                break;
+            }
+            self.statements.pop_front();
+            if let Some(into) = self.statement_home(id) {
+                if let Some(angle) = self.stories.get_mut(&id) {
+                    angle.profile.clear();
+                    angle.core.clear();
+                    angle.originals = 0;
+                    for seq in &angle.docs {
+                        if let Some(doc) = self.docs.get_mut(seq) {
+                            doc.angle = true;
+                        }
+                    }
+                }
+                self.merge_into(into, id);
+                settled.push((id, into));
+            }
+        }
+        settled
+    }
+
+    /// Where statement story `id` settles, if anywhere (see [`Clusterer::settle`]).
+    fn statement_home(&self, id: StoryId) -> Option<StoryId> {
+        let o = &self.opts;
+        if o.statement_threshold >= 1.0 {
+            return None;
+        }
+        let story = self.stories.get(&id)?;
+        let members: Vec<&Doc> = story.docs.iter().filter_map(|s| self.docs.get(s)).collect();
+        if story.state == StoryState::Breaking
+            || story.docs.len() > o.statement_size
+            || !story.support.is_empty()
+            || !members.iter().all(|d| d.statement)
+        {
+            return None;
+        }
+        let mut outlets: Vec<&str> = members
+            .iter()
+            .filter(|d| d.independent)
+            .map(|d| d.outlet.as_str())
+            .collect();
+        outlets.sort_unstable();
+        outlets.dedup();
+        if outlets.len() > o.statement_outlets {
+            return None;
+        }
+        let begun = story.first_seen;
+        let broke: Vec<StoryId> = self
+            .stories
+            .iter()
+            .filter(|(other, s)| {
+                **other != id
+                    && s.breaking_at
+                        .is_some_and(|at| at <= begun && begun - at <= o.statement_window)
+            })
+            .map(|(other, _)| *other)
+            .collect();
+        if broke.is_empty() {
+            return None;
+        }
+        let own: Vec<Vec<(Key, f64)>> = members.iter().map(|d| self.weighted_keys(d)).collect();
+        let mut scored: Vec<(f64, StoryId)> = broke
+            .into_iter()
+            .map(|other| {
+                let centroid = self.centroid(other);
+                let best = own
+                    .iter()
+                    .map(|v| cosine_with(v, &centroid))
+                    .fold(0.0, f64::max);
+                (best, other)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let (best, home) = scored[0];
+        let next = scored.get(1).map_or(0.0, |s| s.0);
+        (best >= o.statement_threshold && best - next >= o.statement_margin).then_some(home)
+    }
+
+    /// An article as a unit vector over its keys, sorted by key: idf-weighted, the
+    /// title's keys three times, the lead's twice, the rest once; keys in more than
+    /// three in ten of the window's articles left out.
+    fn weighted_keys(&self, doc: &Doc) -> Vec<(Key, f64)> {
+        let mut weights: Vec<(Key, f64)> = doc
+            .all
+            .iter()
+            .map(|&k| {
+                let times = 1.0
+                    + 3.0 * f64::from(u8::from(doc.title.binary_search(&k).is_ok()))
+                    + 2.0 * f64::from(u8::from(doc.lead.binary_search(&k).is_ok()));
+                (k, times)
+            })
+            .chain(
+                // Title keys outside `all` (an analyser that did not prefix the title).
+                doc.title
+                    .iter()
+                    .filter(|k| !doc.all.contains(k))
+                    .map(|&k| (k, 3.0)),
+            )
+            .filter(|(k, _)| self.vocab.share(*k) <= 0.3)
+            .map(|(k, times)| (k, times * self.vocab.idf(k)))
+            .collect();
+        weights.sort_unstable_by_key(|(k, _)| *k);
+        weights.dedup_by_key(|(k, _)| *k);
+        let norm = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut weights {
+                *w /= norm;
+            }
+        }
+        weights
+    }
+
+    /// The sum of the unit vectors ([`Clusterer::weighted_keys`]) of story `id`'s
+    /// original reports, normalized, sorted by key.
+    fn centroid(&self, id: StoryId) -> Vec<(Key, f64)> {
+        let Some(story) = self.stories.get(&id) else {
+            return Vec::new();
+        };
+        let mut centroid: HashMap<Key, f64> = HashMap::default();
+        for seq in &story.docs {
+            let Some(member) = self.docs.get(seq) else {
+                continue;
+            };
+            if member.copy_of.is_some() || member.angle {
+                continue;
+            }
+            for (k, w) in self.weighted_keys(member) {
+                *centroid.entry(k).or_insert(0.0) += w;
+            }
+        }
+        let mut sum: Vec<(Key, f64)> = centroid.into_iter().collect();
+        sum.sort_unstable_by_key(|(k, _)| *k);
+        let norm = sum.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut sum {
+                *w /= norm;
+            }
+        }
+        sum
     }
 
     /// Places an article into a story already decided (at start-up, from the store),
@@ -438,6 +600,10 @@ impl Clusterer {
         self.attach_cross(&doc);
         let copy = self.find_copy(&doc);
         let new_story = !self.stories.contains_key(&story);
+        if new_story && doc.statement && !angle {
+            // Settled later by `add` as it would have been without the restart.
+            self.statements.push_back((doc.published, story));
+        }
         self.next_story = self.next_story.max(story.0 + 1);
         doc.story = story;
         doc.copy_of = copy;
@@ -453,6 +619,7 @@ impl Clusterer {
             independent,
             merged: Vec::new(),
             swept: Vec::new(),
+            settled: Vec::new(),
             breaking,
             also_breaking: Vec::new(),
         }
@@ -461,12 +628,16 @@ impl Clusterer {
     /// Marks an open story breaking since `at`, as the store recorded it: after a
     /// restart, for stories that turned breaking on support (which
     /// [`Clusterer::add_with_story`] does not score again) or in another process.
-    /// Returns whether the story was open and not yet breaking.
+    /// A story the replay already made breaking takes the earlier of the two times,
+    /// so windows counted from its flip (the lower join bar, statements) start where
+    /// they did before the restart. Returns whether the story was open and not yet
+    /// breaking.
     pub fn restore_breaking(&mut self, id: StoryId, at: DateTime<Utc>) -> bool {
         let Some(story) = self.stories.get_mut(&id) else {
             return false;
         };
         if story.state == StoryState::Breaking {
+            story.breaking_at = story.breaking_at.map(|was| was.min(at)).or(Some(at));
             return false;
         }
         story.state = StoryState::Breaking;
@@ -709,6 +880,7 @@ impl Clusterer {
                 .title_keys
                 .iter()
                 .any(|key| self.incident_keys.binary_search(key).is_ok()),
+            statement: input.statement,
             title,
             lead,
             all,
@@ -1563,6 +1735,23 @@ fn union(a: &[Key], b: &[Key]) -> Vec<Key> {
     all
 }
 
+/// Dot product of two unit vectors sorted by key.
+fn cosine_with(a: &[(Key, f64)], b: &[(Key, f64)]) -> f64 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Clusterer, top_mean};
@@ -1614,6 +1803,7 @@ mod tests {
                 title_sound: &[],
                 wire: None,
                 section: None,
+                statement: false,
             }
         }
     }

@@ -53,6 +53,7 @@
 //!     title_sound: &[],
 //!     wire: None,
 //!     section: None,
+//!     statement: false,
 //! };
 //! let first = clusterer.add(&input, now);
 //! assert!(first.new_story);
@@ -121,6 +122,11 @@ pub struct StoryInput<'a> {
     /// "middleEast"), if known. Reports from quiet sections (see
     /// [`StoryOptions::quiet_sections`]) never count towards breaking.
     pub section: Option<&'a str>,
+    /// The headline reports what someone said or how they reacted
+    /// (`Analysis::statement`): a story of such reports alone, told after another
+    /// story broke, may settle into that one
+    /// ([`StoryOptions::statement_threshold`]).
+    pub statement: bool,
 }
 
 /// Where an article went, answered by [`Clusterer::add`].
@@ -145,6 +151,13 @@ pub struct Assignment {
     /// with [`Clusterer::add_angle_with_story`].
     #[serde(default)]
     pub swept: Vec<StoryId>,
+    /// Statement stories settled before this article was placed, as `(from, into)`:
+    /// `from` (a few statements told after `into` broke, which nothing else joined)
+    /// was merged into `into` as angles (see [`StoryOptions::statement_threshold`]).
+    /// `into` is usually not `story`. A store marks `from`'s articles angles and
+    /// merges it, so a restart places them with [`Clusterer::add_angle_with_story`].
+    #[serde(default)]
+    pub settled: Vec<(StoryId, StoryId)>,
     /// Set only the first time the story turns breaking.
     pub breaking: Option<Breaking>,
     /// Other stories this article confirmed that turned breaking with it: an

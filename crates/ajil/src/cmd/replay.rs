@@ -362,8 +362,15 @@ impl Replay {
             title_sound: &analysis.title_sound,
             wire: None,
             section: a.record.category.as_deref(),
+            statement: analysis.statement,
         };
         let assignment = self.clusterer.add(&input, a.published);
+        // Statement stories settled into a story that broke (never breaking
+        // themselves) before this article was placed.
+        for (from, into) in &assignment.settled {
+            let moved = self.members.remove(from).unwrap_or_default();
+            self.members.entry(*into).or_default().extend(moved);
+        }
         for gone in &assignment.merged {
             let moved = self.members.remove(gone).unwrap_or_default();
             self.members

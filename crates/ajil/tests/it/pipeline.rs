@@ -1095,3 +1095,84 @@ async fn a_reaction_swept_in_as_the_story_breaks_stays_an_angle_after_a_restart(
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].article_count, 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reaction_hours_after_the_story_broke_settles_into_it_across_restarts() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    let since = t0() - TimeDelta::days(2);
+    // A new process for every cycle: each rebuilds the story index from the store.
+    let cycle = |minutes: i64| {
+        let (config, store) = (config.clone(), store.clone());
+        async move {
+            let p = Pipeline::new(config, store).await.unwrap();
+            p.run_cycle(t0() + TimeDelta::minutes(minutes), true)
+                .await
+                .unwrap()
+        }
+    };
+    for (name, published, title, text) in [
+        (
+            "outlet-a",
+            "Sun, 29 Nov 2026 08:00:00 GMT",
+            "مقتل عشرات الفلسطينيين برصاص الجيش الإسرائيلي على حدود غزة",
+            "قتل الجيش الإسرائيلي عشرات الفلسطينيين وأصاب أكثر من ألفين بالرصاص الحي خلال احتجاجات مسيرة العودة على السياج الحدودي شرق قطاع غزة. وقالت وزارة الصحة في غزة إن بين القتلى أطفالا ومسعفين.",
+        ),
+        (
+            "outlet-b",
+            "Sun, 29 Nov 2026 08:12:00 GMT",
+            "غزة.. عشرات القتلى والجرحى برصاص الجيش الإسرائيلي",
+            "أعلنت وزارة الصحة في قطاع غزة سقوط عشرات القتلى وآلاف الجرحى برصاص الجيش الإسرائيلي قرب السياج الحدودي حيث تظاهر الفلسطينيون في مسيرة العودة.",
+        ),
+        (
+            "outlet-c",
+            "Sun, 29 Nov 2026 08:25:00 GMT",
+            "يوم دام على حدود غزة: عشرات القتلى في احتجاجات مسيرة العودة",
+            "سقط عشرات القتلى الفلسطينيين وأصيب المئات بنيران القناصة الإسرائيليين على حدود قطاع غزة، في أكثر الأيام دموية منذ حرب 2014، وفق وزارة الصحة.",
+        ),
+    ] {
+        add_one_item_source(&store, &fx, name, published, title, &[text]).await;
+    }
+    assert_eq!(cycle(-270).await.new_stories, 1);
+    let broke = store.list_stories(since, 10).await.unwrap();
+    assert_eq!(broke[0].state, ajil_store::StoryState::Breaking);
+
+    // Five hours later a reaction, in words of its own: a story of its own at first.
+    add_one_item_source(
+        &store,
+        &fx,
+        "outlet-d",
+        "Sun, 29 Nov 2026 13:00:00 GMT",
+        "الإمارات تدين التصعيد الإسرائيلي في غزة",
+        &["أدانت دولة الإمارات بشدة استهداف المدنيين الفلسطينيين العزل في قطاع غزة، ودعت المجتمع الدولي إلى تحمل مسؤولياته لوقف التصعيد وحماية الشعب الفلسطيني، معربة عن تعازيها لأسر الضحايا."],
+    )
+    .await;
+    assert_eq!(cycle(1).await.new_stories, 1, "the reaction alone");
+    assert_eq!(store.list_stories(since, 10).await.unwrap().len(), 2);
+
+    // Hours later, in another process, any new article settles it.
+    add_one_item_source(
+        &store,
+        &fx,
+        "outlet-e",
+        "Sun, 29 Nov 2026 17:30:00 GMT",
+        "أمطار غزيرة متوقعة على السواحل المغربية",
+        &["توقعت الأرصاد الجوية المغربية هطول أمطار غزيرة على السواحل الشمالية خلال اليومين المقبلين مع انخفاض درجات الحرارة."],
+    )
+    .await;
+    let r = cycle(271).await;
+    assert_eq!((r.new_articles, r.new_stories), (1, 1));
+    let stories = store.list_stories(since, 10).await.unwrap();
+    assert_eq!(stories.len(), 2, "{stories:?}");
+    let killings = stories.iter().find(|s| s.id == broke[0].id).unwrap();
+    assert_eq!(killings.article_count, 4);
+    assert_eq!(killings.independent_outlets, 4);
+    assert_eq!(killings.title, broke[0].title, "the story keeps its row");
+    let rows = store
+        .index_articles(ajil_model::ArticleId(0), since, None, 10)
+        .await
+        .unwrap();
+    let reaction = rows.iter().find(|a| a.source_name == "outlet-d").unwrap();
+    assert!(reaction.angle);
+    assert_eq!(reaction.story_id, Some(killings.id));
+}

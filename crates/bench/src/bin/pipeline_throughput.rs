@@ -178,6 +178,7 @@ fn main() -> anyhow::Result<()> {
             title_sound: &an.title_sound,
             wire: None,
             section: None,
+            statement: an.statement,
         };
         let got = clusterer.add(&input, a.published);
         created += usize::from(got.new_story);

@@ -289,6 +289,7 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
             title_sound: &analysis.title_sound,
             wire: None,
             section: new.section.as_deref(),
+            statement: analysis.statement,
         };
         let a = clusterer.add(&input, *published);
         let copy_of: Option<ArticleId> = a.copy_of;

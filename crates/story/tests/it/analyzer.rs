@@ -191,5 +191,6 @@ pub fn analyze(title: &str, text: &str) -> Analysis {
         content_hash,
         sound: Vec::new(),
         title_sound: Vec::new(),
+        statement: false,
     }
 }

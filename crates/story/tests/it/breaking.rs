@@ -201,6 +201,7 @@ fn synthetic<'a>(
         title_sound: &[],
         wire: Some(wire),
         section: None,
+        statement: false,
     }
 }
 

@@ -42,6 +42,7 @@ impl English {
             title_sound: &self.analysis.title_sound,
             wire: None,
             section: None,
+            statement: self.analysis.statement,
         }
     }
 }

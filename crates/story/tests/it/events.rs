@@ -99,6 +99,7 @@ impl Synthetic {
             title_sound: &[],
             wire: None,
             section: None,
+            statement: false,
         }
     }
 }

@@ -46,6 +46,7 @@ impl Art {
             title_sound: &self.analysis.title_sound,
             wire: self.wire.as_deref(),
             section: self.section.as_deref(),
+            statement: self.analysis.statement,
         }
     }
 }
@@ -155,6 +156,7 @@ pub fn warm_clusterer(opts: ajil_story::StoryOptions, n: usize) -> ajil_story::C
             title_sound: &[],
             wire: None,
             section: None,
+            statement: false,
         };
         let _ = clusterer.add(&input, published);
     }

@@ -47,6 +47,7 @@ impl Report {
             title_sound: &[],
             wire: None,
             section: None,
+            statement: false,
         }
     }
 }

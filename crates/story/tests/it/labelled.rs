@@ -166,8 +166,15 @@ fn replay(
             title_sound: &r.analysis.title_sound,
             wire: None,
             section: r.category.as_deref(),
+            statement: r.analysis.statement,
         };
         let a = clusterer.add(&input, r.published);
+        // Statement stories settled into a story that broke (never breaking
+        // themselves) before this article was placed.
+        for (from, into) in &a.settled {
+            let moved = members.remove(from).unwrap_or_default();
+            members.entry(*into).or_default().extend(moved);
+        }
         for gone in &a.merged {
             let moved = members.remove(gone).unwrap_or_default();
             members.entry(a.story).or_default().extend(moved);

@@ -11,4 +11,5 @@ mod labelled;
 mod rebuild;
 mod scripts;
 mod spelling;
+mod statements;
 mod support;

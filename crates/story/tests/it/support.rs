@@ -57,6 +57,7 @@ fn place(
         title_sound: &[],
         wire: None,
         section: None,
+        statement: false,
     };
     match story {
         Some(story) => c.add_with_story(&input, story, published),
