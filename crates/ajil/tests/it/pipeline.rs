@@ -1024,20 +1024,25 @@ const SURABAYA: [Report; 4] = [
     ),
 ];
 
+/// One cycle at `minutes` after [`t0`] by a pipeline made for it, as a new process
+/// would run it: the story index is rebuilt from the store first.
+async fn cycle_in_a_new_process(
+    config: &Config,
+    store: &Store,
+    minutes: i64,
+) -> ajil::pipeline::CycleReport {
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    p.run_cycle(t0() + TimeDelta::minutes(minutes), true)
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reaction_swept_in_as_the_story_breaks_stays_an_angle_after_a_restart() {
     let fx = Fixtures::start().await;
     let (_dir, config, store) = setup(None).await;
     let since = t0() - TimeDelta::days(2);
-    let cycle = |minutes: i64| {
-        let (config, store) = (config.clone(), store.clone());
-        async move {
-            let p = Pipeline::new(config, store).await.unwrap();
-            p.run_cycle(t0() + TimeDelta::minutes(minutes), true)
-                .await
-                .unwrap()
-        }
-    };
+    let cycle = |minutes: i64| cycle_in_a_new_process(&config, &store, minutes);
     // Two outlets, then the reaction: a story of its own.
     for (name, published, title, text) in &SURABAYA[..2] {
         add_one_item_source(&store, &fx, name, published, title, text).await;
@@ -1102,15 +1107,7 @@ async fn a_reaction_hours_after_the_story_broke_settles_into_it_across_restarts(
     let (_dir, config, store) = setup(None).await;
     let since = t0() - TimeDelta::days(2);
     // A new process for every cycle: each rebuilds the story index from the store.
-    let cycle = |minutes: i64| {
-        let (config, store) = (config.clone(), store.clone());
-        async move {
-            let p = Pipeline::new(config, store).await.unwrap();
-            p.run_cycle(t0() + TimeDelta::minutes(minutes), true)
-                .await
-                .unwrap()
-        }
-    };
+    let cycle = |minutes: i64| cycle_in_a_new_process(&config, &store, minutes);
     for (name, published, title, text) in [
         (
             "outlet-a",
