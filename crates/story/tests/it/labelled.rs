@@ -42,14 +42,14 @@ const WINDOWS: &[(&str, f64)] = &[
             env!("CARGO_MANIFEST_DIR"),
             "/../../bench/stories/labels/events-2018-04-14.json"
         ),
-        0.84,
+        0.85,
     ),
     (
         concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../bench/stories/labels/events-2018-05-08.json"
         ),
-        0.84,
+        0.87,
     ),
     (
         concat!(
@@ -255,7 +255,7 @@ fn labelled_windows_keep_their_scores() {
         false_alarms += false_alarm;
     }
     let mean = bcubed / windows.len() as f64;
-    assert!(mean >= 0.87, "mean B-cubed F1 {mean:.4} under 0.87");
+    assert!(mean >= 0.875, "mean B-cubed F1 {mean:.4} under 0.875");
     // All but the Golan alert of 8 May (its outlets never within half an hour).
     assert!(
         hits + 1 >= breaking,
