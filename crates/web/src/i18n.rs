@@ -409,8 +409,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("copy_label", "نسخة", "copy"),
     (
         "angle_label",
-        "انضم حين صار الخبر عاجلا",
-        "joined as the story broke",
+        "زاوية أو رد فعل انضم بعد أن صار الخبر عاجلا",
+        "an angle or reaction, joined once the story broke",
     ),
     ("breaking_since", "عاجل منذ", "Breaking since"),
     (

@@ -364,9 +364,13 @@ async fn stories_and_sources_pages() {
     assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(moved.headers["location"], "/stories/3?lang=en");
     let one = get(&h.app, "/stories/3?lang=en").await;
-    assert_eq!(one.body.matches("joined as the story broke").count(), 1);
+    assert_eq!(one.body.matches("joined once the story broke").count(), 1);
     let one = get(&h.app, "/stories/3?lang=ar").await;
-    assert!(one.body.contains("انضم حين صار الخبر عاجلا"), "{}", one.body);
+    assert!(
+        one.body.contains("انضم بعد أن صار الخبر عاجلا"),
+        "{}",
+        one.body
+    );
     // An English report joins the story: English pages show its headline,
     // Arabic pages the story's own.
     file(
