@@ -34,10 +34,21 @@ static XML_DECL_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// The encoding named in the XML declaration, read from ASCII-compatible bytes.
+static HTML_META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)"#)
+        .expect("static regex")
+});
+
+/// The encoding named in the XML declaration, or in an HTML page's
+/// `<meta charset>` (or `http-equiv` Content-Type) within its first 1024
+/// bytes, read from ASCII-compatible bytes.
 fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(1024)];
-    let label = XML_DECL_ENCODING.captures(head)?.get(1)?.as_bytes();
+    let label = XML_DECL_ENCODING
+        .captures(head)
+        .or_else(|| HTML_META_CHARSET.captures(head))?
+        .get(1)?
+        .as_bytes();
     let enc = Encoding::for_label(label)?;
     // A UTF-16 label on bytes that we could read as ASCII is a lie: the
     // document would look like `<\0?\0x\0` otherwise. Trust the bytes.

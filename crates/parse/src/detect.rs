@@ -52,7 +52,7 @@ fn classify(name: &str) -> Format {
         "urlset" => Format::Sitemap,
         "sitemapindex" => Format::SitemapIndex,
         "opml" => Format::Opml,
-        "html" => Format::Html,
+        "html" | "head" | "body" => Format::Html,
         _ => Format::Unknown,
     }
 }

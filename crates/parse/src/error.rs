@@ -27,6 +27,15 @@ pub enum ParseError {
         /// The XML reader's message.
         reason: String,
     },
+    /// The URL a page was fetched from does not parse, so its links cannot
+    /// be made absolute.
+    #[error("{url} is not a valid URL ({reason}): give the page's full http(s) address")]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// The URL parser's message.
+        reason: String,
+    },
     /// An OPML file could not be read.
     #[error("OPML is malformed ({reason}): export the subscription list again")]
     Opml {

@@ -13,6 +13,11 @@
 //! in descriptions, control characters, leading junk, a missing RSS version)
 //! runs and the parse is tried once more.
 //!
+//! A source may also be a web page or a sitemap index. [`parse_source`] reads
+//! any of them into a [`Document`]: a feed, the children of a
+//! `<sitemapindex>` (newest first), or a [`Page`] with the feeds it
+//! advertises and the article links it lists ([`read_page`]).
+//!
 //! [`parse_opml`] and [`write_opml`] read and write subscription lists.
 //!
 //! ```
@@ -27,6 +32,7 @@ mod detect;
 mod error;
 mod feed;
 mod opml;
+mod page;
 mod repair;
 mod sitemap;
 mod text;
@@ -37,7 +43,61 @@ pub use charset::charset_from_content_type;
 pub use detect::{Format, detect};
 pub use error::ParseError;
 pub use opml::{OpmlOutline, parse_opml, write_opml};
+pub use page::{FeedLink, MAX_PAGE_LINKS, Page, read_page};
+pub use sitemap::SitemapRef;
 pub use text::html_to_text;
+
+/// What a source URL served.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    /// RSS, Atom, JSON Feed or a `<urlset>` sitemap.
+    Feed(ParsedFeed),
+    /// A `<sitemapindex>`: its child sitemaps, newest first.
+    SitemapIndex(Vec<SitemapRef>),
+    /// An HTML page: the feeds it advertises and the article links it lists.
+    Page(Page),
+}
+
+/// Parse whatever a source URL served: a feed or sitemap as [`parse_feed`]
+/// does, a sitemap index, or an HTML page (read against `url`, where it was
+/// fetched from, to make its links absolute).
+///
+/// ```
+/// use ajil_parse::{Document, parse_source};
+/// let html = b"<!doctype html><html><head><link rel=alternate type=application/rss+xml href=/feed.xml></head></html>";
+/// let Ok(Document::Page(page)) = parse_source(html, Some("text/html"), "https://ex.org/news") else {
+///     panic!("a page")
+/// };
+/// assert_eq!(page.feeds[0].url, "https://ex.org/feed.xml");
+/// ```
+pub fn parse_source(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    url: &str,
+) -> Result<Document, ParseError> {
+    let decoded = charset::decode(bytes, content_type);
+    let trimmed = decoded
+        .text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let format = detect(trimmed);
+    let html = format == Format::Html
+        || (format == Format::Unknown
+            && content_type.is_some_and(|t| t.to_ascii_lowercase().contains("html")));
+    if html {
+        let base = url::Url::parse(url).map_err(|e| ParseError::BadUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        return Ok(Document::Page(read_page(trimmed, &base)));
+    }
+    if format == Format::SitemapIndex {
+        let text = repair::strip_leading_garbage(trimmed);
+        return sitemap::parse_index(text)
+            .or_else(|_| sitemap::parse_index(&repair::repair(text)))
+            .map(Document::SitemapIndex);
+    }
+    parse_feed(bytes, content_type).map(Document::Feed)
+}
 
 /// Parse a feed or news sitemap from raw bytes.
 ///

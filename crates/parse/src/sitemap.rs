@@ -55,6 +55,63 @@ pub(crate) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
     })
 }
 
+/// A child sitemap listed by a `<sitemapindex>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapRef {
+    /// Where the child sitemap is.
+    pub url: String,
+    /// When it last changed, if the index says.
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+/// Parse a `<sitemapindex>` into its children, newest first (those without a
+/// date last, in index order).
+pub(crate) fn parse_index(text: &str) -> Result<Vec<SitemapRef>, ParseError> {
+    let mut reader = Reader::from_str(text);
+    let mut refs = Vec::new();
+    let mut path: Vec<String> = Vec::new();
+    let mut current: Option<(Option<String>, Option<DateTime<Utc>>)> = None;
+    let mut buf = String::new();
+    loop {
+        let event = reader.read_event().map_err(|e| ParseError::Sitemap {
+            reason: format!("at byte {}: {e}", reader.buffer_position()),
+        })?;
+        match event {
+            Event::Start(e) => {
+                let name = local_name(e.name().as_ref());
+                if name == "sitemap" {
+                    current = Some((None, None));
+                }
+                path.push(name);
+                buf.clear();
+            }
+            Event::Text(t) => buf.push_str(&t.decode().unwrap_or_default()),
+            Event::CData(t) => buf.push_str(&t.decode().unwrap_or_default()),
+            Event::GeneralRef(r) => buf.push_str(&resolve_ref(&r)),
+            Event::End(_) => {
+                let name = path.pop().unwrap_or_default();
+                let value = buf.trim().to_string();
+                buf.clear();
+                match (name.as_str(), current.as_mut()) {
+                    ("sitemap", _) => {
+                        if let Some((Some(url), lastmod)) = current.take() {
+                            refs.push(SitemapRef { url, lastmod });
+                        }
+                    }
+                    ("loc", Some(c)) if !value.is_empty() => c.0 = Some(value),
+                    ("lastmod", Some(c)) => c.1 = parse_w3c_date(&value),
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    // Stable: undated children keep the index's order, after the dated ones.
+    refs.sort_by_key(|r| std::cmp::Reverse(r.lastmod));
+    Ok(refs)
+}
+
 fn apply(item: &mut FeedItem, name: &str, parent: &str, value: String) {
     match (parent, name) {
         ("url", "loc") => {
@@ -78,10 +135,14 @@ pub(crate) fn parse_w3c_date(value: &str) -> Option<DateTime<Utc>> {
         return Some(dt.with_timezone(&Utc));
     }
     // Minutes-only times (`T10:00+03:00`) are allowed by the W3C profile.
-    for fmt in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%MZ"] {
-        if let Ok(dt) = DateTime::parse_from_str(value, fmt) {
-            return Some(dt.with_timezone(&Utc));
-        }
+    // (`%MZ` would not do for the `Z` form: chrono's `DateTime` parse needs an
+    // offset field, so `Z` is spelled out first.)
+    let zoned = match value.strip_suffix(['Z', 'z']) {
+        Some(local) => format!("{local}+00:00"),
+        None => value.to_string(),
+    };
+    if let Ok(dt) = DateTime::parse_from_str(&zoned, "%Y-%m-%dT%H:%M%:z") {
+        return Some(dt.with_timezone(&Utc));
     }
     if let Ok(dt) = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S") {
         return Some(dt.and_utc());
@@ -127,8 +188,42 @@ mod tests {
     }
 
     #[test]
+    fn an_index_lists_its_children_newest_first() {
+        let doc = r#"<?xml version="1.0"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>https://ex.org/news-old.xml</loc><lastmod>2024-04-30</lastmod></sitemap>
+  <sitemap><loc>https://ex.org/undated.xml</loc></sitemap>
+  <sitemap><loc>https://ex.org/news.xml?d=1&amp;p=2</loc><lastmod>2024-05-01T10:00Z</lastmod></sitemap>
+  <sitemap><lastmod>2024-05-02</lastmod></sitemap>
+</sitemapindex>"#;
+        let urls: Vec<String> = parse_index(doc)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.url)
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "https://ex.org/news.xml?d=1&p=2",
+                "https://ex.org/news-old.xml",
+                "https://ex.org/undated.xml"
+            ]
+        );
+        assert!(matches!(
+            parse_index("<sitemapindex><sitemap><loc>x</sitemap>"),
+            Err(ParseError::Sitemap { .. })
+        ));
+    }
+
+    #[test]
     fn w3c_dates() {
         assert!(parse_w3c_date("2024-05-01T10:00+03:00").is_some());
+        assert_eq!(
+            parse_w3c_date("2024-05-01T10:00Z")
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
+            Some("2024-05-01T10:00:00+00:00")
+        );
         assert!(parse_w3c_date("2024-05-01T10:00:00.5Z").is_some());
         assert!(parse_w3c_date("yesterday").is_none());
     }

@@ -1,0 +1,66 @@
+//! Real news pages read as plain-page sources: the 181 pages of the
+//! scrapinghub extraction benchmark in `shared/data`, each at its own URL.
+
+use std::io::Read;
+
+use ajil_parse::{Document, MAX_PAGE_LINKS, parse_source};
+
+const BENCH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/extraction/scrapinghub"
+);
+
+fn host(url: &str) -> String {
+    let host = url::Url::parse(url)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string();
+    host.strip_prefix("www.").unwrap_or(&host).to_string()
+}
+
+#[test]
+fn article_pages_yield_same_site_article_links() {
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{BENCH}/ground-truth.json")).unwrap(),
+    )
+    .unwrap();
+    let truth = truth.as_object().unwrap();
+    let mut counts = Vec::new();
+    for (name, meta) in truth {
+        let page_url = meta["url"].as_str().unwrap();
+        let mut bytes = Vec::new();
+        let file = std::fs::File::open(format!("{BENCH}/html/{name}.html.gz")).unwrap();
+        flate2::read::GzDecoder::new(file)
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let page = match parse_source(&bytes, Some("text/html"), page_url) {
+            Ok(Document::Page(page)) => page,
+            other => panic!("{name}: not read as a page: {other:?}"),
+        };
+        assert!(page.links.len() <= MAX_PAGE_LINKS);
+        let site = host(page_url);
+        for item in &page.links {
+            let url = item.url.as_deref().unwrap();
+            let h = host(url);
+            assert!(
+                h == site || h.ends_with(&format!(".{site}")) || site.ends_with(&format!(".{h}")),
+                "{name}: {url} is not on {page_url}'s site"
+            );
+            assert!(url.starts_with("http"), "{name}: {url}");
+            assert!(!url.contains('#'), "{name}: {url} keeps its fragment");
+            assert_eq!(item.guid.as_deref(), Some(url));
+            let title = item.title.as_deref().unwrap_or_default();
+            assert!(!title.is_empty(), "{name}: {url} without a title");
+        }
+        counts.push(page.links.len());
+    }
+    assert_eq!(counts.len(), 181);
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2];
+    // Article pages link to related and latest articles of their site.
+    assert!(
+        median >= 10,
+        "median {median} article links per page: {counts:?}"
+    );
+}
