@@ -36,6 +36,15 @@ use matcher::Matchers;
 /// the linked page is fetched for the full article.
 const MIN_FEED_TEXT_CHARS: usize = 600;
 
+/// A web page source is read for at most this many article links a poll,
+/// from the top of the page (where the newest are): a new page added with a
+/// long archive of links does not fetch them all at once.
+const PAGE_LINKS_PER_POLL: usize = 60;
+
+/// A sitemap index source is read through at most this many of its newest
+/// child sitemaps a poll.
+const SITEMAPS_PER_POLL: usize = 3;
+
 /// What one cycle did, for logs and `ajil poll --json`.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct CycleReport {
@@ -366,12 +375,11 @@ impl Pipeline {
             }
             ajil_fetch::FetchOutcome::Fetched(r) => r,
         };
-        let feed = match ajil_parse::parse_feed(&response.body, response.content_type.as_deref()) {
+        let feed = match self.read_source(source, &response).await {
             Ok(f) => f,
-            Err(e) => {
+            Err(msg) => {
                 let failures = source.consecutive_failures as u32 + 1;
                 let next = ajil_fetch::next_fetch_at(now, interval, failures);
-                let msg = format!("{} is not a feed ajil can read: {e}", source.url);
                 self.store
                     .record_fetch_error(source.id, &msg, now, next)
                     .await?;
@@ -401,6 +409,89 @@ impl Pipeline {
             )
             .await?;
         Ok(())
+    }
+
+    /// Reads what a source served as feed items: a feed or news sitemap as it
+    /// is; a sitemap index through its newest child sitemaps; a web page
+    /// through the article links it lists (newest, at the top, last), or,
+    /// when it lists none, the first feed it advertises. The error is the
+    /// message the source's health shows.
+    async fn read_source(
+        &self,
+        source: &Source,
+        response: &ajil_fetch::Response,
+    ) -> std::result::Result<ajil_model::ParsedFeed, String> {
+        let url = &response.final_url;
+        let doc = ajil_parse::parse_source(&response.body, response.content_type.as_deref(), url)
+            .map_err(|e| format!("{} is not a feed ajil can read: {e}", source.url))?;
+        match doc {
+            ajil_parse::Document::Feed(feed) => Ok(feed),
+            ajil_parse::Document::SitemapIndex(children) => {
+                let mut feed = ajil_model::ParsedFeed::default();
+                let mut errors = Vec::new();
+                for child in children.iter().take(SITEMAPS_PER_POLL) {
+                    match self.fetch_feed(&child.url).await {
+                        Ok(f) => feed.items.extend(f.items),
+                        Err(e) => errors.push(format!("{}: {e:#}", child.url)),
+                    }
+                }
+                if children.is_empty() {
+                    return Err(format!(
+                        "{} is a sitemap index that lists no sitemaps: add one of the site's news sitemaps instead",
+                        source.url
+                    ));
+                }
+                if feed.items.is_empty() && !errors.is_empty() {
+                    return Err(format!(
+                        "{} is a sitemap index, and none of its newest sitemaps could be read ({}): add a news sitemap that works instead",
+                        source.url,
+                        errors.join("; ")
+                    ));
+                }
+                for e in errors {
+                    warn!(source_id = %source.id, "sitemap not read: {e}");
+                }
+                Ok(feed)
+            }
+            ajil_parse::Document::Page(page) if !page.links.is_empty() => {
+                let mut items = page.links;
+                items.truncate(PAGE_LINKS_PER_POLL);
+                items.reverse();
+                Ok(ajil_model::ParsedFeed {
+                    title: page.title,
+                    link: Some(url.clone()),
+                    lang: page.lang,
+                    items,
+                })
+            }
+            ajil_parse::Document::Page(page) => match page.feeds.first() {
+                Some(feed) => {
+                    debug!(source_id = %source.id, feed = %feed.url, "page without article links: reading the feed it advertises");
+                    self.fetch_feed(&feed.url).await.map_err(|e| {
+                        format!(
+                            "{} is a web page without article links; the feed it advertises, {}, failed: {e:#}",
+                            source.url, feed.url
+                        )
+                    })
+                }
+                None => Err(format!(
+                    "{} is a web page with no article links or feeds ajil can follow: give the address of a news section page or of the site's RSS feed",
+                    source.url
+                )),
+            },
+        }
+    }
+
+    /// Fetches and parses a feed or sitemap the source pointed to.
+    async fn fetch_feed(&self, url: &str) -> Result<ajil_model::ParsedFeed> {
+        let outcome = self
+            .fetcher
+            .fetch(url, &ajil_fetch::Validators::default())
+            .await?;
+        let ajil_fetch::FetchOutcome::Fetched(r) = outcome else {
+            anyhow::bail!("{url} answered 304 to an unconditional request");
+        };
+        Ok(ajil_parse::parse_feed(&r.body, r.content_type.as_deref())?)
     }
 
     /// Extracts, analyzes, clusters and matches one feed item; returns the

@@ -154,6 +154,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_html_page_declares_its_charset_in_a_meta_element() {
+        for head in [
+            r#"<!doctype html><html><head><meta charset="ISO-8859-6">"#,
+            "<html><head><META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=iso-8859-6'>",
+            "<html><head><meta charset=iso-8859-6 />",
+        ] {
+            assert_eq!(
+                declared_encoding(head.as_bytes()).map(|e| e.name()),
+                Some("ISO-8859-6"),
+                "{head}"
+            );
+        }
+        assert!(declared_encoding(b"<html><head><meta name=viewport>").is_none());
+    }
+
+    #[test]
     fn header_charset_is_read_with_quotes_and_case() {
         assert_eq!(
             charset_from_content_type("application/rss+xml;charset= 'us-ascii'").map(|e| e.name()),

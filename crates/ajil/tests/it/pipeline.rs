@@ -1173,3 +1173,236 @@ async fn a_reaction_hours_after_the_story_broke_settles_into_it_across_restarts(
     assert!(reaction.angle);
     assert_eq!(reaction.story_id, Some(killings.id));
 }
+
+/// A section front with no feed: its headlines link to article pages.
+fn section_page(fx: &Fixtures, headlines: &[(&str, &str)]) -> String {
+    let base = fx.base();
+    let links: String = headlines
+        .iter()
+        .map(|(path, title)| {
+            format!("<h3><a href=\"{base}{path}?utm_source=home\">{title}</a></h3>")
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\"><title>العالم</title></head>\
+         <body><nav><a href=\"/ar/world\">العالم</a> <a href=\"/ar/sport\">الرياضة</a></nav>\
+         <main>{links}<a href=\"/ar/world/more\">المزيد من الأخبار</a></main>\
+         <footer><a href=\"/ar/about-us\">من نحن وكيف نعمل</a></footer></body></html>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_news_page_without_a_feed_is_watched_for_new_article_links() {
+    let fx = Fixtures::start().await;
+    let talks = "/ar/world/2026/11/29/ceasefire-talks-begin-in-cairo";
+    let quake = "/ar/world/2026/11/29/quake-shakes-the-coast";
+    let port = "/ar/world/2026/11/29/port-reopens-after-storm";
+    for (path, title, lead) in [
+        (
+            talks,
+            "محادثات وقف إطلاق النار تبدأ في القاهرة",
+            "بدأت في القاهرة اليوم محادثات وقف إطلاق النار بين الطرفين بوساطة مصرية وقطرية.",
+        ),
+        (
+            quake,
+            "زلزال بقوة ست درجات يضرب الساحل الغربي",
+            "ضرب زلزال بقوة ست درجات الساحل الغربي صباح اليوم ولم ترد أنباء عن إصابات.",
+        ),
+        (
+            port,
+            "إعادة فتح الميناء بعد العاصفة",
+            "أعادت السلطات فتح الميناء التجاري بعد يومين من الإغلاق بسبب العاصفة وقف إطلاق النار.",
+        ),
+    ] {
+        let body = format!("{lead} وقالت مصادر مطلعة إن الجولة الأولى ستستمر يومين على الأقل.");
+        fx.put(
+            path,
+            "text/html; charset=utf-8",
+            page(title, &[&body, lead]),
+        );
+    }
+    fx.put(
+        "/ar/world",
+        "text/html",
+        section_page(
+            &fx,
+            &[
+                (quake, "زلزال بقوة ست درجات يضرب الساحل الغربي"),
+                (talks, "محادثات وقف إطلاق النار تبدأ في القاهرة"),
+            ],
+        ),
+    );
+    let (_dir, config, store) = setup(None).await;
+    subscribe(
+        &store,
+        "reader@example.org",
+        "\"وقف إطلاق النار\"",
+        Cadence::Realtime,
+        t0(),
+    )
+    .await;
+    let source = store
+        .add_source(
+            &format!("{}/ar/world", fx.base()),
+            "page",
+            Duration::from_secs(60),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.sources_failed, 0);
+    assert_eq!(r.new_articles, 2, "the two headlines, not the navigation");
+    assert_eq!(r.emails_sent, 1, "the talks match, the quake does not");
+    let sources = store.list_sources().await.unwrap();
+    assert!(
+        sources[0].last_error.is_none(),
+        "{:?}",
+        sources[0].last_error
+    );
+    // The HTML part, quoted-printable: soft breaks joined, `=3D` read back.
+    let mail = std::fs::read_to_string(&outbox_files(&config)[0])
+        .unwrap()
+        .replace("=\r\n", "")
+        .replace("=3D", "=");
+    assert!(
+        mail.contains(&format!("href=\"{}{talks}\"", fx.base())),
+        "the article's own address: {mail}"
+    );
+
+    // Nothing new on the page: nothing new stored or sent.
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(2), true)
+        .await
+        .unwrap();
+    assert_eq!((r.new_articles, r.emails_sent), (0, 0));
+
+    // A new headline on top is fetched, extracted and matched.
+    fx.put(
+        "/ar/world",
+        "text/html",
+        section_page(
+            &fx,
+            &[
+                (port, "إعادة فتح الميناء بعد العاصفة"),
+                (quake, "زلزال بقوة ست درجات يضرب الساحل الغربي"),
+                (talks, "محادثات وقف إطلاق النار تبدأ في القاهرة"),
+            ],
+        ),
+    );
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(4), true)
+        .await
+        .unwrap();
+    assert_eq!(r.new_articles, 1);
+    assert_eq!(r.emails_sent, 1, "its body names the ceasefire");
+    let stored = store
+        .list_stories(t0() - TimeDelta::days(1), 10)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|s| s.title == "إعادة فتح الميناء بعد العاصفة"),
+        "{stored:?}"
+    );
+    assert_eq!(source.name, "page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sitemap_indexes_and_pages_that_only_advertise_a_feed_are_followed() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    fx.put(
+        "/a/page",
+        "text/html; charset=utf-8",
+        page(
+            "Central bank raises rates by half a point",
+            &["The central bank raised its main rate by half a point on Sunday, its third rise this year."],
+        ),
+    );
+    fx.put(
+        "/b/page",
+        "text/html; charset=utf-8",
+        page(
+            "Floods close the northern highway",
+            &["Floods closed the northern highway on Sunday after two days of heavy rain in the hills."],
+        ),
+    );
+    fx.put(
+        "/sitemap-index.xml",
+        "application/xml",
+        format!(
+            "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+             <sitemap><loc>{base}/missing.xml</loc><lastmod>2026-11-01</lastmod></sitemap>\
+             <sitemap><loc>{base}/news-sitemap.xml</loc><lastmod>2026-11-29T12:00Z</lastmod></sitemap>\
+             </sitemapindex>"
+        ),
+    );
+    fx.put(
+        "/news-sitemap.xml",
+        "application/xml",
+        format!(
+            "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+             xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\"><url><loc>{base}/a/page</loc>\
+             <news:news><news:publication_date>2026-11-29T12:30:00Z</news:publication_date>\
+             <news:title>Central bank raises rates by half a point</news:title></news:news></url></urlset>"
+        ),
+    );
+    fx.put(
+        "/blog",
+        "text/html",
+        "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/blog/feed\"></head>\
+         <body><a href=\"/blog/archive\">Archive</a></body></html>",
+    );
+    fx.put(
+        "/blog/feed",
+        "application/rss+xml",
+        format!(
+            "<rss version=\"2.0\"><channel><title>b</title><item><guid>b-1</guid>\
+             <title>Floods close the northern highway</title><link>{base}/b/page</link>\
+             <pubDate>Sun, 29 Nov 2026 12:40:00 GMT</pubDate></item></channel></rss>"
+        ),
+    );
+    fx.put(
+        "/empty",
+        "text/html",
+        "<html><body><p>Nothing to follow here</p></body></html>",
+    );
+    let (_dir, config, store) = setup(None).await;
+    for (path, name) in [
+        ("/sitemap-index.xml", "index"),
+        ("/blog", "blog"),
+        ("/empty", "empty"),
+    ] {
+        store
+            .add_source(
+                &format!("{base}{path}"),
+                name,
+                Duration::from_secs(300),
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(
+        r.new_articles, 2,
+        "one through the sitemap index, one through the blog's feed"
+    );
+    assert_eq!(r.sources_failed, 1);
+    for s in store.list_sources().await.unwrap() {
+        match s.name.as_str() {
+            "empty" => {
+                let err = s.last_error.unwrap();
+                assert!(
+                    err.contains("no article links or feeds") && err.contains("RSS feed"),
+                    "{err}"
+                );
+            }
+            _ => assert!(s.last_error.is_none(), "{}: {:?}", s.name, s.last_error),
+        }
+    }
+}

@@ -64,3 +64,17 @@ fn article_pages_yield_same_site_article_links() {
         "median {median} article links per page: {counts:?}"
     );
 }
+
+#[test]
+fn a_page_in_a_legacy_charset_is_read() {
+    let html = "<html><head><meta charset=\"iso-8859-6\"><title>World news</title></head><body>\
+                <p>Latest stories from the region, updated every hour by our desk.</p>\
+                <a href=\"/ar/2026/12/01/talks\">بدء المحادثات</a></body></html>";
+    let (bytes, _, unmappable) = encoding_rs::ISO_8859_6.encode(html);
+    assert!(!unmappable);
+    let Ok(Document::Page(page)) = parse_source(&bytes, Some("text/html"), "https://ex.org/ar")
+    else {
+        panic!("a page");
+    };
+    assert_eq!(page.links[0].title.as_deref(), Some("بدء المحادثات"));
+}
