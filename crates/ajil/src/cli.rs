@@ -140,9 +140,11 @@ pub struct PollArgs {
 /// `ajil sources …`.
 #[derive(Debug, Subcommand)]
 pub enum SourcesCommand {
-    /// Add a feed (RSS, Atom, JSON Feed, news sitemap) by URL.
+    /// Add a feed (RSS, Atom, JSON Feed, news sitemap) or a news web page by URL.
     Add {
-        /// The feed URL.
+        /// The feed URL, or the address of a web page: a page that advertises
+        /// a feed is replaced by that feed; a news section page without one is
+        /// watched for new article links.
         url: String,
         /// Display name of the outlet (defaults to the URL's host).
         #[arg(long)]
@@ -155,6 +157,13 @@ pub enum SourcesCommand {
         /// technology sections never make a story breaking.
         #[arg(long, value_name = "NAME")]
         section: Option<String>,
+        /// Watch the web page itself for new article links, even when it
+        /// advertises a feed.
+        #[arg(long)]
+        page: bool,
+        /// Add the URL as given, without fetching it first to see what it is.
+        #[arg(long)]
+        no_check: bool,
     },
     /// List sources with their health.
     List {

@@ -194,10 +194,11 @@ async fn sources_round_trip_through_opml() {
         "https://example.org/ar/rss",
         "--name",
         "مثال",
+        "--no-check",
     ])
     .await;
     let r = ajil
-        .run(&["sources", "add", "https://example.org/ar/rss"])
+        .run(&["sources", "add", "https://example.org/ar/rss", "--no-check"])
         .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("already a source"), "{}", r.stderr);
@@ -213,6 +214,7 @@ async fn sources_round_trip_through_opml() {
             "https://example.org/ar/sport/rss",
             "--section",
             "sport",
+            "--no-check",
         ])
         .await;
     assert!(out.contains("section sport"), "{out}");
@@ -341,4 +343,95 @@ async fn extract_reads_gzipped_benchmark_pages() {
     for l in &lines {
         assert!(l["text"].as_str().unwrap().len() > 200, "{l}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_web_page_finds_its_feed_or_watches_its_links() {
+    let fx = crate::support::Fixtures::start().await;
+    let base = fx.base();
+    fx.put(
+        "/news",
+        "text/html; charset=utf-8",
+        "<html><head><title>News</title>\
+         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Top stories\" href=\"/news/rss.xml\">\
+         <link rel=\"alternate\" type=\"application/atom+xml\" href=\"/news/atom.xml\"></head>\
+         <body><a href=\"/news/2026/12/01/talks-begin-in-cairo\">Ceasefire talks begin in Cairo</a></body></html>",
+    );
+    fx.put(
+        "/ar/world",
+        "text/html; charset=utf-8",
+        "<html><body><a href=\"/ar/world/2026/12/01/talks\">محادثات وقف إطلاق النار تبدأ</a>\
+         <a href=\"/ar/world/2026/12/01/quake\">زلزال يضرب الساحل الغربي</a></body></html>",
+    );
+    fx.put(
+        "/empty",
+        "text/html",
+        "<html><body><p>Nothing here</p></body></html>",
+    );
+    fx.put(
+        "/data.bin",
+        "application/octet-stream",
+        vec![0u8, 159, 146, 150],
+    );
+    let ajil = Ajil::new(&[]);
+
+    let out = ajil.ok(&["sources", "add", &format!("{base}/news")]).await;
+    assert!(
+        out.contains(&format!(
+            "advertises the feed \"Top stories\" {base}/news/rss.xml: adding the feed"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("also advertises {base}/news/atom.xml")),
+        "{out}"
+    );
+    let out = ajil
+        .ok(&[
+            "sources",
+            "add",
+            &format!("{base}/news"),
+            "--page",
+            "--name",
+            "page",
+        ])
+        .await;
+    assert!(out.contains("added source #2 page"), "{out}");
+    let out = ajil
+        .ok(&["sources", "add", &format!("{base}/ar/world")])
+        .await;
+    assert!(out.contains("web page with 2 article links"), "{out}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
+    let urls: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            format!("{base}/news/rss.xml"),
+            format!("{base}/news"),
+            format!("{base}/ar/world")
+        ]
+    );
+
+    for (path, expected) in [
+        ("/empty", "no article links or feeds"),
+        ("/data.bin", "not a feed ajil can read"),
+    ] {
+        let r = ajil
+            .run(&["sources", "add", &format!("{base}{path}")])
+            .await;
+        assert_eq!(r.code, 1, "{path}");
+        assert!(
+            r.stderr.contains(expected) && r.stderr.contains("--no-check"),
+            "{path}: {}",
+            r.stderr
+        );
+    }
+    ajil.ok(&["sources", "add", &format!("{base}/empty"), "--no-check"])
+        .await;
 }
