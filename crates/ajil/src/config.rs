@@ -42,6 +42,7 @@ struct FileConfig {
     listen: Option<String>,
     public_url: Option<String>,
     smtp_url: Option<String>,
+    database_url: Option<String>,
     from: Option<String>,
     secret: Option<String>,
     poll_interval: Option<u64>,
@@ -86,6 +87,8 @@ pub struct Config {
     pub public_url: String,
     /// SMTP server URL; `None` writes mail to `DATA/outbox/` instead.
     pub smtp_url: Option<Secret>,
+    /// PostgreSQL URL; `None` keeps the store in `DATA/ajil.db` (SQLite).
+    pub database_url: Option<Secret>,
     /// The `From` address of every email.
     pub from: String,
     /// Key for signing links and CSRF tokens.
@@ -195,6 +198,16 @@ impl Config {
             format!("public URL {public_url:?} is not a URL: use e.g. https://alerts.example.org")
         })?;
         let smtp_url = env("AJIL_SMTP_URL").or(fc.smtp_url).map(Secret);
+        let database_url = env("AJIL_DATABASE_URL").or(fc.database_url);
+        if let Some(url) = &database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            anyhow::bail!(
+                "database_url must be a PostgreSQL URL (postgres://user:password@host:5432/ajil); \
+                 leave it unset to keep the store in the data folder (SQLite)"
+            );
+        }
+        let database_url = database_url.map(Secret);
         let from = env("AJIL_FROM")
             .or(fc.from)
             .unwrap_or_else(|| "ajil <ajil@localhost>".into());
@@ -246,6 +259,7 @@ impl Config {
             listen,
             public_url,
             smtp_url,
+            database_url,
             from,
             secret,
             poll_interval: Duration::from_secs(poll_interval.unwrap_or(300).max(10)),
@@ -479,6 +493,7 @@ mod tests {
             listen: _,
             public_url: _,
             smtp_url: _,
+            database_url: _,
             from: _,
             secret: _,
             poll_interval: _,
@@ -504,6 +519,7 @@ mod tests {
             ("listen", fc.listen.is_some()),
             ("public_url", fc.public_url.is_some()),
             ("smtp_url", fc.smtp_url.is_some()),
+            ("database_url", fc.database_url.is_some()),
             ("from", fc.from.is_some()),
             ("secret", fc.secret.is_some()),
             ("poll_interval", fc.poll_interval.is_some()),

@@ -160,9 +160,13 @@ impl Pipeline {
         self.delivery.send_due(now, self.config.send_batch).await
     }
 
-    /// An exclusive lock on the data folder, held for one cycle.
-    async fn lock(&self) -> Result<File> {
-        lock_data_dir(self.lock_path.clone()).await
+    /// An exclusive lock on the data folder, held for one cycle, and on a
+    /// shared (PostgreSQL) store the database's cycle lock too, so processes
+    /// with different data folders never run a cycle at once either.
+    async fn lock(&self) -> Result<(File, Option<ajil_store::CycleLock>)> {
+        let file = lock_data_dir(self.lock_path.clone()).await?;
+        let db = self.store.cycle_lock().await?;
+        Ok((file, db))
     }
 }
 

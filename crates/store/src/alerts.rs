@@ -37,7 +37,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<AlertId>> {
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO alerts (subscription_id, story_id, created_at) VALUES (?, ?, ?) \
+            "INSERT INTO alerts (subscription_id, story_id, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (subscription_id, story_id) DO NOTHING RETURNING id",
         )
         .bind(subscription_id.0)
@@ -58,7 +58,7 @@ impl Store {
     ) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO alerts (subscription_id, story_id, created_at, digest_pending) \
-             VALUES (?, ?, ?, 1) ON CONFLICT (subscription_id, story_id) DO NOTHING",
+             VALUES ($1, $2, $3, 1) ON CONFLICT (subscription_id, story_id) DO NOTHING",
         )
         .bind(subscription_id.0)
         .bind(story_id.0)
@@ -75,7 +75,7 @@ impl Store {
         subscription_id: SubscriptionId,
     ) -> Result<Vec<StoryId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT story_id FROM alerts WHERE subscription_id = ? AND digest_pending = 1 \
+            "SELECT story_id FROM alerts WHERE subscription_id = $1 AND digest_pending = 1 \
              ORDER BY created_at, id",
         )
         .bind(subscription_id.0)
@@ -90,20 +90,20 @@ impl Store {
         &self,
         subscription_id: SubscriptionId,
     ) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT MIN(created_at) FROM alerts WHERE subscription_id = ? AND digest_pending = 1",
+        let t: Option<String> = sqlx::query_scalar(
+            "SELECT MIN(created_at) FROM alerts WHERE subscription_id = $1 AND digest_pending = 1",
         )
         .bind(subscription_id.0)
         .fetch_one(&self.pool)
         .await?;
-        Ok(t)
+        t.map(|t| crate::parse_ts("created_at", &t)).transpose()
     }
 
     /// Every alert of a subscription, oldest first.
     pub async fn alerts_of(&self, subscription_id: SubscriptionId) -> Result<Vec<AlertRow>> {
         let rows = sqlx::query(
             "SELECT id, subscription_id, story_id, created_at, email_id, digest_pending \
-             FROM alerts WHERE subscription_id = ? ORDER BY created_at, id",
+             FROM alerts WHERE subscription_id = $1 ORDER BY created_at, id",
         )
         .bind(subscription_id.0)
         .fetch_all(&self.pool)
@@ -114,9 +114,9 @@ impl Store {
                     id: AlertId(r.try_get("id")?),
                     subscription_id: SubscriptionId(r.try_get("subscription_id")?),
                     story_id: StoryId(r.try_get("story_id")?),
-                    created_at: r.try_get("created_at")?,
+                    created_at: crate::time(r, "created_at")?,
                     email_id: r.try_get::<Option<i64>, _>("email_id")?.map(EmailId),
-                    digest_pending: r.try_get("digest_pending")?,
+                    digest_pending: crate::flag(r, "digest_pending")?,
                 })
             })
             .collect()
@@ -131,39 +131,41 @@ mod tests {
 
     #[tokio::test]
     async fn one_alert_per_subscription_and_story() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        let other = active_subscription(&s, "b@example.org").await;
-        let first = s.record_match(sub, StoryId(1), t(0)).await.unwrap();
-        assert!(first.is_some());
-        assert_eq!(s.record_match(sub, StoryId(1), t(1)).await.unwrap(), None);
-        assert!(
-            s.record_match(other, StoryId(1), t(1))
-                .await
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            s.record_match(sub, StoryId(2), t(1))
-                .await
-                .unwrap()
-                .is_some()
-        );
-        // A story already alerted is not queued for a digest either.
-        assert!(!s.queue_digest_alert(sub, StoryId(1), t(2)).await.unwrap());
-        assert_eq!(s.alerts_of(sub).await.unwrap().len(), 2);
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            let other = active_subscription(&s, "b@example.org").await;
+            let first = s.record_match(sub, StoryId(1), t(0)).await.unwrap();
+            assert!(first.is_some());
+            assert_eq!(s.record_match(sub, StoryId(1), t(1)).await.unwrap(), None);
+            assert!(
+                s.record_match(other, StoryId(1), t(1))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(
+                s.record_match(sub, StoryId(2), t(1))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            // A story already alerted is not queued for a digest either.
+            assert!(!s.queue_digest_alert(sub, StoryId(1), t(2)).await.unwrap());
+            assert_eq!(s.alerts_of(sub).await.unwrap().len(), 2);
+        }
     }
 
     #[tokio::test]
     async fn digest_queue_keeps_match_order() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        assert!(s.queue_digest_alert(sub, StoryId(9), t(0)).await.unwrap());
-        assert!(s.queue_digest_alert(sub, StoryId(3), t(1)).await.unwrap());
-        assert!(!s.queue_digest_alert(sub, StoryId(9), t(2)).await.unwrap());
-        assert_eq!(
-            s.pending_digest_alerts(sub).await.unwrap(),
-            vec![StoryId(9), StoryId(3)]
-        );
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            assert!(s.queue_digest_alert(sub, StoryId(9), t(0)).await.unwrap());
+            assert!(s.queue_digest_alert(sub, StoryId(3), t(1)).await.unwrap());
+            assert!(!s.queue_digest_alert(sub, StoryId(9), t(2)).await.unwrap());
+            assert_eq!(
+                s.pending_digest_alerts(sub).await.unwrap(),
+                vec![StoryId(9), StoryId(3)]
+            );
+        }
     }
 }

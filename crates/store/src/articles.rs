@@ -4,7 +4,7 @@ use ajil_model::{Article, ArticleId, SourceId, StoryId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::{Result, Store, StoreError, ts};
 
@@ -136,7 +136,7 @@ pub struct IndexArticle {
     pub angle: bool,
 }
 
-fn from_row(row: &SqliteRow) -> Result<StoredArticle> {
+fn from_row(row: &AnyRow) -> Result<StoredArticle> {
     Ok(StoredArticle {
         id: ArticleId(row.try_get("id")?),
         source_id: SourceId(row.try_get("source_id")?),
@@ -148,8 +148,8 @@ fn from_row(row: &SqliteRow) -> Result<StoredArticle> {
         text: row.try_get("text")?,
         summary: row.try_get("summary")?,
         lang: row.try_get("lang")?,
-        published: row.try_get("published")?,
-        fetched_at: row.try_get("fetched_at")?,
+        published: crate::time(row, "published")?,
+        fetched_at: crate::time(row, "fetched_at")?,
         author: row.try_get("author")?,
         wire: row.try_get("wire")?,
         // The same 64 bits: SQLite integers are signed.
@@ -167,7 +167,7 @@ impl Store {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO articles (source_id, guid, url, canonical_url, title, text, summary, \
              lang, published, fetched_at, author, wire, content_hash, analysis, section) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (source_id, guid) DO NOTHING RETURNING id",
         )
         .bind(a.source_id.0)
@@ -194,7 +194,7 @@ impl Store {
     /// pipeline skip fetching pages it has).
     pub async fn article_exists(&self, source_id: SourceId, guid: &str) -> Result<bool> {
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = ? AND guid = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = $1 AND guid = $2")
                 .bind(source_id.0)
                 .bind(guid)
                 .fetch_one(&self.pool)
@@ -204,7 +204,7 @@ impl Store {
 
     /// One article; [`StoreError::NotFound`] if absent.
     pub async fn get_article(&self, id: ArticleId) -> Result<StoredArticle> {
-        let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
+        let row = sqlx::query(&format!("{SELECT} WHERE a.id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
@@ -223,7 +223,7 @@ impl Store {
         story_id: StoryId,
         copy_of: Option<ArticleId>,
     ) -> Result<()> {
-        let done = sqlx::query("UPDATE articles SET story_id = ?, copy_of = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE articles SET story_id = $1, copy_of = $2 WHERE id = $3")
             .bind(story_id.0)
             .bind(copy_of.map(|c| c.0))
             .bind(id.0)
@@ -242,7 +242,7 @@ impl Store {
     /// that one turned breaking (`ajil_story::Assignment::swept`), before it is merged
     /// with [`Store::merge_stories`]. Returns how many articles it marked.
     pub async fn mark_angles(&self, story: StoryId) -> Result<u64> {
-        let done = sqlx::query("UPDATE articles SET angle = 1 WHERE story_id = ?")
+        let done = sqlx::query("UPDATE articles SET angle = 1 WHERE story_id = $1")
             .bind(story.0)
             .execute(&self.pool)
             .await?;
@@ -253,7 +253,7 @@ impl Store {
     /// time, then id): the input for rebuilding the story index at start-up.
     pub async fn articles_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredArticle>> {
         let rows = sqlx::query(&format!(
-            "{SELECT} WHERE a.published >= ? ORDER BY a.published, a.id"
+            "{SELECT} WHERE a.published >= $1 ORDER BY a.published, a.id"
         ))
         .bind(ts(since))
         .fetch_all(&self.pool)
@@ -270,7 +270,7 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<Vec<StoredArticle>> {
         let rows = sqlx::query(&format!(
-            "{SELECT} WHERE a.id > ? AND a.published >= ? ORDER BY a.published, a.id"
+            "{SELECT} WHERE a.id > $1 AND a.published >= $2 ORDER BY a.published, a.id"
         ))
         .bind(after_id.0)
         .bind(ts(since))
@@ -295,9 +295,9 @@ impl Store {
             "SELECT a.id, s.name AS source_name, a.url, a.canonical_url, a.published, \
              a.wire, a.section, a.content_hash, a.analysis, a.story_id, a.angle \
              FROM articles a JOIN sources s ON s.id = a.source_id \
-             WHERE a.id > ? AND a.published >= ? \
-             AND (a.published > ? OR (a.published = ? AND a.id > ?)) \
-             ORDER BY a.published, a.id LIMIT ?",
+             WHERE a.id > $1 AND a.published >= $2 \
+             AND (a.published > $3 OR (a.published = $4 AND a.id > $5)) \
+             ORDER BY a.published, a.id LIMIT $6",
         )
         .bind(after_id.0)
         .bind(ts(since))
@@ -314,7 +314,7 @@ impl Store {
                     source_name: row.try_get("source_name")?,
                     url: row.try_get("url")?,
                     canonical_url: row.try_get("canonical_url")?,
-                    published: row.try_get("published")?,
+                    published: crate::time(row, "published")?,
                     wire: row.try_get("wire")?,
                     section: row.try_get("section")?,
                     content_hash: row.try_get::<i64, _>("content_hash")? as u64,
@@ -337,7 +337,7 @@ impl Store {
     /// Every article of a story, oldest first.
     pub async fn story_articles(&self, story_id: StoryId) -> Result<Vec<StoredArticle>> {
         let rows = sqlx::query(&format!(
-            "{SELECT} WHERE a.story_id = ? ORDER BY a.published, a.id"
+            "{SELECT} WHERE a.story_id = $1 ORDER BY a.published, a.id"
         ))
         .bind(story_id.0)
         .fetch_all(&self.pool)
@@ -356,14 +356,18 @@ pub(crate) mod tests {
         Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
     }
 
-    /// An in-memory store with one source, "A".
-    pub(crate) async fn store_with_source() -> (Store, crate::Source) {
-        let s = Store::open_memory().await.unwrap();
-        let src = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
-        (s, src)
+    /// A store of each backend with one source, "A".
+    pub(crate) async fn stores_with_source()
+    -> Vec<(Store, crate::Source, Option<crate::testing::Scratch>)> {
+        let mut out = Vec::new();
+        for (s, scratch) in crate::testing::stores().await {
+            let src = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            out.push((s, src, scratch));
+        }
+        out
     }
 
     pub(crate) fn article(source_id: SourceId, guid: &str, published: i64) -> NewArticle {
@@ -388,168 +392,172 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn insert_is_idempotent_per_source_and_guid() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
-        let b = s
-            .add_source("https://b.example/rss", "B", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
-        let first = s.insert_article(&article(a.id, "g1", 10)).await.unwrap();
-        assert!(first.is_some());
-        assert_eq!(
-            s.insert_article(&article(a.id, "g1", 10)).await.unwrap(),
-            None
-        );
-        // The same guid from another source is another article.
-        assert!(
-            s.insert_article(&article(b.id, "g1", 10))
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
                 .await
-                .unwrap()
-                .is_some()
-        );
-        assert!(s.article_exists(a.id, "g1").await.unwrap());
-        assert!(!s.article_exists(a.id, "g2").await.unwrap());
+                .unwrap();
+            let b = s
+                .add_source("https://b.example/rss", "B", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            let first = s.insert_article(&article(a.id, "g1", 10)).await.unwrap();
+            assert!(first.is_some());
+            assert_eq!(
+                s.insert_article(&article(a.id, "g1", 10)).await.unwrap(),
+                None
+            );
+            // The same guid from another source is another article.
+            assert!(
+                s.insert_article(&article(b.id, "g1", 10))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(s.article_exists(a.id, "g1").await.unwrap());
+            assert!(!s.article_exists(a.id, "g2").await.unwrap());
 
-        let got = s.get_article(first.unwrap()).await.unwrap();
-        assert_eq!(
-            got.content_hash,
-            u64::MAX - 1,
-            "u64 survives the i64 column"
-        );
-        assert_eq!(got.source_name, "A");
-        assert_eq!(got.to_article().title, "عنوان g1");
+            let got = s.get_article(first.unwrap()).await.unwrap();
+            assert_eq!(
+                got.content_hash,
+                u64::MAX - 1,
+                "u64 survives the i64 column"
+            );
+            assert_eq!(got.source_name, "A");
+            assert_eq!(got.to_article().title, "عنوان g1");
+        }
     }
 
     #[tokio::test]
     async fn a_swept_story_keeps_its_articles_marked_as_angles_through_the_merge() {
-        let (s, a) = store_with_source().await;
-        let mut ids = Vec::new();
-        for (guid, at, story) in [
-            ("r1", 100, 3),
-            ("r2", 110, 3),
-            ("lone", 120, 4),
-            ("x", 130, 5),
-        ] {
-            let id = s
-                .insert_article(&article(a.id, guid, at))
+        for (s, a, _scratch) in stores_with_source().await {
+            let mut ids = Vec::new();
+            for (guid, at, story) in [
+                ("r1", 100, 3),
+                ("r2", 110, 3),
+                ("lone", 120, 4),
+                ("x", 130, 5),
+            ] {
+                let id = s
+                    .insert_article(&article(a.id, guid, at))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                s.set_article_story(id, StoryId(story), None).await.unwrap();
+                ids.push(id);
+            }
+            // Story 4 swept into story 3 as it turned breaking.
+            assert_eq!(s.mark_angles(StoryId(4)).await.unwrap(), 1);
+            s.merge_stories(StoryId(4), StoryId(3)).await.unwrap();
+            let page = s
+                .index_articles(ArticleId(0), t(0), None, 10)
                 .await
-                .unwrap()
                 .unwrap();
-            s.set_article_story(id, StoryId(story), None).await.unwrap();
-            ids.push(id);
+            let got: Vec<(ArticleId, Option<StoryId>, bool)> =
+                page.iter().map(|x| (x.id, x.story_id, x.angle)).collect();
+            assert_eq!(
+                got,
+                vec![
+                    (ids[0], Some(StoryId(3)), false),
+                    (ids[1], Some(StoryId(3)), false),
+                    (ids[2], Some(StoryId(3)), true),
+                    (ids[3], Some(StoryId(5)), false),
+                ]
+            );
         }
-        // Story 4 swept into story 3 as it turned breaking.
-        assert_eq!(s.mark_angles(StoryId(4)).await.unwrap(), 1);
-        s.merge_stories(StoryId(4), StoryId(3)).await.unwrap();
-        let page = s
-            .index_articles(ArticleId(0), t(0), None, 10)
-            .await
-            .unwrap();
-        let got: Vec<(ArticleId, Option<StoryId>, bool)> =
-            page.iter().map(|x| (x.id, x.story_id, x.angle)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (ids[0], Some(StoryId(3)), false),
-                (ids[1], Some(StoryId(3)), false),
-                (ids[2], Some(StoryId(3)), true),
-                (ids[3], Some(StoryId(5)), false),
-            ]
-        );
     }
 
     #[tokio::test]
     async fn index_pages_cover_the_window_once_in_order() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
-        // Inserted out of order, two at the same second, one before the window.
-        let mut ids = Vec::new();
-        for (guid, at) in [("c", 300), ("a", 100), ("b1", 200), ("b2", 200), ("x", -50)] {
-            let id = s.insert_article(&article(a.id, guid, at)).await.unwrap();
-            ids.push((guid, id.unwrap()));
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            // Inserted out of order, two at the same second, one before the window.
+            let mut ids = Vec::new();
+            for (guid, at) in [("c", 300), ("a", 100), ("b1", 200), ("b2", 200), ("x", -50)] {
+                let id = s.insert_article(&article(a.id, guid, at)).await.unwrap();
+                ids.push((guid, id.unwrap()));
+            }
+            let id_of = |g: &str| ids.iter().find(|(x, _)| *x == g).unwrap().1;
+            s.set_article_story(id_of("a"), StoryId(7), None)
+                .await
+                .unwrap();
+            let mut seen = Vec::new();
+            let mut from = None;
+            let mut pages = 0;
+            loop {
+                let page = s.index_articles(ArticleId(0), t(0), from, 2).await.unwrap();
+                let Some(last) = page.last() else { break };
+                from = Some((last.published, last.id));
+                pages += 1;
+                seen.extend(page);
+            }
+            assert_eq!(pages, 2, "four articles in pages of two");
+            let order: Vec<ArticleId> = seen.iter().map(|x| x.id).collect();
+            assert_eq!(
+                order,
+                vec![id_of("a"), id_of("b1"), id_of("b2"), id_of("c")],
+                "by time, then id; the one before the window is left out"
+            );
+            assert_eq!(seen[0].story_id, Some(StoryId(7)));
+            assert_eq!(seen[0].source_name, "A");
+            assert_eq!(seen[0].wire.as_deref(), Some("AFP"));
+            assert_eq!(seen[0].section.as_deref(), Some("middleEast"));
+            assert_eq!(seen[0].content_hash, u64::MAX - 1);
+            assert!(seen.iter().all(|x| !x.angle));
+            // Only ids above `after_id` (what another process stored since).
+            let newer = s.index_articles(id_of("b1"), t(0), None, 10).await.unwrap();
+            let newer: Vec<ArticleId> = newer.iter().map(|x| x.id).collect();
+            assert!(newer.iter().all(|id| id.0 > id_of("b1").0), "{newer:?}");
         }
-        let id_of = |g: &str| ids.iter().find(|(x, _)| *x == g).unwrap().1;
-        s.set_article_story(id_of("a"), StoryId(7), None)
-            .await
-            .unwrap();
-        let mut seen = Vec::new();
-        let mut from = None;
-        let mut pages = 0;
-        loop {
-            let page = s.index_articles(ArticleId(0), t(0), from, 2).await.unwrap();
-            let Some(last) = page.last() else { break };
-            from = Some((last.published, last.id));
-            pages += 1;
-            seen.extend(page);
-        }
-        assert_eq!(pages, 2, "four articles in pages of two");
-        let order: Vec<ArticleId> = seen.iter().map(|x| x.id).collect();
-        assert_eq!(
-            order,
-            vec![id_of("a"), id_of("b1"), id_of("b2"), id_of("c")],
-            "by time, then id; the one before the window is left out"
-        );
-        assert_eq!(seen[0].story_id, Some(StoryId(7)));
-        assert_eq!(seen[0].source_name, "A");
-        assert_eq!(seen[0].wire.as_deref(), Some("AFP"));
-        assert_eq!(seen[0].section.as_deref(), Some("middleEast"));
-        assert_eq!(seen[0].content_hash, u64::MAX - 1);
-        assert!(seen.iter().all(|x| !x.angle));
-        // Only ids above `after_id` (what another process stored since).
-        let newer = s.index_articles(id_of("b1"), t(0), None, 10).await.unwrap();
-        let newer: Vec<ArticleId> = newer.iter().map(|x| x.id).collect();
-        assert!(newer.iter().all(|id| id.0 > id_of("b1").0), "{newer:?}");
     }
 
     #[tokio::test]
     async fn since_is_ordered_and_story_tags_stick() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
-        let late = s
-            .insert_article(&article(a.id, "late", 300))
-            .await
-            .unwrap()
-            .unwrap();
-        let early = s
-            .insert_article(&article(a.id, "early", 100))
-            .await
-            .unwrap()
-            .unwrap();
-        let old = s
-            .insert_article(&article(a.id, "old", -5000))
-            .await
-            .unwrap()
-            .unwrap();
-        let ids: Vec<_> = s
-            .articles_since(t(0))
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        assert_eq!(ids, vec![early, late]);
-        assert!(!ids.contains(&old));
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            let late = s
+                .insert_article(&article(a.id, "late", 300))
+                .await
+                .unwrap()
+                .unwrap();
+            let early = s
+                .insert_article(&article(a.id, "early", 100))
+                .await
+                .unwrap()
+                .unwrap();
+            let old = s
+                .insert_article(&article(a.id, "old", -5000))
+                .await
+                .unwrap()
+                .unwrap();
+            let ids: Vec<_> = s
+                .articles_since(t(0))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.id)
+                .collect();
+            assert_eq!(ids, vec![early, late]);
+            assert!(!ids.contains(&old));
 
-        s.set_article_story(early, StoryId(7), None).await.unwrap();
-        s.set_article_story(late, StoryId(7), Some(early))
-            .await
-            .unwrap();
-        let members = s.story_articles(StoryId(7)).await.unwrap();
-        assert_eq!(members.len(), 2);
-        assert_eq!(members[1].copy_of, Some(early));
-        let err = s
-            .set_article_story(ArticleId(999), StoryId(1), None)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound { .. }));
+            s.set_article_story(early, StoryId(7), None).await.unwrap();
+            s.set_article_story(late, StoryId(7), Some(early))
+                .await
+                .unwrap();
+            let members = s.story_articles(StoryId(7)).await.unwrap();
+            assert_eq!(members.len(), 2);
+            assert_eq!(members[1].copy_of, Some(early));
+            let err = s
+                .set_article_story(ArticleId(999), StoryId(1), None)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }));
+        }
     }
 }

@@ -10,7 +10,7 @@ use ajil_model::{StoryId, SubscriberId, SubscriptionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::error::conflict;
 use crate::{Result, Store, StoreError, ts};
@@ -153,7 +153,7 @@ pub struct EmailCounts {
 const COLUMNS: &str = "id, kind, subscriber_id, recipient, message_id, subject, payload, \
      status, attempts, next_attempt_at, last_error, created_at, sent_at";
 
-fn from_row(row: &SqliteRow) -> Result<Email> {
+fn from_row(row: &AnyRow) -> Result<Email> {
     Ok(Email {
         id: EmailId(row.try_get("id")?),
         kind: row.try_get::<String, _>("kind")?.parse()?,
@@ -166,16 +166,16 @@ fn from_row(row: &SqliteRow) -> Result<Email> {
         payload: row.try_get("payload")?,
         status: row.try_get::<String, _>("status")?.parse()?,
         attempts: row.try_get("attempts")?,
-        next_attempt_at: row.try_get("next_attempt_at")?,
+        next_attempt_at: crate::time(row, "next_attempt_at")?,
         last_error: row.try_get("last_error")?,
-        created_at: row.try_get("created_at")?,
-        sent_at: row.try_get("sent_at")?,
+        created_at: crate::time(row, "created_at")?,
+        sent_at: crate::time_opt(row, "sent_at")?,
     })
 }
 
 async fn insert_email<'c, E>(exec: E, e: &NewEmail, now: DateTime<Utc>) -> Result<EmailId>
 where
-    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     insert_email_due(exec, e, now, now).await
 }
@@ -187,11 +187,11 @@ async fn insert_email_due<'c, E>(
     due: DateTime<Utc>,
 ) -> Result<EmailId>
 where
-    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO emails (kind, subscriber_id, recipient, message_id, subject, payload, \
-         status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) \
+         status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
          RETURNING id",
     )
     .bind(e.kind.as_str())
@@ -241,7 +241,7 @@ impl Store {
     ) -> Result<Option<EmailId>> {
         let mut tx = self.pool.begin().await?;
         let alert: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO alerts (subscription_id, story_id, created_at) VALUES (?, ?, ?) \
+            "INSERT INTO alerts (subscription_id, story_id, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (subscription_id, story_id) DO NOTHING RETURNING id",
         )
         .bind(subscription_id.0)
@@ -254,7 +254,7 @@ impl Store {
             return Ok(None);
         };
         let id = insert_email_due(&mut *tx, email, now, due).await?;
-        sqlx::query("UPDATE alerts SET email_id = ? WHERE id = ?")
+        sqlx::query("UPDATE alerts SET email_id = $1 WHERE id = $2")
             .bind(id.0)
             .bind(alert)
             .execute(&mut *tx)
@@ -283,7 +283,7 @@ impl Store {
             Err(e) => return Err(e),
         };
         let done = sqlx::query(
-            "UPDATE alerts SET update_email_id = ? WHERE subscription_id = ? AND story_id = ? \
+            "UPDATE alerts SET update_email_id = $1 WHERE subscription_id = $2 AND story_id = $3 \
              AND update_email_id IS NULL AND email_id IN \
              (SELECT id FROM emails WHERE kind = 'alert' AND status = 'sent')",
         )
@@ -308,8 +308,8 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<u32> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM emails WHERE subscriber_id = ? AND kind = 'alert' \
-             AND created_at >= ?",
+            "SELECT COUNT(*) FROM emails WHERE subscriber_id = $1 AND kind = 'alert' \
+             AND created_at >= $2",
         )
         .bind(subscriber_id.0)
         .bind(ts(since))
@@ -327,7 +327,7 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<u32> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM emails WHERE recipient = ? AND kind = ? AND created_at >= ?",
+            "SELECT COUNT(*) FROM emails WHERE recipient = $1 AND kind = $2 AND created_at >= $3",
         )
         .bind(crate::subscribers::normalize_email(recipient))
         .bind(kind.as_str())
@@ -351,8 +351,8 @@ impl Store {
         let id = insert_email(&mut *tx, email, now).await?;
         for story in story_ids {
             sqlx::query(
-                "UPDATE alerts SET digest_pending = 0, email_id = ? \
-                 WHERE subscription_id = ? AND story_id = ? AND digest_pending = 1",
+                "UPDATE alerts SET digest_pending = 0, email_id = $1 \
+                 WHERE subscription_id = $2 AND story_id = $3 AND digest_pending = 1",
             )
             .bind(id.0)
             .bind(subscription_id.0)
@@ -360,7 +360,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let done = sqlx::query("UPDATE subscriptions SET last_digest_at = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE subscriptions SET last_digest_at = $1 WHERE id = $2")
             .bind(ts(now))
             .bind(subscription_id.0)
             .execute(&mut *tx)
@@ -378,8 +378,8 @@ impl Store {
     /// Pending emails due at `now`, the longest-waiting first, at most `limit`.
     pub async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Email>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM emails WHERE status = 'pending' AND next_attempt_at <= ? \
-             ORDER BY next_attempt_at, id LIMIT ?"
+            "SELECT {COLUMNS} FROM emails WHERE status = 'pending' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, id LIMIT $2"
         ))
         .bind(ts(now))
         .bind(i64::from(limit))
@@ -390,7 +390,7 @@ impl Store {
 
     /// One email; [`StoreError::NotFound`] if absent.
     pub async fn get_email(&self, id: EmailId) -> Result<Email> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM emails WHERE id = ?"))
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM emails WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
@@ -405,7 +405,7 @@ impl Store {
     pub async fn mark_email_sent(&self, id: EmailId, now: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query(
             "UPDATE emails SET attempts = attempts + 1, status = 'sent', last_error = NULL, \
-             sent_at = ? WHERE id = ? AND status = 'pending'",
+             sent_at = $1 WHERE id = $2 AND status = 'pending'",
         )
         .bind(ts(now))
         .bind(id.0)
@@ -423,7 +423,7 @@ impl Store {
         for id in ids {
             marked += sqlx::query(
                 "UPDATE emails SET attempts = attempts + 1, status = 'sent', last_error = NULL, \
-                 sent_at = ? WHERE id = ? AND status = 'pending'",
+                 sent_at = $1 WHERE id = $2 AND status = 'pending'",
             )
             .bind(ts(now))
             .bind(id.0)
@@ -439,7 +439,7 @@ impl Store {
     /// attempt.
     pub async fn defer_email(&self, id: EmailId, due: DateTime<Utc>) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE emails SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+            "UPDATE emails SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'",
         )
         .bind(ts(due))
         .bind(id.0)
@@ -456,8 +456,8 @@ impl Store {
         next_attempt_at: DateTime<Utc>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE emails SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? \
-             WHERE id = ? AND status = 'pending'",
+            "UPDATE emails SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 \
+             WHERE id = $3 AND status = 'pending'",
         )
         .bind(error)
         .bind(ts(next_attempt_at))
@@ -470,8 +470,8 @@ impl Store {
     /// Gives up on a pending email after a failed attempt.
     pub async fn mark_email_failed(&self, id: EmailId, error: &str) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE emails SET attempts = attempts + 1, status = 'failed', last_error = ? \
-             WHERE id = ? AND status = 'pending'",
+            "UPDATE emails SET attempts = attempts + 1, status = 'failed', last_error = $1 \
+             WHERE id = $2 AND status = 'pending'",
         )
         .bind(error)
         .bind(id.0)
@@ -500,7 +500,7 @@ impl Store {
     /// The newest `limit` emails, newest first.
     pub async fn list_emails(&self, limit: u32) -> Result<Vec<Email>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM emails ORDER BY id DESC LIMIT ?"
+            "SELECT {COLUMNS} FROM emails ORDER BY id DESC LIMIT $1"
         ))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -542,221 +542,227 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn alert_and_email_are_one_write() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        let first = s
-            .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<1@x>"), t(0))
-            .await
-            .unwrap()
-            .expect("first match queues an email");
-        // The same story again (another poll, a restart): nothing new.
-        let again = s
-            .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<2@x>"), t(1))
-            .await
-            .unwrap();
-        assert_eq!(again, None);
-        assert_eq!(s.email_counts().await.unwrap().pending, 1);
-        let alerts = s.alerts_of(sub).await.unwrap();
-        assert_eq!(alerts.len(), 1);
-        assert_eq!(alerts[0].email_id, Some(first));
-        // A recorded plain match also blocks the email.
-        s.record_match(sub, StoryId(2), t(2)).await.unwrap();
-        let blocked = s
-            .record_alert_email(sub, StoryId(2), &email(EmailKind::Alert, "<3@x>"), t(2))
-            .await
-            .unwrap();
-        assert_eq!(blocked, None);
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            let first = s
+                .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<1@x>"), t(0))
+                .await
+                .unwrap()
+                .expect("first match queues an email");
+            // The same story again (another poll, a restart): nothing new.
+            let again = s
+                .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<2@x>"), t(1))
+                .await
+                .unwrap();
+            assert_eq!(again, None);
+            assert_eq!(s.email_counts().await.unwrap().pending, 1);
+            let alerts = s.alerts_of(sub).await.unwrap();
+            assert_eq!(alerts.len(), 1);
+            assert_eq!(alerts[0].email_id, Some(first));
+            // A recorded plain match also blocks the email.
+            s.record_match(sub, StoryId(2), t(2)).await.unwrap();
+            let blocked = s
+                .record_alert_email(sub, StoryId(2), &email(EmailKind::Alert, "<3@x>"), t(2))
+                .await
+                .unwrap();
+            assert_eq!(blocked, None);
+        }
     }
 
     #[tokio::test]
     async fn one_update_only_after_the_alert_went_out() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        let e = s
-            .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "a1@x"), t(0))
-            .await
-            .unwrap()
-            .unwrap();
-        // Not sent yet: no update (the alert itself will say "breaking").
-        let up = email(EmailKind::Alert, "u1@x");
-        assert_eq!(
-            s.record_update_email(sub, StoryId(1), &up, t(1))
-                .await
-                .unwrap(),
-            None
-        );
-        assert_eq!(
-            s.mark_emails_sent(&[e, EmailId(999)], t(2)).await.unwrap(),
-            1
-        );
-        assert!(
-            s.record_update_email(sub, StoryId(1), &up, t(3))
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            let e = s
+                .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "a1@x"), t(0))
                 .await
                 .unwrap()
-                .is_some()
-        );
-        let again = email(EmailKind::Alert, "u1-again@x");
-        assert_eq!(
-            s.record_update_email(sub, StoryId(1), &again, t(4))
-                .await
-                .unwrap(),
-            None
-        );
-        assert_eq!(
-            s.record_update_email(sub, StoryId(2), &again, t(4))
-                .await
-                .unwrap(),
-            None
-        );
-        assert_eq!(s.email_counts().await.unwrap().pending, 1);
-        let who = s.subscription(sub).await.unwrap().subscriber_id;
-        assert_eq!(
-            s.alert_emails_since(who, t(0)).await.unwrap(),
-            0,
-            "no subscriber on these"
-        );
-        assert_eq!(
-            s.emails_to_since("A@example.org", EmailKind::Alert, t(0))
-                .await
-                .unwrap(),
-            2
-        );
-        assert_eq!(
-            s.emails_to_since("a@example.org", EmailKind::Alert, t(4))
-                .await
-                .unwrap(),
-            0
-        );
+                .unwrap();
+            // Not sent yet: no update (the alert itself will say "breaking").
+            let up = email(EmailKind::Alert, "u1@x");
+            assert_eq!(
+                s.record_update_email(sub, StoryId(1), &up, t(1))
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert_eq!(
+                s.mark_emails_sent(&[e, EmailId(999)], t(2)).await.unwrap(),
+                1
+            );
+            assert!(
+                s.record_update_email(sub, StoryId(1), &up, t(3))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            let again = email(EmailKind::Alert, "u1-again@x");
+            assert_eq!(
+                s.record_update_email(sub, StoryId(1), &again, t(4))
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert_eq!(
+                s.record_update_email(sub, StoryId(2), &again, t(4))
+                    .await
+                    .unwrap(),
+                None
+            );
+            assert_eq!(s.email_counts().await.unwrap().pending, 1);
+            let who = s.subscription(sub).await.unwrap().subscriber_id;
+            assert_eq!(
+                s.alert_emails_since(who, t(0)).await.unwrap(),
+                0,
+                "no subscriber on these"
+            );
+            assert_eq!(
+                s.emails_to_since("A@example.org", EmailKind::Alert, t(0))
+                    .await
+                    .unwrap(),
+                2
+            );
+            assert_eq!(
+                s.emails_to_since("a@example.org", EmailKind::Alert, t(4))
+                    .await
+                    .unwrap(),
+                0
+            );
+        }
     }
 
     #[tokio::test]
     async fn failed_email_insert_rolls_the_alert_back() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        s.enqueue_email(&email(EmailKind::Confirm, "<dup@x>"), t(0))
-            .await
-            .unwrap();
-        let err = s
-            .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<dup@x>"), t(1))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
-        // No alert row was left behind, so a later try can still alert.
-        assert!(s.alerts_of(sub).await.unwrap().is_empty());
-        assert!(
-            s.record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<ok@x>"), t(2))
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            s.enqueue_email(&email(EmailKind::Confirm, "<dup@x>"), t(0))
                 .await
-                .unwrap()
-                .is_some()
-        );
+                .unwrap();
+            let err = s
+                .record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<dup@x>"), t(1))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+            // No alert row was left behind, so a later try can still alert.
+            assert!(s.alerts_of(sub).await.unwrap().is_empty());
+            assert!(
+                s.record_alert_email(sub, StoryId(1), &email(EmailKind::Alert, "<ok@x>"), t(2))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+        }
     }
 
     #[tokio::test]
     async fn outbox_state_transitions() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .enqueue_email(&email(EmailKind::Confirm, "<a@x>"), t(0))
-            .await
-            .unwrap();
-        let b = s
-            .enqueue_email(&email(EmailKind::Confirm, "<b@x>"), t(1))
-            .await
-            .unwrap();
-        let c = s
-            .enqueue_email(&email(EmailKind::Confirm, "<c@x>"), t(2))
-            .await
-            .unwrap();
-        assert!(s.due_emails(t(-1), 10).await.unwrap().is_empty());
-        let due: Vec<_> = s
-            .due_emails(t(5), 10)
-            .await
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(due, vec![a, b, c]);
-        assert_eq!(s.due_emails(t(5), 2).await.unwrap().len(), 2);
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .enqueue_email(&email(EmailKind::Confirm, "<a@x>"), t(0))
+                .await
+                .unwrap();
+            let b = s
+                .enqueue_email(&email(EmailKind::Confirm, "<b@x>"), t(1))
+                .await
+                .unwrap();
+            let c = s
+                .enqueue_email(&email(EmailKind::Confirm, "<c@x>"), t(2))
+                .await
+                .unwrap();
+            assert!(s.due_emails(t(-1), 10).await.unwrap().is_empty());
+            let due: Vec<_> = s
+                .due_emails(t(5), 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.id)
+                .collect();
+            assert_eq!(due, vec![a, b, c]);
+            assert_eq!(s.due_emails(t(5), 2).await.unwrap().len(), 2);
 
-        s.mark_email_retry(a, "421 try later", t(60)).await.unwrap();
-        s.mark_email_sent(b, t(6)).await.unwrap();
-        s.mark_email_failed(c, "550 no such user").await.unwrap();
-        let due: Vec<_> = s.due_emails(t(59), 10).await.unwrap();
-        assert!(due.is_empty(), "retry waits for its time");
-        let due = s.due_emails(t(60), 10).await.unwrap();
-        assert_eq!(due.len(), 1);
-        assert_eq!(due[0].attempts, 1);
-        assert_eq!(due[0].last_error.as_deref(), Some("421 try later"));
+            s.mark_email_retry(a, "421 try later", t(60)).await.unwrap();
+            s.mark_email_sent(b, t(6)).await.unwrap();
+            s.mark_email_failed(c, "550 no such user").await.unwrap();
+            let due: Vec<_> = s.due_emails(t(59), 10).await.unwrap();
+            assert!(due.is_empty(), "retry waits for its time");
+            let due = s.due_emails(t(60), 10).await.unwrap();
+            assert_eq!(due.len(), 1);
+            assert_eq!(due[0].attempts, 1);
+            assert_eq!(due[0].last_error.as_deref(), Some("421 try later"));
 
-        let sent = s.get_email(b).await.unwrap();
-        assert_eq!(sent.status, EmailStatus::Sent);
-        assert_eq!(sent.sent_at, Some(t(6)));
-        // Sent and failed emails are final.
-        assert!(s.mark_email_sent(b, t(7)).await.is_err());
-        assert!(s.mark_email_retry(c, "again", t(9)).await.is_err());
-        assert_eq!(
-            s.email_counts().await.unwrap(),
-            EmailCounts {
-                pending: 1,
-                sent: 1,
-                failed: 1
-            }
-        );
-        let listed: Vec<_> = s
-            .list_emails(2)
-            .await
-            .unwrap()
-            .iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(listed, vec![c, b]);
+            let sent = s.get_email(b).await.unwrap();
+            assert_eq!(sent.status, EmailStatus::Sent);
+            assert_eq!(sent.sent_at, Some(t(6)));
+            // Sent and failed emails are final.
+            assert!(s.mark_email_sent(b, t(7)).await.is_err());
+            assert!(s.mark_email_retry(c, "again", t(9)).await.is_err());
+            assert_eq!(
+                s.email_counts().await.unwrap(),
+                EmailCounts {
+                    pending: 1,
+                    sent: 1,
+                    failed: 1
+                }
+            );
+            let listed: Vec<_> = s
+                .list_emails(2)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.id)
+                .collect();
+            assert_eq!(listed, vec![c, b]);
+        }
     }
 
     #[tokio::test]
     async fn digest_email_clears_its_stories() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        for story in [1, 2, 3] {
-            s.queue_digest_alert(sub, StoryId(story), t(story))
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            for story in [1, 2, 3] {
+                s.queue_digest_alert(sub, StoryId(story), t(story))
+                    .await
+                    .unwrap();
+            }
+            let e = s
+                .record_digest_email(
+                    sub,
+                    &[StoryId(1), StoryId(2)],
+                    &email(EmailKind::Digest, "<d@x>"),
+                    t(10),
+                )
                 .await
                 .unwrap();
+            assert_eq!(
+                s.pending_digest_alerts(sub).await.unwrap(),
+                vec![StoryId(3)]
+            );
+            assert_eq!(
+                s.subscription(sub).await.unwrap().last_digest_at,
+                Some(t(10))
+            );
+            let linked = s.alerts_of(sub).await.unwrap();
+            assert_eq!(linked[0].email_id, Some(e));
+            assert_eq!(linked[2].email_id, None);
         }
-        let e = s
-            .record_digest_email(
-                sub,
-                &[StoryId(1), StoryId(2)],
-                &email(EmailKind::Digest, "<d@x>"),
-                t(10),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            s.pending_digest_alerts(sub).await.unwrap(),
-            vec![StoryId(3)]
-        );
-        assert_eq!(
-            s.subscription(sub).await.unwrap().last_digest_at,
-            Some(t(10))
-        );
-        let linked = s.alerts_of(sub).await.unwrap();
-        assert_eq!(linked[0].email_id, Some(e));
-        assert_eq!(linked[2].email_id, None);
     }
 
     #[tokio::test]
     async fn unsubscribing_cancels_unsent_mail() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = active_subscription(&s, "a@example.org").await;
-        let who = s.subscription(sub).await.unwrap().subscriber_id;
-        let mut e = email(EmailKind::Alert, "<u@x>");
-        e.subscriber_id = Some(who);
-        s.record_alert_email(sub, StoryId(1), &e, t(0))
-            .await
-            .unwrap();
-        s.queue_digest_alert(sub, StoryId(2), t(0)).await.unwrap();
-        s.unsubscribe_subscriber(who, t(1)).await.unwrap();
-        assert!(s.due_emails(t(2), 10).await.unwrap().is_empty());
-        assert!(s.pending_digest_alerts(sub).await.unwrap().is_empty());
-        let counts = s.email_counts().await.unwrap();
-        assert_eq!((counts.pending, counts.failed), (0, 1));
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "a@example.org").await;
+            let who = s.subscription(sub).await.unwrap().subscriber_id;
+            let mut e = email(EmailKind::Alert, "<u@x>");
+            e.subscriber_id = Some(who);
+            s.record_alert_email(sub, StoryId(1), &e, t(0))
+                .await
+                .unwrap();
+            s.queue_digest_alert(sub, StoryId(2), t(0)).await.unwrap();
+            s.unsubscribe_subscriber(who, t(1)).await.unwrap();
+            assert!(s.due_emails(t(2), 10).await.unwrap().is_empty());
+            assert!(s.pending_digest_alerts(sub).await.unwrap().is_empty());
+            let counts = s.email_counts().await.unwrap();
+            assert_eq!((counts.pending, counts.failed), (0, 1));
+        }
     }
 }

@@ -30,6 +30,26 @@ pub enum StoreError {
         /// The value found.
         value: String,
     },
+    /// A stored time does not parse.
+    #[error(
+        "unexpected time {value:?} in column {column} ({reason}): the database was edited by hand or by a newer ajil"
+    )]
+    BadTime {
+        /// The column read.
+        column: String,
+        /// The value found.
+        value: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// A database URL that does not parse.
+    #[error(
+        "the database URL does not parse ({reason}): write it as postgres://user:password@host:5432/ajil"
+    )]
+    BadUrl {
+        /// The parser's message.
+        reason: String,
+    },
     /// The database file's folder could not be created.
     #[error("cannot create the folder {path} for the database: {source}")]
     CreateDir {

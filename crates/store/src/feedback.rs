@@ -7,7 +7,7 @@ use ajil_model::SubscriberId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::subscribers::normalize_email;
 use crate::{Result, Store, ts};
@@ -71,7 +71,7 @@ pub struct FeedbackRow {
     pub created_at: DateTime<Utc>,
 }
 
-fn from_row(r: &SqliteRow) -> Result<FeedbackRow> {
+fn from_row(r: &AnyRow) -> Result<FeedbackRow> {
     Ok(FeedbackRow {
         id: r.try_get("id")?,
         subscriber_id: r
@@ -83,7 +83,7 @@ fn from_row(r: &SqliteRow) -> Result<FeedbackRow> {
         diagnostic: r.try_get("diagnostic")?,
         message_id: r.try_get("message_id")?,
         origin: r.try_get("origin")?,
-        created_at: r.try_get("created_at")?,
+        created_at: crate::time(r, "created_at")?,
     })
 }
 
@@ -100,7 +100,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut who: Option<(i64, String)> = None;
         if let Some(email) = &f.email {
-            who = sqlx::query_as("SELECT id, email FROM subscribers WHERE email = ?")
+            who = sqlx::query_as("SELECT id, email FROM subscribers WHERE email = $1")
                 .bind(normalize_email(email))
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -110,7 +110,7 @@ impl Store {
         {
             who = sqlx::query_as(
                 "SELECT s.id, s.email FROM emails e JOIN subscribers s ON s.id = e.subscriber_id \
-                 WHERE e.message_id = ?",
+                 WHERE e.message_id = $1",
             )
             .bind(mid.trim_matches(['<', '>']))
             .fetch_optional(&mut *tx)
@@ -123,7 +123,7 @@ impl Store {
             .unwrap_or_default();
         let inserted = sqlx::query(
             "INSERT INTO feedback (subscriber_id, email, kind, status, diagnostic, message_id, \
-             origin, dedup_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             origin, dedup_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(who.as_ref().map(|w| w.0))
@@ -142,8 +142,8 @@ impl Store {
         let soft: i64 = match &who {
             Some((id, _)) => {
                 sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM feedback WHERE subscriber_id = ? \
-                     AND kind = 'soft_bounce' AND created_at >= ?",
+                    "SELECT COUNT(*) FROM feedback WHERE subscriber_id = $1 \
+                     AND kind = 'soft_bounce' AND created_at >= $2",
                 )
                 .bind(id)
                 .bind(ts(soft_since))
@@ -165,7 +165,7 @@ impl Store {
     pub async fn list_feedback(&self, limit: u32) -> Result<Vec<FeedbackRow>> {
         let rows = sqlx::query(
             "SELECT id, subscriber_id, email, kind, status, diagnostic, message_id, origin, \
-             created_at FROM feedback ORDER BY id DESC LIMIT ?",
+             created_at FROM feedback ORDER BY id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -194,68 +194,70 @@ mod tests {
 
     #[tokio::test]
     async fn matched_by_address_or_message_id_and_counted_once() {
-        let s = Store::open_memory().await.unwrap();
-        let who = s
-            .upsert_subscriber("a@example.org", "ar", t(0))
-            .await
-            .unwrap();
-        let r = s
-            .record_feedback(&soft(Some("A@Example.org"), None, "k1"), t(0), t(10))
-            .await
-            .unwrap();
-        assert_eq!(
-            (r.new, r.subscriber_id, r.soft_in_window),
-            (true, Some(who.id), 1)
-        );
-        // The same report again changes nothing.
-        let r = s
-            .record_feedback(&soft(Some("a@example.org"), None, "k1"), t(0), t(11))
-            .await
-            .unwrap();
-        assert_eq!((r.new, r.soft_in_window), (false, 1));
-        // Matched through the outbox by Message-ID.
-        let mut e = crate::emails::tests::email(crate::EmailKind::Alert, "alert.1.2@x");
-        e.subscriber_id = Some(who.id);
-        s.enqueue_email(&e, t(0)).await.unwrap();
-        let r = s
-            .record_feedback(&soft(None, Some("<alert.1.2@x>"), "k2"), t(0), t(12))
-            .await
-            .unwrap();
-        assert_eq!((r.subscriber_id, r.soft_in_window), (Some(who.id), 2));
-        // Outside the window it no longer counts.
-        let r = s
-            .record_feedback(&soft(Some("a@example.org"), None, "k3"), t(12), t(13))
-            .await
-            .unwrap();
-        assert_eq!(r.soft_in_window, 2, "only k2 (at 12) and k3 count");
-        // Unknown address: recorded, no subscriber.
-        let r = s
-            .record_feedback(&soft(Some("x@example.org"), None, "k4"), t(0), t(14))
-            .await
-            .unwrap();
-        assert_eq!(r.subscriber_id, None);
-        assert_eq!(s.list_feedback(10).await.unwrap().len(), 4);
+        for (s, _scratch) in crate::testing::stores().await {
+            let who = s
+                .upsert_subscriber("a@example.org", "ar", t(0))
+                .await
+                .unwrap();
+            let r = s
+                .record_feedback(&soft(Some("A@Example.org"), None, "k1"), t(0), t(10))
+                .await
+                .unwrap();
+            assert_eq!(
+                (r.new, r.subscriber_id, r.soft_in_window),
+                (true, Some(who.id), 1)
+            );
+            // The same report again changes nothing.
+            let r = s
+                .record_feedback(&soft(Some("a@example.org"), None, "k1"), t(0), t(11))
+                .await
+                .unwrap();
+            assert_eq!((r.new, r.soft_in_window), (false, 1));
+            // Matched through the outbox by Message-ID.
+            let mut e = crate::emails::tests::email(crate::EmailKind::Alert, "alert.1.2@x");
+            e.subscriber_id = Some(who.id);
+            s.enqueue_email(&e, t(0)).await.unwrap();
+            let r = s
+                .record_feedback(&soft(None, Some("<alert.1.2@x>"), "k2"), t(0), t(12))
+                .await
+                .unwrap();
+            assert_eq!((r.subscriber_id, r.soft_in_window), (Some(who.id), 2));
+            // Outside the window it no longer counts.
+            let r = s
+                .record_feedback(&soft(Some("a@example.org"), None, "k3"), t(12), t(13))
+                .await
+                .unwrap();
+            assert_eq!(r.soft_in_window, 2, "only k2 (at 12) and k3 count");
+            // Unknown address: recorded, no subscriber.
+            let r = s
+                .record_feedback(&soft(Some("x@example.org"), None, "k4"), t(0), t(14))
+                .await
+                .unwrap();
+            assert_eq!(r.subscriber_id, None);
+            assert_eq!(s.list_feedback(10).await.unwrap().len(), 4);
+        }
     }
 
     #[tokio::test]
     async fn suspension_keeps_subscriptions_and_lists_the_reason() {
-        let s = Store::open_memory().await.unwrap();
-        let sub = crate::subscribers::tests::active_subscription(&s, "b@example.org").await;
-        let who = s.subscription(sub).await.unwrap().subscriber_id;
-        let mut e = crate::emails::tests::email(crate::EmailKind::Alert, "m@x");
-        e.subscriber_id = Some(who);
-        s.enqueue_email(&e, t(0)).await.unwrap();
-        s.suspend_subscriber(who, "hard bounce 5.1.1", t(5))
-            .await
-            .unwrap();
-        let got = s.subscriber(who).await.unwrap();
-        assert_eq!(got.status, SubscriberStatus::Suspended);
-        assert_eq!(got.suppressed_reason.as_deref(), Some("hard bounce 5.1.1"));
-        assert!(s.active_subscriptions().await.unwrap().is_empty());
-        assert!(s.due_emails(t(9), 10).await.unwrap().is_empty());
-        assert_eq!(s.suppressed_subscribers().await.unwrap().len(), 1);
-        assert!(s.lift_suspension(who).await.unwrap());
-        assert_eq!(s.active_subscriptions().await.unwrap().len(), 1);
-        assert!(s.suppressed_subscribers().await.unwrap().is_empty());
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = crate::subscribers::tests::active_subscription(&s, "b@example.org").await;
+            let who = s.subscription(sub).await.unwrap().subscriber_id;
+            let mut e = crate::emails::tests::email(crate::EmailKind::Alert, "m@x");
+            e.subscriber_id = Some(who);
+            s.enqueue_email(&e, t(0)).await.unwrap();
+            s.suspend_subscriber(who, "hard bounce 5.1.1", t(5))
+                .await
+                .unwrap();
+            let got = s.subscriber(who).await.unwrap();
+            assert_eq!(got.status, SubscriberStatus::Suspended);
+            assert_eq!(got.suppressed_reason.as_deref(), Some("hard bounce 5.1.1"));
+            assert!(s.active_subscriptions().await.unwrap().is_empty());
+            assert!(s.due_emails(t(9), 10).await.unwrap().is_empty());
+            assert_eq!(s.suppressed_subscribers().await.unwrap().len(), 1);
+            assert!(s.lift_suspension(who).await.unwrap());
+            assert_eq!(s.active_subscriptions().await.unwrap().len(), 1);
+            assert!(s.suppressed_subscribers().await.unwrap().is_empty());
+        }
     }
 }

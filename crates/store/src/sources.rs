@@ -6,7 +6,7 @@ use ajil_model::SourceId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::error::conflict;
 use crate::{Result, Store, StoreError, ts};
@@ -46,7 +46,7 @@ pub struct Source {
 const COLUMNS: &str = "id, url, name, interval_secs, etag, last_modified, created_at, \
      last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at, section";
 
-fn from_row(row: &SqliteRow) -> Result<Source> {
+fn from_row(row: &AnyRow) -> Result<Source> {
     Ok(Source {
         id: SourceId(row.try_get("id")?),
         url: row.try_get("url")?,
@@ -54,12 +54,12 @@ fn from_row(row: &SqliteRow) -> Result<Source> {
         interval_secs: row.try_get("interval_secs")?,
         etag: row.try_get("etag")?,
         last_modified: row.try_get("last_modified")?,
-        created_at: row.try_get("created_at")?,
-        last_fetch_at: row.try_get("last_fetch_at")?,
-        last_success_at: row.try_get("last_success_at")?,
+        created_at: crate::time(row, "created_at")?,
+        last_fetch_at: crate::time_opt(row, "last_fetch_at")?,
+        last_success_at: crate::time_opt(row, "last_success_at")?,
         last_error: row.try_get("last_error")?,
         consecutive_failures: row.try_get("consecutive_failures")?,
-        next_fetch_at: row.try_get("next_fetch_at")?,
+        next_fetch_at: crate::time(row, "next_fetch_at")?,
         section: row.try_get("section")?,
     })
 }
@@ -69,7 +69,7 @@ impl Store {
     /// [`Source::section`]. [`StoreError::NotFound`] if there is no such source.
     pub async fn set_source_section(&self, id: SourceId, section: Option<&str>) -> Result<()> {
         let section = section.map(str::trim).filter(|s| !s.is_empty());
-        let done = sqlx::query("UPDATE sources SET section = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE sources SET section = $1 WHERE id = $2")
             .bind(section)
             .bind(id.0)
             .execute(&self.pool)
@@ -96,7 +96,7 @@ impl Store {
         let secs = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
         let row = sqlx::query(&format!(
             "INSERT INTO sources (url, name, interval_secs, created_at, next_fetch_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
         ))
         .bind(url)
         .bind(name)
@@ -119,7 +119,7 @@ impl Store {
 
     /// One source; [`StoreError::NotFound`] if there is none with that id.
     pub async fn get_source(&self, id: SourceId) -> Result<Source> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sources WHERE id = ?"))
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sources WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
@@ -132,7 +132,7 @@ impl Store {
 
     /// Deletes a source and its articles; [`StoreError::NotFound`] if absent.
     pub async fn remove_source(&self, id: SourceId) -> Result<()> {
-        let done = sqlx::query("DELETE FROM sources WHERE id = ?")
+        let done = sqlx::query("DELETE FROM sources WHERE id = $1")
             .bind(id.0)
             .execute(&self.pool)
             .await?;
@@ -148,7 +148,7 @@ impl Store {
     /// Sources whose next poll is due at `now`, the most overdue first.
     pub async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM sources WHERE next_fetch_at <= ? ORDER BY next_fetch_at, id"
+            "SELECT {COLUMNS} FROM sources WHERE next_fetch_at <= $1 ORDER BY next_fetch_at, id"
         ))
         .bind(ts(now))
         .fetch_all(&self.pool)
@@ -167,9 +167,9 @@ impl Store {
         next_fetch_at: DateTime<Utc>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, \
-             last_success_at = ?, last_error = NULL, consecutive_failures = 0, next_fetch_at = ? \
-             WHERE id = ?",
+            "UPDATE sources SET etag = $1, last_modified = $2, last_fetch_at = $3, \
+             last_success_at = $4, last_error = NULL, consecutive_failures = 0, next_fetch_at = $5 \
+             WHERE id = $6",
         )
         .bind(etag)
         .bind(last_modified)
@@ -192,8 +192,8 @@ impl Store {
         next_fetch_at: DateTime<Utc>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE sources SET last_fetch_at = ?, last_error = ?, \
-             consecutive_failures = consecutive_failures + 1, next_fetch_at = ? WHERE id = ?",
+            "UPDATE sources SET last_fetch_at = $1, last_error = $2, \
+             consecutive_failures = consecutive_failures + 1, next_fetch_at = $3 WHERE id = $4",
         )
         .bind(ts(now))
         .bind(error)
@@ -227,98 +227,102 @@ mod tests {
 
     #[tokio::test]
     async fn duplicate_url_is_a_conflict() {
-        let s = Store::open_memory().await.unwrap();
-        let url = "https://example.org/rss";
-        s.add_source(url, "A", Duration::from_secs(60), t(0))
-            .await
-            .unwrap();
-        let err = s
-            .add_source(url, "B", Duration::from_secs(60), t(0))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
-        assert!(err.to_string().contains(url));
+        for (s, _scratch) in crate::testing::stores().await {
+            let url = "https://example.org/rss";
+            s.add_source(url, "A", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            let err = s
+                .add_source(url, "B", Duration::from_secs(60), t(0))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+            assert!(err.to_string().contains(url));
+        }
     }
 
     #[tokio::test]
     async fn a_source_section_is_set_and_cleared() {
-        let s = Store::open_memory().await.unwrap();
-        let src = s
-            .add_source(
-                "https://example.org/sport.xml",
-                "A",
-                Duration::from_secs(60),
-                t(0),
-            )
-            .await
-            .unwrap();
-        assert_eq!(src.section, None);
-        s.set_source_section(src.id, Some(" sport ")).await.unwrap();
-        assert_eq!(
-            s.list_sources().await.unwrap()[0].section.as_deref(),
-            Some("sport")
-        );
-        s.set_source_section(src.id, Some("")).await.unwrap();
-        assert_eq!(s.list_sources().await.unwrap()[0].section, None);
-        let err = s
-            .set_source_section(SourceId(99), Some("sport"))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::NotFound {
-                    what: "source",
-                    id: 99
-                }
-            ),
-            "{err}"
-        );
+        for (s, _scratch) in crate::testing::stores().await {
+            let src = s
+                .add_source(
+                    "https://example.org/sport.xml",
+                    "A",
+                    Duration::from_secs(60),
+                    t(0),
+                )
+                .await
+                .unwrap();
+            assert_eq!(src.section, None);
+            s.set_source_section(src.id, Some(" sport ")).await.unwrap();
+            assert_eq!(
+                s.list_sources().await.unwrap()[0].section.as_deref(),
+                Some("sport")
+            );
+            s.set_source_section(src.id, Some("")).await.unwrap();
+            assert_eq!(s.list_sources().await.unwrap()[0].section, None);
+            let err = s
+                .set_source_section(SourceId(99), Some("sport"))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::NotFound {
+                        what: "source",
+                        id: 99
+                    }
+                ),
+                "{err}"
+            );
+        }
     }
 
     #[tokio::test]
     async fn fetch_health_and_due_times() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .add_source("https://a.example/rss", "A", Duration::from_secs(300), t(0))
-            .await
-            .unwrap();
-        assert_eq!(a.interval_secs, 300);
-        assert_eq!(s.due_sources(t(0)).await.unwrap().len(), 1);
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(300), t(0))
+                .await
+                .unwrap();
+            assert_eq!(a.interval_secs, 300);
+            assert_eq!(s.due_sources(t(0)).await.unwrap().len(), 1);
 
-        s.record_fetch_error(a.id, "timeout", t(1), t(61))
-            .await
-            .unwrap();
-        s.record_fetch_error(a.id, "http 503", t(61), t(181))
-            .await
-            .unwrap();
-        let got = s.get_source(a.id).await.unwrap();
-        assert_eq!(got.consecutive_failures, 2);
-        assert_eq!(got.last_error.as_deref(), Some("http 503"));
-        assert_eq!(got.last_success_at, None);
-        assert!(s.due_sources(t(180)).await.unwrap().is_empty());
-        assert_eq!(s.due_sources(t(181)).await.unwrap().len(), 1);
+            s.record_fetch_error(a.id, "timeout", t(1), t(61))
+                .await
+                .unwrap();
+            s.record_fetch_error(a.id, "http 503", t(61), t(181))
+                .await
+                .unwrap();
+            let got = s.get_source(a.id).await.unwrap();
+            assert_eq!(got.consecutive_failures, 2);
+            assert_eq!(got.last_error.as_deref(), Some("http 503"));
+            assert_eq!(got.last_success_at, None);
+            assert!(s.due_sources(t(180)).await.unwrap().is_empty());
+            assert_eq!(s.due_sources(t(181)).await.unwrap().len(), 1);
 
-        s.record_fetch_ok(a.id, Some("\"abc\""), None, t(200), t(500))
-            .await
-            .unwrap();
-        let got = s.get_source(a.id).await.unwrap();
-        assert_eq!(got.consecutive_failures, 0);
-        assert_eq!(got.last_error, None);
-        assert_eq!(got.etag.as_deref(), Some("\"abc\""));
-        assert_eq!(got.last_success_at, Some(t(200)));
-        assert_eq!(got.next_fetch_at, t(500));
+            s.record_fetch_ok(a.id, Some("\"abc\""), None, t(200), t(500))
+                .await
+                .unwrap();
+            let got = s.get_source(a.id).await.unwrap();
+            assert_eq!(got.consecutive_failures, 0);
+            assert_eq!(got.last_error, None);
+            assert_eq!(got.etag.as_deref(), Some("\"abc\""));
+            assert_eq!(got.last_success_at, Some(t(200)));
+            assert_eq!(got.next_fetch_at, t(500));
+        }
     }
 
     #[tokio::test]
     async fn remove_missing_source_is_not_found() {
-        let s = Store::open_memory().await.unwrap();
-        let err = s.remove_source(SourceId(9)).await.unwrap_err();
-        assert!(matches!(err, StoreError::NotFound { id: 9, .. }));
-        let err = s
-            .record_fetch_ok(SourceId(9), None, None, t(0), t(1))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound { .. }));
+        for (s, _scratch) in crate::testing::stores().await {
+            let err = s.remove_source(SourceId(9)).await.unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { id: 9, .. }));
+            let err = s
+                .record_fetch_ok(SourceId(9), None, None, t(0), t(1))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }));
+        }
     }
 }

@@ -8,7 +8,7 @@ use ajil_model::{ArticleId, SourceId, StoryId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::{Result, Store, StoreError, ts, ts_opt};
 
@@ -142,18 +142,18 @@ impl StoryDetail {
 const COLUMNS: &str = "id, title, lang, first_seen, last_seen, article_count, outlet_count, \
      independent_outlets, state, breaking_at";
 
-fn from_row(row: &SqliteRow) -> Result<StoryRow> {
+fn from_row(row: &AnyRow) -> Result<StoryRow> {
     Ok(StoryRow {
         id: StoryId(row.try_get("id")?),
         title: row.try_get("title")?,
         lang: row.try_get("lang")?,
-        first_seen: row.try_get("first_seen")?,
-        last_seen: row.try_get("last_seen")?,
+        first_seen: crate::time(row, "first_seen")?,
+        last_seen: crate::time(row, "last_seen")?,
         article_count: row.try_get("article_count")?,
         outlet_count: row.try_get("outlet_count")?,
         independent_outlets: row.try_get("independent_outlets")?,
         state: row.try_get::<String, _>("state")?.parse()?,
-        breaking_at: row.try_get("breaking_at")?,
+        breaking_at: crate::time_opt(row, "breaking_at")?,
     })
 }
 
@@ -163,7 +163,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO stories (id, title, lang, first_seen, last_seen, article_count, \
              outlet_count, independent_outlets, state, breaking_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, lang = excluded.lang, \
              first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
              article_count = excluded.article_count, outlet_count = excluded.outlet_count, \
@@ -188,8 +188,8 @@ impl Store {
     /// Stories seen at or after `since`, the most recently updated first.
     pub async fn list_stories(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<StoryRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM stories WHERE last_seen >= ? \
-             ORDER BY last_seen DESC, id DESC LIMIT ?"
+            "SELECT {COLUMNS} FROM stories WHERE last_seen >= $1 \
+             ORDER BY last_seen DESC, id DESC LIMIT $2"
         ))
         .bind(ts(since))
         .bind(i64::from(limit))
@@ -210,14 +210,20 @@ impl Store {
         if others.is_empty() {
             return Ok(());
         }
-        let rows = sqlx::query(
+        // The ids are integers the store wrote: listed inline, as both
+        // backends read a plain `IN (…)` list.
+        let ids = others
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = sqlx::query(&format!(
             "SELECT story_id, title FROM articles \
-                 WHERE lang = ? AND copy_of IS NULL AND trim(title) <> '' \
-                 AND story_id IN (SELECT value FROM json_each(?)) \
+                 WHERE lang = $1 AND copy_of IS NULL AND trim(title) <> '' \
+                 AND story_id IN ({ids}) \
                  ORDER BY story_id, published, id",
-        )
+        ))
         .bind(lang)
-        .bind(serde_json::to_string(&others).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         let mut first = std::collections::HashMap::new();
@@ -239,7 +245,7 @@ impl Store {
     /// after a restart, as a story may have turned breaking on support it does not keep.
     pub async fn breaking_stories(&self, since: DateTime<Utc>) -> Result<Vec<StoryRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM stories WHERE last_seen >= ? AND state = ? ORDER BY id"
+            "SELECT {COLUMNS} FROM stories WHERE last_seen >= $1 AND state = $2 ORDER BY id"
         ))
         .bind(ts(since))
         .bind(StoryState::Breaking.as_str())
@@ -250,7 +256,7 @@ impl Store {
 
     /// One story with its articles; [`StoreError::NotFound`] if absent.
     pub async fn get_story(&self, id: StoryId) -> Result<StoryDetail> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM stories WHERE id = ?"))
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM stories WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
@@ -263,7 +269,7 @@ impl Store {
             "SELECT a.id, a.title, a.url, a.source_id, s.name AS source_name, a.lang, \
              a.published, a.copy_of, a.angle FROM articles a \
              JOIN sources s ON s.id = a.source_id \
-             WHERE a.story_id = ? ORDER BY a.published, a.id",
+             WHERE a.story_id = $1 ORDER BY a.published, a.id",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
@@ -278,7 +284,7 @@ impl Store {
                     source_id: SourceId(r.try_get("source_id")?),
                     source_name: r.try_get("source_name")?,
                     lang: r.try_get("lang")?,
-                    published: r.try_get("published")?,
+                    published: crate::time(r, "published")?,
                     copy_of: r.try_get::<Option<i64>, _>("copy_of")?.map(ArticleId),
                     angle: r.try_get::<i64, _>("angle")? != 0,
                 })
@@ -292,7 +298,7 @@ impl Store {
     pub async fn max_story_id(&self) -> Result<Option<StoryId>> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM stories \
-             UNION ALL SELECT MAX(story_id) FROM articles)",
+             UNION ALL SELECT MAX(story_id) FROM articles) AS ids",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -307,27 +313,36 @@ impl Store {
     pub async fn merge_stories(&self, from: StoryId, into: StoryId) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         // Stories merged into `from` earlier now lead straight to `into`.
-        sqlx::query("UPDATE story_merges SET into_id = ? WHERE into_id = ?")
+        sqlx::query("UPDATE story_merges SET into_id = $1 WHERE into_id = $2")
             .bind(into.0)
             .bind(from.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT OR REPLACE INTO story_merges (from_id, into_id) VALUES (?, ?)")
-            .bind(from.0)
-            .bind(into.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE articles SET story_id = ? WHERE story_id = ?")
-            .bind(into.0)
-            .bind(from.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE OR IGNORE alerts SET story_id = ? WHERE story_id = ?")
+        sqlx::query(
+            "INSERT INTO story_merges (from_id, into_id) VALUES ($1, $2) \
+             ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id",
+        )
+        .bind(from.0)
+        .bind(into.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE articles SET story_id = $1 WHERE story_id = $2")
             .bind(into.0)
             .bind(from.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM stories WHERE id = ?")
+        // An alert of a subscription that already has one for `into` stays
+        // where it is: the pair is unique.
+        sqlx::query(
+            "UPDATE alerts SET story_id = $1 WHERE story_id = $2 AND NOT EXISTS \
+             (SELECT 1 FROM alerts AS other \
+              WHERE other.subscription_id = alerts.subscription_id AND other.story_id = $1)",
+        )
+        .bind(into.0)
+        .bind(from.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM stories WHERE id = $1")
             .bind(from.0)
             .execute(&mut *tx)
             .await?;
@@ -340,7 +355,7 @@ impl Store {
     /// merged away.
     pub async fn merged_into(&self, id: StoryId) -> Result<Option<StoryId>> {
         let into: Option<i64> =
-            sqlx::query_scalar("SELECT into_id FROM story_merges WHERE from_id = ?")
+            sqlx::query_scalar("SELECT into_id FROM story_merges WHERE from_id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -351,7 +366,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::articles::tests::{article, store_with_source, t};
+    use crate::articles::tests::{article, stores_with_source, t};
 
     pub(crate) fn story(id: i64, last_seen: i64) -> StoryRow {
         StoryRow {
@@ -370,134 +385,138 @@ mod tests {
 
     #[tokio::test]
     async fn upsert_list_get_and_max() {
-        let s = Store::open_memory().await.unwrap();
-        assert_eq!(s.max_story_id().await.unwrap(), None);
-        s.upsert_story(&story(1, 10)).await.unwrap();
-        s.upsert_story(&story(2, 20)).await.unwrap();
-        let mut b = story(1, 30);
-        b.state = StoryState::Breaking;
-        b.breaking_at = Some(t(30));
-        b.outlet_count = 4;
-        s.upsert_story(&b).await.unwrap();
+        for (s, _scratch) in crate::testing::stores().await {
+            assert_eq!(s.max_story_id().await.unwrap(), None);
+            s.upsert_story(&story(1, 10)).await.unwrap();
+            s.upsert_story(&story(2, 20)).await.unwrap();
+            let mut b = story(1, 30);
+            b.state = StoryState::Breaking;
+            b.breaking_at = Some(t(30));
+            b.outlet_count = 4;
+            s.upsert_story(&b).await.unwrap();
 
-        let list = s.list_stories(t(0), 10).await.unwrap();
-        assert_eq!(
-            list.iter().map(|s| s.id.0).collect::<Vec<_>>(),
-            vec![1, 2],
-            "newest first"
-        );
-        assert_eq!(list[0], b);
-        assert_eq!(s.list_stories(t(25), 10).await.unwrap().len(), 1);
-        assert_eq!(s.list_stories(t(0), 1).await.unwrap().len(), 1);
-        assert_eq!(s.breaking_stories(t(0)).await.unwrap(), vec![b.clone()]);
-        assert!(s.breaking_stories(t(31)).await.unwrap().is_empty());
-        assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(2)));
-        assert!(matches!(
-            s.get_story(StoryId(5)).await.unwrap_err(),
-            StoreError::NotFound { what: "story", .. }
-        ));
-        let json = serde_json::to_value(s.get_story(StoryId(1)).await.unwrap()).unwrap();
-        assert_eq!(json["state"], "breaking");
-        assert_eq!(json["articles"], serde_json::json!([]));
+            let list = s.list_stories(t(0), 10).await.unwrap();
+            assert_eq!(
+                list.iter().map(|s| s.id.0).collect::<Vec<_>>(),
+                vec![1, 2],
+                "newest first"
+            );
+            assert_eq!(list[0], b);
+            assert_eq!(s.list_stories(t(25), 10).await.unwrap().len(), 1);
+            assert_eq!(s.list_stories(t(0), 1).await.unwrap().len(), 1);
+            assert_eq!(s.breaking_stories(t(0)).await.unwrap(), vec![b.clone()]);
+            assert!(s.breaking_stories(t(31)).await.unwrap().is_empty());
+            assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(2)));
+            assert!(matches!(
+                s.get_story(StoryId(5)).await.unwrap_err(),
+                StoreError::NotFound { what: "story", .. }
+            ));
+            let json = serde_json::to_value(s.get_story(StoryId(1)).await.unwrap()).unwrap();
+            assert_eq!(json["state"], "breaking");
+            assert_eq!(json["articles"], serde_json::json!([]));
+        }
     }
 
     #[tokio::test]
     async fn a_story_is_headlined_in_the_readers_language_where_it_can_be() {
-        let (s, src) = store_with_source().await;
-        let mut english = article(src.id, "en", 2);
-        english.lang = "en".into();
-        english.title = "Summit in Helsinki".into();
-        for a in [article(src.id, "ar", 1), english] {
-            let id = s.insert_article(&a).await.unwrap().unwrap();
-            s.set_article_story(id, StoryId(1), None).await.unwrap();
+        for (s, src, _scratch) in stores_with_source().await {
+            let mut english = article(src.id, "en", 2);
+            english.lang = "en".into();
+            english.title = "Summit in Helsinki".into();
+            for a in [article(src.id, "ar", 1), english] {
+                let id = s.insert_article(&a).await.unwrap().unwrap();
+                s.set_article_story(id, StoryId(1), None).await.unwrap();
+            }
+            let mut row = story(1, 2);
+            row.title = "عنوان ar".into();
+            s.upsert_story(&row).await.unwrap();
+            s.upsert_story(&story(2, 3)).await.unwrap();
+
+            let mut list = s.list_stories(t(0), 10).await.unwrap();
+            s.headlines_in(&mut list, "en").await.unwrap();
+            let titles: Vec<(&str, &str)> = list
+                .iter()
+                .map(|r| (r.title.as_str(), r.lang.as_str()))
+                .collect();
+            // Story 2 has no English report: its own title stays.
+            assert_eq!(titles, [("story 2", "ar"), ("Summit in Helsinki", "en")]);
+            let mut list = s.list_stories(t(0), 10).await.unwrap();
+            s.headlines_in(&mut list, "ar").await.unwrap();
+            assert_eq!(list[1].title, "عنوان ar");
+
+            let detail = s.get_story(StoryId(1)).await.unwrap();
+            assert_eq!(
+                detail.headline_in(&["fr", "en"]),
+                ("Summit in Helsinki", "en")
+            );
+            assert_eq!(detail.headline_in(&["fr"]), ("عنوان ar", "ar"));
         }
-        let mut row = story(1, 2);
-        row.title = "عنوان ar".into();
-        s.upsert_story(&row).await.unwrap();
-        s.upsert_story(&story(2, 3)).await.unwrap();
-
-        let mut list = s.list_stories(t(0), 10).await.unwrap();
-        s.headlines_in(&mut list, "en").await.unwrap();
-        let titles: Vec<(&str, &str)> = list
-            .iter()
-            .map(|r| (r.title.as_str(), r.lang.as_str()))
-            .collect();
-        // Story 2 has no English report: its own title stays.
-        assert_eq!(titles, [("story 2", "ar"), ("Summit in Helsinki", "en")]);
-        let mut list = s.list_stories(t(0), 10).await.unwrap();
-        s.headlines_in(&mut list, "ar").await.unwrap();
-        assert_eq!(list[1].title, "عنوان ar");
-
-        let detail = s.get_story(StoryId(1)).await.unwrap();
-        assert_eq!(
-            detail.headline_in(&["fr", "en"]),
-            ("Summit in Helsinki", "en")
-        );
-        assert_eq!(detail.headline_in(&["fr"]), ("عنوان ar", "ar"));
     }
 
     #[tokio::test]
     async fn merge_moves_articles_and_alerts_without_duplicates() {
-        let (s, src) = store_with_source().await;
-        let a1 = s
-            .insert_article(&article(src.id, "1", 1))
-            .await
-            .unwrap()
-            .unwrap();
-        let a2 = s
-            .insert_article(&article(src.id, "2", 2))
-            .await
-            .unwrap()
-            .unwrap();
-        s.set_article_story(a1, StoryId(1), None).await.unwrap();
-        s.set_article_story(a2, StoryId(2), None).await.unwrap();
-        s.upsert_story(&story(1, 1)).await.unwrap();
-        s.upsert_story(&story(2, 2)).await.unwrap();
+        for (s, src, _scratch) in stores_with_source().await {
+            let a1 = s
+                .insert_article(&article(src.id, "1", 1))
+                .await
+                .unwrap()
+                .unwrap();
+            let a2 = s
+                .insert_article(&article(src.id, "2", 2))
+                .await
+                .unwrap()
+                .unwrap();
+            s.set_article_story(a1, StoryId(1), None).await.unwrap();
+            s.set_article_story(a2, StoryId(2), None).await.unwrap();
+            s.upsert_story(&story(1, 1)).await.unwrap();
+            s.upsert_story(&story(2, 2)).await.unwrap();
 
-        let sub = crate::subscribers::tests::active_subscription(&s, "x@example.org").await;
-        let other = crate::subscribers::tests::active_subscription(&s, "y@example.org").await;
-        assert!(
-            s.record_match(sub, StoryId(1), t(3))
-                .await
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            s.record_match(sub, StoryId(2), t(3))
-                .await
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            s.record_match(other, StoryId(2), t(3))
-                .await
-                .unwrap()
-                .is_some()
-        );
+            let sub = crate::subscribers::tests::active_subscription(&s, "x@example.org").await;
+            let other = crate::subscribers::tests::active_subscription(&s, "y@example.org").await;
+            assert!(
+                s.record_match(sub, StoryId(1), t(3))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(
+                s.record_match(sub, StoryId(2), t(3))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(
+                s.record_match(other, StoryId(2), t(3))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
 
-        s.merge_stories(StoryId(2), StoryId(1)).await.unwrap();
-        let d = s.get_story(StoryId(1)).await.unwrap();
-        assert_eq!(d.articles.len(), 2);
-        assert_eq!(d.articles[1].source_name, "A");
-        assert!(s.get_story(StoryId(2)).await.is_err());
-        // `other` was told about story 2, which is now story 1: no new alert.
-        assert_eq!(s.record_match(other, StoryId(1), t(4)).await.unwrap(), None);
-        assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(1)));
+            s.merge_stories(StoryId(2), StoryId(1)).await.unwrap();
+            let d = s.get_story(StoryId(1)).await.unwrap();
+            assert_eq!(d.articles.len(), 2);
+            assert_eq!(d.articles[1].source_name, "A");
+            assert!(s.get_story(StoryId(2)).await.is_err());
+            // `other` was told about story 2, which is now story 1: no new alert.
+            assert_eq!(s.record_match(other, StoryId(1), t(4)).await.unwrap(), None);
+            assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(1)));
+        }
     }
 
     #[tokio::test]
     async fn a_merged_story_leads_to_where_its_articles_went() {
-        let s = Store::open_memory().await.unwrap();
-        for id in 1..=4 {
-            s.upsert_story(&story(id, 0)).await.unwrap();
+        for (s, _scratch) in crate::testing::stores().await {
+            for id in 1..=4 {
+                s.upsert_story(&story(id, 0)).await.unwrap();
+            }
+            s.merge_stories(StoryId(4), StoryId(3)).await.unwrap();
+            assert_eq!(s.merged_into(StoryId(4)).await.unwrap(), Some(StoryId(3)));
+            // Then 3 into 2: both lead to 2, in one step.
+            s.merge_stories(StoryId(3), StoryId(2)).await.unwrap();
+            assert_eq!(s.merged_into(StoryId(4)).await.unwrap(), Some(StoryId(2)));
+            assert_eq!(s.merged_into(StoryId(3)).await.unwrap(), Some(StoryId(2)));
+            assert_eq!(s.merged_into(StoryId(2)).await.unwrap(), None);
+            assert_eq!(s.merged_into(StoryId(9)).await.unwrap(), None);
         }
-        s.merge_stories(StoryId(4), StoryId(3)).await.unwrap();
-        assert_eq!(s.merged_into(StoryId(4)).await.unwrap(), Some(StoryId(3)));
-        // Then 3 into 2: both lead to 2, in one step.
-        s.merge_stories(StoryId(3), StoryId(2)).await.unwrap();
-        assert_eq!(s.merged_into(StoryId(4)).await.unwrap(), Some(StoryId(2)));
-        assert_eq!(s.merged_into(StoryId(3)).await.unwrap(), Some(StoryId(2)));
-        assert_eq!(s.merged_into(StoryId(2)).await.unwrap(), None);
-        assert_eq!(s.merged_into(StoryId(9)).await.unwrap(), None);
     }
 }

@@ -8,7 +8,7 @@ use ajil_model::{Cadence, SubscriberId, SubscriptionId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::{Result, Store, StoreError, ts};
 
@@ -192,22 +192,22 @@ const SUB_COLUMNS: &str = "id, email, ui_lang, status, created_at, tz, quiet_hou
 const COLUMNS: &str = "q.id, q.subscriber_id, q.query, q.langs, q.cadence, q.breaking_only, \
      q.status, q.created_at, q.confirmed_at, q.last_digest_at";
 
-fn subscriber_from_row(row: &SqliteRow) -> Result<Subscriber> {
+fn subscriber_from_row(row: &AnyRow) -> Result<Subscriber> {
     Ok(Subscriber {
         id: SubscriberId(row.try_get("id")?),
         email: row.try_get("email")?,
         ui_lang: row.try_get("ui_lang")?,
         status: row.try_get::<String, _>("status")?.parse()?,
-        created_at: row.try_get("created_at")?,
+        created_at: crate::time(row, "created_at")?,
         tz: row.try_get("tz")?,
         quiet_hours: row.try_get("quiet_hours")?,
         daily_cap: row.try_get("daily_cap")?,
-        suppressed_at: row.try_get("suppressed_at")?,
+        suppressed_at: crate::time_opt(row, "suppressed_at")?,
         suppressed_reason: row.try_get("suppressed_reason")?,
     })
 }
 
-fn from_row(row: &SqliteRow) -> Result<Subscription> {
+fn from_row(row: &AnyRow) -> Result<Subscription> {
     let langs: Option<String> = row.try_get("langs")?;
     let cadence: String = row.try_get("cadence")?;
     Ok(Subscription {
@@ -221,15 +221,15 @@ fn from_row(row: &SqliteRow) -> Result<Subscription> {
             column: "subscriptions.cadence",
             value: cadence,
         })?,
-        breaking_only: row.try_get("breaking_only")?,
+        breaking_only: crate::flag(row, "breaking_only")?,
         status: row.try_get::<String, _>("status")?.parse()?,
-        created_at: row.try_get("created_at")?,
-        confirmed_at: row.try_get("confirmed_at")?,
-        last_digest_at: row.try_get("last_digest_at")?,
+        created_at: crate::time(row, "created_at")?,
+        confirmed_at: crate::time_opt(row, "confirmed_at")?,
+        last_digest_at: crate::time_opt(row, "last_digest_at")?,
     })
 }
 
-fn with_email_from_row(row: &SqliteRow) -> Result<SubscriptionWithEmail> {
+fn with_email_from_row(row: &AnyRow) -> Result<SubscriptionWithEmail> {
     Ok(SubscriptionWithEmail {
         subscription: from_row(row)?,
         email: row.try_get("email")?,
@@ -262,7 +262,7 @@ impl Store {
         // existing row too.
         let row = sqlx::query(&format!(
             "INSERT INTO subscribers (email, ui_lang, status, created_at) \
-             VALUES (?, ?, 'active', ?) \
+             VALUES ($1, $2, 'active', $3) \
              ON CONFLICT (email) DO UPDATE SET email = excluded.email \
              RETURNING {SUB_COLUMNS}"
         ))
@@ -277,7 +277,7 @@ impl Store {
     /// One subscriber; [`StoreError::NotFound`] if absent.
     pub async fn subscriber(&self, id: SubscriberId) -> Result<Subscriber> {
         let row = sqlx::query(&format!(
-            "SELECT {SUB_COLUMNS} FROM subscribers WHERE id = ?"
+            "SELECT {SUB_COLUMNS} FROM subscribers WHERE id = $1"
         ))
         .bind(id.0)
         .fetch_optional(&self.pool)
@@ -292,7 +292,7 @@ impl Store {
     /// The subscriber with this address (case-insensitive), if any.
     pub async fn subscriber_by_email(&self, email: &str) -> Result<Option<Subscriber>> {
         let row = sqlx::query(&format!(
-            "SELECT {SUB_COLUMNS} FROM subscribers WHERE email = ?"
+            "SELECT {SUB_COLUMNS} FROM subscribers WHERE email = $1"
         ))
         .bind(normalize_email(email))
         .fetch_optional(&self.pool)
@@ -314,14 +314,14 @@ impl Store {
         };
         let row = sqlx::query(&format!(
             "INSERT INTO subscriptions (subscriber_id, query, langs, cadence, breaking_only, \
-             status, created_at, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+             status, created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {}",
             COLUMNS.replace("q.", "")
         ))
         .bind(new.subscriber_id.0)
         .bind(&new.query)
         .bind(langs)
         .bind(new.cadence.as_str())
-        .bind(new.breaking_only)
+        .bind(i64::from(new.breaking_only))
         .bind(status.as_str())
         .bind(ts(now))
         .bind(confirmed_at)
@@ -349,15 +349,15 @@ impl Store {
         // A write first, so the transaction takes the write lock at once
         // (a read-then-write transaction could fail busy without waiting).
         sqlx::query(
-            "UPDATE subscriptions SET status = 'active', confirmed_at = ? \
-             WHERE id = ? AND status = 'pending'",
+            "UPDATE subscriptions SET status = 'active', confirmed_at = $1 \
+             WHERE id = $2 AND status = 'pending'",
         )
         .bind(ts(now))
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM subscriptions q WHERE q.id = ?"
+            "SELECT {COLUMNS} FROM subscriptions q WHERE q.id = $1"
         ))
         .bind(id.0)
         .fetch_optional(&mut *tx)
@@ -369,7 +369,7 @@ impl Store {
         let sub = from_row(&row)?;
         if sub.status == SubscriptionStatus::Active {
             sqlx::query(
-                "UPDATE subscribers SET status = 'active' WHERE id = ? AND status = 'unsubscribed'",
+                "UPDATE subscribers SET status = 'active' WHERE id = $1 AND status = 'unsubscribed'",
             )
             .bind(sub.subscriber_id.0)
             .execute(&mut *tx)
@@ -382,7 +382,7 @@ impl Store {
     /// One subscription; [`StoreError::NotFound`] if absent.
     pub async fn subscription(&self, id: SubscriptionId) -> Result<Subscription> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM subscriptions q WHERE q.id = ?"
+            "SELECT {COLUMNS} FROM subscriptions q WHERE q.id = $1"
         ))
         .bind(id.0)
         .fetch_optional(&self.pool)
@@ -397,7 +397,7 @@ impl Store {
     /// Every subscription of one subscriber (removed ones included), by id.
     pub async fn subscriptions_of(&self, subscriber_id: SubscriberId) -> Result<Vec<Subscription>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM subscriptions q WHERE q.subscriber_id = ? ORDER BY q.id"
+            "SELECT {COLUMNS} FROM subscriptions q WHERE q.subscriber_id = $1 ORDER BY q.id"
         ))
         .bind(subscriber_id.0)
         .fetch_all(&self.pool)
@@ -431,7 +431,7 @@ impl Store {
 
     /// Marks a subscription removed; [`StoreError::NotFound`] if absent.
     pub async fn remove_subscription(&self, id: SubscriptionId) -> Result<()> {
-        let done = sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE id = ?")
+        let done = sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE id = $1")
             .bind(id.0)
             .execute(&self.pool)
             .await?;
@@ -441,8 +441,8 @@ impl Store {
     /// Makes subscription `id` alert only when a matching story turns breaking
     /// (`true`), or on a story's first matching report as well (`false`).
     pub async fn set_breaking_only(&self, id: SubscriptionId, breaking_only: bool) -> Result<()> {
-        let done = sqlx::query("UPDATE subscriptions SET breaking_only = ? WHERE id = ?")
-            .bind(breaking_only)
+        let done = sqlx::query("UPDATE subscriptions SET breaking_only = $1 WHERE id = $2")
+            .bind(i64::from(breaking_only))
             .bind(id.0)
             .execute(&self.pool)
             .await?;
@@ -487,7 +487,7 @@ impl Store {
     pub async fn lift_suspension(&self, id: SubscriberId) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE subscribers SET status = 'active', suppressed_at = NULL, \
-             suppressed_reason = NULL WHERE id = ? AND status = 'suspended'",
+             suppressed_reason = NULL WHERE id = $1 AND status = 'suspended'",
         )
         .bind(id.0)
         .execute(&self.pool)
@@ -504,8 +504,8 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE subscribers SET status = ?, suppressed_at = ?, suppressed_reason = ? \
-             WHERE id = ?",
+            "UPDATE subscribers SET status = $1, suppressed_at = $2, suppressed_reason = $3 \
+             WHERE id = $4",
         )
         .bind(status.as_str())
         .bind(reason.map(|_| ts(now)))
@@ -515,14 +515,14 @@ impl Store {
         .await?;
         found(done.rows_affected(), "subscriber", id.0)?;
         if status == SubscriberStatus::Unsubscribed {
-            sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE subscriber_id = ?")
+            sqlx::query("UPDATE subscriptions SET status = 'removed' WHERE subscriber_id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
         }
         sqlx::query(
-            "UPDATE emails SET status = 'failed', last_error = ?, next_attempt_at = ? \
-             WHERE subscriber_id = ? AND status = 'pending'",
+            "UPDATE emails SET status = 'failed', last_error = $1, next_attempt_at = $2 \
+             WHERE subscriber_id = $3 AND status = 'pending'",
         )
         .bind(format!("recipient {status}"))
         .bind(ts(now))
@@ -532,7 +532,7 @@ impl Store {
         // Digests still waiting would otherwise be sent if they re-subscribe.
         sqlx::query(
             "UPDATE alerts SET digest_pending = 0 WHERE digest_pending = 1 AND subscription_id \
-             IN (SELECT id FROM subscriptions WHERE subscriber_id = ?)",
+             IN (SELECT id FROM subscriptions WHERE subscriber_id = $1)",
         )
         .bind(id.0)
         .execute(&mut *tx)
@@ -551,7 +551,7 @@ impl Store {
         daily_cap: Option<i64>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE subscribers SET tz = ?, quiet_hours = ?, daily_cap = ? WHERE id = ?",
+            "UPDATE subscribers SET tz = $1, quiet_hours = $2, daily_cap = $3 WHERE id = $4",
         )
         .bind(tz)
         .bind(quiet_hours)
@@ -631,115 +631,118 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn email_is_normalized_and_unique() {
-        let s = Store::open_memory().await.unwrap();
-        let a = s
-            .upsert_subscriber(" Ali@Example.ORG ", "ar", t(0))
-            .await
-            .unwrap();
-        let b = s
-            .upsert_subscriber("ali@example.org", "en", t(5))
-            .await
-            .unwrap();
-        assert_eq!(a.id, b.id);
-        assert_eq!(b.email, "ali@example.org");
-        assert_eq!(
-            b.ui_lang, "ar",
-            "a second signup does not change the language"
-        );
-        assert_eq!(b.created_at, t(0));
-        let found = s.subscriber_by_email("ALI@example.org").await.unwrap();
-        assert_eq!(found.map(|f| f.id), Some(a.id));
-        assert_eq!(
-            s.subscriber_by_email("nobody@example.org").await.unwrap(),
-            None
-        );
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .upsert_subscriber(" Ali@Example.ORG ", "ar", t(0))
+                .await
+                .unwrap();
+            let b = s
+                .upsert_subscriber("ali@example.org", "en", t(5))
+                .await
+                .unwrap();
+            assert_eq!(a.id, b.id);
+            assert_eq!(b.email, "ali@example.org");
+            assert_eq!(
+                b.ui_lang, "ar",
+                "a second signup does not change the language"
+            );
+            assert_eq!(b.created_at, t(0));
+            let found = s.subscriber_by_email("ALI@example.org").await.unwrap();
+            assert_eq!(found.map(|f| f.id), Some(a.id));
+            assert_eq!(
+                s.subscriber_by_email("nobody@example.org").await.unwrap(),
+                None
+            );
+        }
     }
 
     #[tokio::test]
     async fn pending_then_confirmed_then_unsubscribed() {
-        let s = Store::open_memory().await.unwrap();
-        let who = s
-            .upsert_subscriber("a@example.org", "ar", t(0))
-            .await
-            .unwrap();
-        let sub = s.add_subscription(&pending(who.id), t(1)).await.unwrap();
-        assert_eq!(sub.status, SubscriptionStatus::Pending);
-        assert_eq!(sub.langs, vec!["ar", "en"]);
-        assert_eq!(sub.cadence, Cadence::Hourly);
-        assert!(sub.breaking_only);
-        assert!(s.active_subscriptions().await.unwrap().is_empty());
+        for (s, _scratch) in crate::testing::stores().await {
+            let who = s
+                .upsert_subscriber("a@example.org", "ar", t(0))
+                .await
+                .unwrap();
+            let sub = s.add_subscription(&pending(who.id), t(1)).await.unwrap();
+            assert_eq!(sub.status, SubscriptionStatus::Pending);
+            assert_eq!(sub.langs, vec!["ar", "en"]);
+            assert_eq!(sub.cadence, Cadence::Hourly);
+            assert!(sub.breaking_only);
+            assert!(s.active_subscriptions().await.unwrap().is_empty());
 
-        let c = s.confirm_subscription(sub.id, t(2)).await.unwrap();
-        assert_eq!(c.status, SubscriptionStatus::Active);
-        assert_eq!(c.confirmed_at, Some(t(2)));
-        let again = s.confirm_subscription(sub.id, t(9)).await.unwrap();
-        assert_eq!(
-            again.confirmed_at,
-            Some(t(2)),
-            "confirming twice changes nothing"
-        );
-        let active = s.active_subscriptions().await.unwrap();
-        assert_eq!(active.len(), 1);
-        assert_eq!(active[0].email, "a@example.org");
+            let c = s.confirm_subscription(sub.id, t(2)).await.unwrap();
+            assert_eq!(c.status, SubscriptionStatus::Active);
+            assert_eq!(c.confirmed_at, Some(t(2)));
+            let again = s.confirm_subscription(sub.id, t(9)).await.unwrap();
+            assert_eq!(
+                again.confirmed_at,
+                Some(t(2)),
+                "confirming twice changes nothing"
+            );
+            let active = s.active_subscriptions().await.unwrap();
+            assert_eq!(active.len(), 1);
+            assert_eq!(active[0].email, "a@example.org");
 
-        s.unsubscribe_subscriber(who.id, t(3)).await.unwrap();
-        assert!(s.active_subscriptions().await.unwrap().is_empty());
-        assert_eq!(
-            s.subscription(sub.id).await.unwrap().status,
-            SubscriptionStatus::Removed
-        );
-        // A removed subscription cannot be confirmed back to life …
-        let c = s.confirm_subscription(sub.id, t(4)).await.unwrap();
-        assert_eq!(c.status, SubscriptionStatus::Removed);
-        assert_eq!(
-            s.subscriber(who.id).await.unwrap().status,
-            SubscriberStatus::Unsubscribed
-        );
-        // … but confirming a new one reactivates the address.
-        let fresh = s.add_subscription(&pending(who.id), t(5)).await.unwrap();
-        s.confirm_subscription(fresh.id, t(6)).await.unwrap();
-        assert_eq!(
-            s.subscriber(who.id).await.unwrap().status,
-            SubscriberStatus::Active
-        );
-        assert_eq!(s.active_subscriptions().await.unwrap().len(), 1);
-        assert_eq!(s.list_subscriptions().await.unwrap().len(), 2);
-        assert_eq!(s.subscriptions_of(who.id).await.unwrap().len(), 2);
+            s.unsubscribe_subscriber(who.id, t(3)).await.unwrap();
+            assert!(s.active_subscriptions().await.unwrap().is_empty());
+            assert_eq!(
+                s.subscription(sub.id).await.unwrap().status,
+                SubscriptionStatus::Removed
+            );
+            // A removed subscription cannot be confirmed back to life …
+            let c = s.confirm_subscription(sub.id, t(4)).await.unwrap();
+            assert_eq!(c.status, SubscriptionStatus::Removed);
+            assert_eq!(
+                s.subscriber(who.id).await.unwrap().status,
+                SubscriberStatus::Unsubscribed
+            );
+            // … but confirming a new one reactivates the address.
+            let fresh = s.add_subscription(&pending(who.id), t(5)).await.unwrap();
+            s.confirm_subscription(fresh.id, t(6)).await.unwrap();
+            assert_eq!(
+                s.subscriber(who.id).await.unwrap().status,
+                SubscriberStatus::Active
+            );
+            assert_eq!(s.active_subscriptions().await.unwrap().len(), 1);
+            assert_eq!(s.list_subscriptions().await.unwrap().len(), 2);
+            assert_eq!(s.subscriptions_of(who.id).await.unwrap().len(), 2);
+        }
     }
 
     #[tokio::test]
     async fn missing_rows_are_not_found() {
-        let s = Store::open_memory().await.unwrap();
-        let missing = SubscriptionId(42);
-        assert!(matches!(
-            s.confirm_subscription(missing, t(0)).await.unwrap_err(),
-            StoreError::NotFound { .. }
-        ));
-        assert!(matches!(
-            s.remove_subscription(missing).await.unwrap_err(),
-            StoreError::NotFound { .. }
-        ));
-        assert!(matches!(
-            s.set_breaking_only(missing, true).await.unwrap_err(),
-            StoreError::NotFound {
-                what: "subscription",
-                id: 42
-            }
-        ));
-        assert!(matches!(
-            s.add_subscription(&pending(SubscriberId(3)), t(0))
-                .await
-                .unwrap_err(),
-            StoreError::NotFound {
-                what: "subscriber",
-                id: 3
-            }
-        ));
-        assert!(matches!(
-            s.unsubscribe_subscriber(SubscriberId(3), t(0))
-                .await
-                .unwrap_err(),
-            StoreError::NotFound { .. }
-        ));
+        for (s, _scratch) in crate::testing::stores().await {
+            let missing = SubscriptionId(42);
+            assert!(matches!(
+                s.confirm_subscription(missing, t(0)).await.unwrap_err(),
+                StoreError::NotFound { .. }
+            ));
+            assert!(matches!(
+                s.remove_subscription(missing).await.unwrap_err(),
+                StoreError::NotFound { .. }
+            ));
+            assert!(matches!(
+                s.set_breaking_only(missing, true).await.unwrap_err(),
+                StoreError::NotFound {
+                    what: "subscription",
+                    id: 42
+                }
+            ));
+            assert!(matches!(
+                s.add_subscription(&pending(SubscriberId(3)), t(0))
+                    .await
+                    .unwrap_err(),
+                StoreError::NotFound {
+                    what: "subscriber",
+                    id: 3
+                }
+            ));
+            assert!(matches!(
+                s.unsubscribe_subscriber(SubscriberId(3), t(0))
+                    .await
+                    .unwrap_err(),
+                StoreError::NotFound { .. }
+            ));
+        }
     }
 }

@@ -29,6 +29,14 @@ pub async fn open_store(config: &Config) -> Result<ajil_store::Store> {
             config.data_dir.display()
         )
     })?;
+    if let Some(url) = &config.database_url {
+        return ajil_store::Store::connect_postgres(url.expose())
+            .await
+            .context(
+                "cannot open the PostgreSQL database of AJIL_DATABASE_URL (database_url): \
+                 check that the server is up, the database exists and the user may create tables",
+            );
+    }
     ajil_store::Store::open(&config.db_path())
         .await
         .with_context(|| {

@@ -435,3 +435,50 @@ async fn adding_a_web_page_finds_its_feed_or_watches_its_links() {
     ajil.ok(&["sources", "add", &format!("{base}/empty"), "--no-check"])
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_url_moves_the_store_to_the_server() {
+    let scratch = ajil_store::testing::Scratch::create().await;
+    let ajil = Ajil::new(&[("AJIL_DATABASE_URL", scratch.url().to_string())]);
+    ajil.ok(&[
+        "sources",
+        "add",
+        "https://example.org/ar/rss",
+        "--name",
+        "مثال",
+        "--no-check",
+    ])
+    .await;
+    ajil.ok(&["subscribe", "a@example.org", "لافروف", "--confirmed"])
+        .await;
+    // The rows are on the server, not in the data folder.
+    assert!(!ajil.data.path().join("ajil.db").exists());
+    let store = scratch.store().await;
+    let sources = store.list_sources().await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].name, "مثال");
+    assert_eq!(store.active_subscriptions().await.unwrap().len(), 1);
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert_eq!(list[0]["url"], "https://example.org/ar/rss");
+
+    // A server that is not there: a clear error naming the setting, no password.
+    let closed = crate::support::free_port();
+    let down = Ajil::new(&[(
+        "AJIL_DATABASE_URL",
+        format!("postgres://ajil:s3cret@127.0.0.1:{closed}/ajil"),
+    )]);
+    let r = down.run(&["sources", "list"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("AJIL_DATABASE_URL"), "{}", r.stderr);
+    assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+    // Anything but PostgreSQL is refused up front.
+    let bad = Ajil::new(&[("AJIL_DATABASE_URL", "mysql://127.0.0.1/ajil".to_string())]);
+    let r = bad.run(&["sources", "list"]).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("must be a PostgreSQL URL"),
+        "{}",
+        r.stderr
+    );
+}

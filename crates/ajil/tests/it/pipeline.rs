@@ -328,17 +328,44 @@ async fn failing_sources_are_recorded_and_backed_off() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_keeps_stories_and_sends_no_duplicate() {
     let fx = Fixtures::start().await;
+    for postgres in [false, true] {
+        a_restart_keeps_stories_on(&fx, postgres).await;
+    }
+}
+
+/// [`setup`] with the store on a scratch PostgreSQL database.
+async fn setup_postgres() -> (
+    tempfile::TempDir,
+    Config,
+    Store,
+    ajil_store::testing::Scratch,
+) {
+    let (dir, mut config, _) = setup(None).await;
+    let scratch = ajil_store::testing::Scratch::create().await;
+    config.database_url = Some(Secret::new(scratch.url()));
+    let store = scratch.store().await;
+    assert_eq!(store.backend(), ajil_store::Backend::Postgres);
+    (dir, config, store, scratch)
+}
+
+async fn a_restart_keeps_stories_on(fx: &Fixtures, postgres: bool) {
     feed(
-        &fx,
+        fx,
         &[(
             "lavrov",
             "لافروف: دبلوماسيون روس وأمريكيون يجتمعون في إسطنبول",
             "lavrov-original.html",
         )],
     );
-    let (_dir, config, store) = setup(None).await;
+    let (_dir, config, store, _scratch) = if postgres {
+        let (d, c, s, scratch) = setup_postgres().await;
+        (d, c, s, Some(scratch))
+    } else {
+        let (d, c, s) = setup(None).await;
+        (d, c, s, None)
+    };
     subscribe(&store, "r@example.org", "لافروف", Cadence::Realtime, t0()).await;
-    add_feed(&store, &fx, "الخبر").await;
+    add_feed(&store, fx, "الخبر").await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!((r.new_articles, r.emails_sent), (1, 1));

@@ -100,7 +100,7 @@ async fn known_and_new_addresses_get_the_same_page() {
         .await
         .unwrap()
         .unwrap();
-    sqlx::query("UPDATE subscribers SET status = 'suspended' WHERE id = ?")
+    sqlx::query("UPDATE subscribers SET status = 'suspended' WHERE id = $1")
         .bind(who.id.0)
         .execute(h.store.pool())
         .await
