@@ -90,7 +90,16 @@ impl Query {
 /// Renders the query in canonical form, which parses back to the same query.
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_node(f, &self.root, false)?;
+        // Filters apply to the whole query, which a top-level OR beside them
+        // would leave unclear (the parser refuses it): the OR goes in parentheses.
+        let filtered = !self.langs.is_empty() || !self.sources.is_empty();
+        if filtered && matches!(self.root, Node::Or(_)) {
+            f.write_str("(")?;
+            write_node(f, &self.root, false)?;
+            f.write_str(")")?;
+        } else {
+            write_node(f, &self.root, false)?;
+        }
         if !self.langs.is_empty() {
             write!(f, " lang:{}", self.langs.join(","))?;
         }
@@ -576,6 +585,9 @@ mod tests {
             "-(a b) c",
             "(a OR b) OR c",
             "((a b) c) -(x OR y)",
+            // A group that is the whole query, beside a filter: it keeps its parentheses.
+            "source:OR (a OR a )",
+            "(x OR y) lang:ar",
         ] {
             let q = Query::parse(input).unwrap();
             assert_eq!(Query::parse(&q.to_string()).unwrap(), q, "{input} → {q}");

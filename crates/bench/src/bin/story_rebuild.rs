@@ -3,15 +3,17 @@
 //!
 //! ```text
 //! cargo run --release -p ajil-bench --bin story_rebuild -- \
-//!     [--limit N] [--window-hours H] [--runs R] [--data PATH] [--json]
+//!     [--limit N] [--window-hours H] [--runs R] [--data PATH] [--json] \
+//!     [--database-url postgres://…]
 //! ```
 //!
 //! Setup (not timed): the Arabic multi-outlet stream is analysed, its publication
 //! times are compressed, in order, into the last `H - 1` hours before now (so every
 //! article is inside the `H`-hour story window: 31,525 articles in 72 hours is about
 //! 10,500 a day, a heavy deployment), the articles are clustered, and they are
-//! stored with their analysis and story ids in a fresh SQLite store, as the live
-//! pipeline stores them.
+//! stored with their analysis and story ids in a fresh SQLite store (or the
+//! empty PostgreSQL database of `--database-url`), as the live pipeline stores
+//! them.
 //!
 //! Timed: `ajil::pipeline::Pipeline::new` on that store, `--runs` times, each on a
 //! freshly opened store. That is what `ajil serve` does before its first cycle:
@@ -66,6 +68,18 @@ struct Args {
     /// Only build the store (use with `--keep`), without timing a rebuild.
     #[arg(long, requires = "keep")]
     prepare_only: bool,
+    /// Store on this PostgreSQL database (which must exist) instead of SQLite.
+    /// With `--keep`, a database that already holds articles is reused.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+/// The store `config` names, as `ajil` opens it.
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(match &config.database_url {
+        Some(url) => Store::connect_postgres(url.expose()).await?,
+        None => Store::open(&config.db_path()).await?,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,10 +151,18 @@ async fn main() -> anyhow::Result<()> {
             temp.path().to_path_buf()
         }
     };
-    let config = Config::defaults(&dir)?;
+    let mut config = Config::defaults(&dir)?;
+    config.database_url = args.database_url.clone().map(ajil::config::Secret::new);
+    let kept = match &args.database_url {
+        Some(_) => {
+            let store = open_store(&config).await?;
+            store.max_article_id().await?.is_some()
+        }
+        None => config.db_path().exists(),
+    };
     let setup = Instant::now();
-    let (articles, stories) = if config.db_path().exists() && args.keep.is_some() {
-        let store = Store::open(&config.db_path()).await?;
+    let (articles, stories) = if kept && args.keep.is_some() {
+        let store = open_store(&config).await?;
         let n = store.max_article_id().await?.map_or(0, |a| a.0 as usize);
         let s = store.max_story_id().await?.map_or(0, |s| s.0 as usize);
         (n, s)
@@ -160,7 +182,7 @@ async fn main() -> anyhow::Result<()> {
     let mut peak_rss_mib = 0u64;
     for _ in 0..args.runs {
         reset_peak_rss();
-        let store = Store::open(&config.db_path()).await?;
+        let store = open_store(&config).await?;
         let started = Instant::now();
         let pipeline = Pipeline::new(config.clone(), store).await?;
         rebuild_secs.push(started.elapsed().as_secs_f64());
@@ -226,7 +248,7 @@ async fn prepare(args: &Args, config: &Config) -> anyhow::Result<(usize, usize)>
         .map(|r| analyzer.analyze(&r.title, &r.text, Some("ar")))
         .collect();
 
-    let store = Store::open(&config.db_path()).await?;
+    let store = open_store(config).await?;
     let mut sources: std::collections::BTreeMap<String, SourceId> = Default::default();
     for r in &records {
         if !sources.contains_key(&r.source) {
