@@ -62,9 +62,32 @@ pub enum Command {
     /// Returned mail: bounces (DSN) and complaints (ARF).
     #[command(subcommand)]
     Bounces(BouncesCommand),
+    /// The database: copy the store to PostgreSQL.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Send every email due now and exit, without polling sources.
     #[command(hide = true)]
     Deliver {
+        /// Print a summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `ajil store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy every row of the current store (the data folder's SQLite file, or
+    /// AJIL_DATABASE_URL) into an empty PostgreSQL database, keeping every id.
+    ///
+    /// Stop `ajil serve` first (the copy also waits for any running cycle).
+    /// Afterwards, set AJIL_DATABASE_URL to the new database to use it.
+    Copy {
+        /// The PostgreSQL database to fill, e.g.
+        /// postgres://ajil:password@db.example.org:5432/ajil (it must exist and
+        /// be empty; ajil creates the tables).
+        #[arg(long, value_name = "URL")]
+        to: String,
         /// Print a summary as JSON.
         #[arg(long)]
         json: bool,

@@ -78,6 +78,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cmd::bounces::poll(config, url, json).await
         }
         Command::Deliver { json } => cmd::deliver::run(config, json).await,
+        Command::Store(cli::StoreCommand::Copy { to, json }) => {
+            cmd::store::copy(config, &to, json).await
+        }
         Command::Extract(_) | Command::Replay(_) | Command::Dkim(_) => {
             unreachable!("handled above")
         }

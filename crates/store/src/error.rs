@@ -42,6 +42,12 @@ pub enum StoreError {
         /// The parser's message.
         reason: String,
     },
+    /// A store cannot be copied into this target.
+    #[error("cannot copy the store into that database: {reason}")]
+    CopyTarget {
+        /// Why.
+        reason: String,
+    },
     /// A database URL that does not parse.
     #[error(
         "the database URL does not parse ({reason}): write it as postgres://user:password@host:5432/ajil"

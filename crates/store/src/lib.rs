@@ -39,6 +39,7 @@
 
 mod alerts;
 mod articles;
+mod copy;
 mod emails;
 mod error;
 mod feedback;
@@ -62,6 +63,7 @@ pub type AnyPool = sqlx::Pool<sqlx::Any>;
 
 pub use alerts::AlertRow;
 pub use articles::{IndexArticle, NewArticle, StoredArticle};
+pub use copy::CopyReport;
 pub use emails::{Email, EmailCounts, EmailId, EmailKind, EmailStatus, NewEmail};
 pub use error::{Result, StoreError};
 pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};

@@ -364,7 +364,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::articles::tests::{article, stores_with_source, t};
 

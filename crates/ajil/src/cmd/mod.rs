@@ -10,6 +10,7 @@ pub mod poll;
 pub mod replay;
 pub mod serve;
 pub mod sources;
+pub mod store;
 pub mod stories;
 pub mod subscribe;
 pub mod subscriptions;

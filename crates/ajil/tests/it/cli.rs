@@ -22,6 +22,10 @@ async fn every_command_has_help() {
         vec!["extract", "--help"],
         vec!["stories", "--help"],
         vec!["replay", "--help"],
+        vec!["dkim", "--help"],
+        vec!["bounces", "--help"],
+        vec!["store", "--help"],
+        vec!["store", "copy", "--help"],
     ] {
         let out = ajil.ok(&args).await;
         assert!(out.contains("Usage:"), "{args:?}: {out}");
@@ -481,4 +485,61 @@ async fn a_postgres_database_url_moves_the_store_to_the_server() {
         "{}",
         r.stderr
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_copy_moves_a_sqlite_store_to_postgres() {
+    let ajil = Ajil::new(&[]);
+    ajil.ok(&[
+        "sources",
+        "add",
+        "https://example.org/ar/rss",
+        "--name",
+        "مثال",
+        "--no-check",
+    ])
+    .await;
+    ajil.ok(&["subscribe", "a@example.org", "لافروف", "--confirmed"])
+        .await;
+    let scratch = ajil_store::testing::Scratch::create().await;
+    let out = ajil
+        .ok(&["store", "copy", "--to", scratch.url(), "--json"])
+        .await;
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(report["rows"].as_u64().unwrap() >= 3, "{report}");
+    assert_eq!(report["tables"][0]["table"], "sources");
+    assert_eq!(report["tables"][0]["rows"], 1);
+
+    // The same data folder, now on the server.
+    let mut moved = Ajil::new(&[("AJIL_DATABASE_URL", scratch.url().to_string())]);
+    moved.env[0].1 = ajil.data.path().display().to_string();
+    let list: serde_json::Value =
+        serde_json::from_str(&moved.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert_eq!(list[0]["name"], "مثال");
+    let subs: serde_json::Value =
+        serde_json::from_str(&moved.ok(&["subscriptions", "list", "--json"]).await).unwrap();
+    assert_eq!(subs.as_array().unwrap().len(), 1);
+
+    // A second copy would mix two stores: refused, and nothing changes.
+    let r = ajil.run(&["store", "copy", "--to", scratch.url()]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("already holds"), "{}", r.stderr);
+    // A server that is not there: the error hides the password.
+    let closed = crate::support::free_port();
+    let r = ajil
+        .run(&[
+            "store",
+            "copy",
+            "--to",
+            &format!("postgres://ajil:s3cret@127.0.0.1:{closed}/ajil"),
+        ])
+        .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("cannot open postgres://ajil:***@127.0.0.1"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
 }

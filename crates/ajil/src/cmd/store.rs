@@ -1,0 +1,79 @@
+//! `ajil store copy`: moving the store to PostgreSQL.
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cmd::{open_store, print_json};
+use crate::config::Config;
+
+/// The URL without its password, for messages.
+fn shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "the database URL".to_string(),
+    }
+}
+
+/// Copies the configured store into the empty PostgreSQL database at `to`.
+pub async fn copy(config: Config, to: &str, json: bool) -> Result<()> {
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        bail!("--to must be a PostgreSQL URL (postgres://user:password@host:5432/ajil)");
+    }
+    if config
+        .database_url
+        .as_ref()
+        .is_some_and(|u| u.expose() == to)
+    {
+        bail!("--to names the database ajil already uses: give a new, empty database");
+    }
+    // No cycle runs on the data folder while the rows are read.
+    let _lock = crate::pipeline::lock_data_dir(config.data_dir.join("pipeline.lock")).await?;
+    let from = open_store(&config).await?;
+    let target = ajil_store::Store::connect_postgres(to).await.with_context(|| {
+        format!(
+            "cannot open {}: check that the server is up, the database exists and the user may create tables",
+            shown(to)
+        )
+    })?;
+    let bar = if json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg:14} {bar:40} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = from
+        .copy_into(&target, |table, done, total| {
+            if bar.message() != table {
+                bar.set_message(table.to_string());
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+        })
+        .await
+        .with_context(|| format!("copy into {} failed; nothing was written there", shown(to)))?;
+    bar.finish_and_clear();
+    let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
+    if json {
+        return print_json(&serde_json::json!({
+            "to": shown(to),
+            "rows": rows,
+            "tables": report.tables.iter().map(|(t, n)| serde_json::json!({"table": t, "rows": n})).collect::<Vec<_>>(),
+        }));
+    }
+    for (table, n) in &report.tables {
+        println!("{table:14} {n:>9} rows");
+    }
+    println!(
+        "copied {rows} rows into {}; to use it, set AJIL_DATABASE_URL (or database_url) to that URL",
+        shown(to)
+    );
+    Ok(())
+}
