@@ -173,16 +173,6 @@ impl Store {
         Self::with_pool(pool, Backend::Postgres).await
     }
 
-    /// Opens the store a URL names: `postgres://…` (or `postgresql://…`), or
-    /// `sqlite://PATH` / a plain file path for SQLite.
-    pub async fn open_url(url: &str) -> Result<Store> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Self::connect_postgres(url).await;
-        }
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        Self::open(Path::new(path)).await
-    }
-
     async fn with_pool(pool: AnyPool, backend: Backend) -> Result<Store> {
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATOR,
