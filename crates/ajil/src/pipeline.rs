@@ -486,15 +486,24 @@ impl Pipeline {
         }
     }
 
-    /// Fetches and parses a feed or sitemap the source pointed to.
-    async fn fetch_feed(&self, url: &str) -> Result<ajil_model::ParsedFeed> {
+    /// Fetches `url` without validators (a feed a source pointed to, an
+    /// article page).
+    async fn fetch_fresh(&self, url: &str) -> Result<ajil_fetch::Response> {
         let outcome = self
             .fetcher
             .fetch(url, &ajil_fetch::Validators::default())
             .await?;
-        let ajil_fetch::FetchOutcome::Fetched(r) = outcome else {
-            anyhow::bail!("{url} answered 304 to an unconditional request");
-        };
+        match outcome {
+            ajil_fetch::FetchOutcome::Fetched(r) => Ok(r),
+            ajil_fetch::FetchOutcome::NotModified => {
+                anyhow::bail!("{url} answered 304 to an unconditional request")
+            }
+        }
+    }
+
+    /// Fetches and parses a feed or sitemap the source pointed to.
+    async fn fetch_feed(&self, url: &str) -> Result<ajil_model::ParsedFeed> {
+        let r = self.fetch_fresh(url).await?;
         Ok(ajil_parse::parse_feed(&r.body, r.content_type.as_deref())?)
     }
 
@@ -638,13 +647,7 @@ impl Pipeline {
     }
 
     async fn fetch_page(&self, url: &str) -> Result<ajil_model::Extracted> {
-        let outcome = self
-            .fetcher
-            .fetch(url, &ajil_fetch::Validators::default())
-            .await?;
-        let ajil_fetch::FetchOutcome::Fetched(r) = outcome else {
-            anyhow::bail!("{url} answered 304 to an unconditional request");
-        };
+        let r = self.fetch_fresh(url).await?;
         let opts = ajil_extract::ExtractOptions {
             url: Some(r.final_url.clone()),
             charset: r.charset.clone(),

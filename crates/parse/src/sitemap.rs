@@ -11,46 +11,8 @@ use crate::xml::{local_name, resolve_ref};
 
 /// Parse a `<urlset>` sitemap into items (one per `<url>`).
 pub(crate) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
-    let mut reader = Reader::from_str(text);
-    let mut items = Vec::new();
-    let mut path: Vec<String> = Vec::new();
-    let mut current: Option<FeedItem> = None;
-    let mut buf = String::new();
-    loop {
-        let event = reader.read_event().map_err(|e| ParseError::Sitemap {
-            reason: format!("at byte {}: {e}", reader.buffer_position()),
-        })?;
-        match event {
-            Event::Start(e) => {
-                let name = local_name(e.name().as_ref());
-                if name == "url" {
-                    current = Some(FeedItem::default());
-                }
-                path.push(name);
-                buf.clear();
-            }
-            Event::Text(t) => buf.push_str(&t.decode().unwrap_or_default()),
-            Event::CData(t) => buf.push_str(&t.decode().unwrap_or_default()),
-            Event::GeneralRef(r) => buf.push_str(&resolve_ref(&r)),
-            Event::End(_) => {
-                let name = path.pop().unwrap_or_default();
-                let parent = path.last().map(String::as_str).unwrap_or("");
-                let value = buf.trim().to_string();
-                buf.clear();
-                if name == "url" {
-                    items.extend(current.take());
-                } else if let Some(item) = current.as_mut()
-                    && !value.is_empty()
-                {
-                    apply(item, &name, parent, value);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
     Ok(ParsedFeed {
-        items,
+        items: records(text, "url", apply)?,
         ..ParsedFeed::default()
     })
 }
@@ -67,10 +29,36 @@ pub struct SitemapRef {
 /// Parse a `<sitemapindex>` into its children, newest first (those without a
 /// date last, in index order).
 pub(crate) fn parse_index(text: &str) -> Result<Vec<SitemapRef>, ParseError> {
+    let found = records(
+        text,
+        "sitemap",
+        |child: &mut (Option<String>, Option<DateTime<Utc>>), name, _, value| match name {
+            "loc" => child.0 = Some(value),
+            "lastmod" => child.1 = parse_w3c_date(&value),
+            _ => {}
+        },
+    )?;
+    let mut refs: Vec<SitemapRef> = found
+        .into_iter()
+        .filter_map(|(url, lastmod)| Some(SitemapRef { url: url?, lastmod }))
+        .collect();
+    // Stable: undated children keep the index's order, after the dated ones.
+    refs.sort_by_key(|r| std::cmp::Reverse(r.lastmod));
+    Ok(refs)
+}
+
+/// Every `<record>` element of a sitemap document, each built from the
+/// non-empty text of the elements inside it: `field(record, name, parent,
+/// value)`.
+fn records<T: Default>(
+    text: &str,
+    record: &str,
+    mut field: impl FnMut(&mut T, &str, &str, String),
+) -> Result<Vec<T>, ParseError> {
     let mut reader = Reader::from_str(text);
-    let mut refs = Vec::new();
+    let mut out = Vec::new();
     let mut path: Vec<String> = Vec::new();
-    let mut current: Option<(Option<String>, Option<DateTime<Utc>>)> = None;
+    let mut current: Option<T> = None;
     let mut buf = String::new();
     loop {
         let event = reader.read_event().map_err(|e| ParseError::Sitemap {
@@ -79,8 +67,8 @@ pub(crate) fn parse_index(text: &str) -> Result<Vec<SitemapRef>, ParseError> {
         match event {
             Event::Start(e) => {
                 let name = local_name(e.name().as_ref());
-                if name == "sitemap" {
-                    current = Some((None, None));
+                if name == record {
+                    current = Some(T::default());
                 }
                 path.push(name);
                 buf.clear();
@@ -90,26 +78,22 @@ pub(crate) fn parse_index(text: &str) -> Result<Vec<SitemapRef>, ParseError> {
             Event::GeneralRef(r) => buf.push_str(&resolve_ref(&r)),
             Event::End(_) => {
                 let name = path.pop().unwrap_or_default();
+                let parent = path.last().map(String::as_str).unwrap_or("");
                 let value = buf.trim().to_string();
                 buf.clear();
-                match (name.as_str(), current.as_mut()) {
-                    ("sitemap", _) => {
-                        if let Some((Some(url), lastmod)) = current.take() {
-                            refs.push(SitemapRef { url, lastmod });
-                        }
-                    }
-                    ("loc", Some(c)) if !value.is_empty() => c.0 = Some(value),
-                    ("lastmod", Some(c)) => c.1 = parse_w3c_date(&value),
-                    _ => {}
+                if name == record {
+                    out.extend(current.take());
+                } else if let Some(item) = current.as_mut()
+                    && !value.is_empty()
+                {
+                    field(item, &name, parent, value);
                 }
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    // Stable: undated children keep the index's order, after the dated ones.
-    refs.sort_by_key(|r| std::cmp::Reverse(r.lastmod));
-    Ok(refs)
+    Ok(out)
 }
 
 fn apply(item: &mut FeedItem, name: &str, parent: &str, value: String) {

@@ -444,17 +444,7 @@ async fn adding_a_web_page_finds_its_feed_or_watches_its_links() {
 async fn a_postgres_database_url_moves_the_store_to_the_server() {
     let scratch = ajil_store::testing::Scratch::create().await;
     let ajil = Ajil::new(&[("AJIL_DATABASE_URL", scratch.url().to_string())]);
-    ajil.ok(&[
-        "sources",
-        "add",
-        "https://example.org/ar/rss",
-        "--name",
-        "مثال",
-        "--no-check",
-    ])
-    .await;
-    ajil.ok(&["subscribe", "a@example.org", "لافروف", "--confirmed"])
-        .await;
+    one_source_and_subscription(&ajil).await;
     // The rows are on the server, not in the data folder.
     assert!(!ajil.data.path().join("ajil.db").exists());
     let store = scratch.store().await;
@@ -490,17 +480,7 @@ async fn a_postgres_database_url_moves_the_store_to_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_copy_moves_a_sqlite_store_to_postgres() {
     let ajil = Ajil::new(&[]);
-    ajil.ok(&[
-        "sources",
-        "add",
-        "https://example.org/ar/rss",
-        "--name",
-        "مثال",
-        "--no-check",
-    ])
-    .await;
-    ajil.ok(&["subscribe", "a@example.org", "لافروف", "--confirmed"])
-        .await;
+    one_source_and_subscription(&ajil).await;
     let scratch = ajil_store::testing::Scratch::create().await;
     let out = ajil
         .ok(&["store", "copy", "--to", scratch.url(), "--json"])
@@ -542,4 +522,19 @@ async fn store_copy_moves_a_sqlite_store_to_postgres() {
         r.stderr
     );
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+}
+
+/// Adds the source "مثال" (unchecked) and a confirmed subscription.
+async fn one_source_and_subscription(ajil: &Ajil) {
+    ajil.ok(&[
+        "sources",
+        "add",
+        "https://example.org/ar/rss",
+        "--name",
+        "مثال",
+        "--no-check",
+    ])
+    .await;
+    ajil.ok(&["subscribe", "a@example.org", "لافروف", "--confirmed"])
+        .await;
 }
