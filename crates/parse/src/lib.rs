@@ -80,23 +80,34 @@ pub fn parse_source(
         .text
         .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     let format = detect(trimmed);
-    let html = format == Format::Html
-        || (format == Format::Unknown
-            && content_type.is_some_and(|t| t.to_ascii_lowercase().contains("html")));
-    if html {
+    let page = |text: &str| -> Result<Document, ParseError> {
         let base = url::Url::parse(url).map_err(|e| ParseError::BadUrl {
             url: url.to_string(),
             reason: e.to_string(),
         })?;
-        return Ok(Document::Page(read_page(trimmed, &base)));
+        Ok(Document::Page(read_page(text, &base)))
+    };
+    match format {
+        Format::Html => page(trimmed),
+        Format::SitemapIndex => {
+            let text = repair::strip_leading_garbage(trimmed);
+            sitemap::parse_index(text)
+                .or_else(|_| sitemap::parse_index(&repair::repair(text)))
+                .map(Document::SitemapIndex)
+        }
+        // A feed behind junk is still a feed (the repair cuts the junk); a
+        // document that is neither, served as HTML, is read as a page.
+        _ => match parse_feed(bytes, content_type) {
+            Ok(feed) => Ok(Document::Feed(feed)),
+            Err(_)
+                if format == Format::Unknown
+                    && content_type.is_some_and(|t| t.to_ascii_lowercase().contains("html")) =>
+            {
+                page(trimmed)
+            }
+            Err(e) => Err(e),
+        },
     }
-    if format == Format::SitemapIndex {
-        let text = repair::strip_leading_garbage(trimmed);
-        return sitemap::parse_index(text)
-            .or_else(|_| sitemap::parse_index(&repair::repair(text)))
-            .map(Document::SitemapIndex);
-    }
-    parse_feed(bytes, content_type).map(Document::Feed)
 }
 
 /// Parse a feed or news sitemap from raw bytes.

@@ -78,3 +78,28 @@ fn a_page_in_a_legacy_charset_is_read() {
     };
     assert_eq!(page.links[0].title.as_deref(), Some("بدء المحادثات"));
 }
+
+#[test]
+fn a_feed_served_as_html_behind_junk_is_still_a_feed() {
+    let body = b"\n<br />\n<b>Warning</b>: stray output<br />\n<?xml version=\"1.0\"?>\
+<rss version=\"2.0\"><channel><title>t</title><item><title>Ceasefire talks begin in Cairo</title>\
+<link>https://ex.org/a</link></item></channel></rss>";
+    let Ok(Document::Feed(feed)) =
+        parse_source(body, Some("text/html; charset=utf-8"), "https://ex.org/rss")
+    else {
+        panic!("a feed");
+    };
+    assert_eq!(
+        feed.items[0].title.as_deref(),
+        Some("Ceasefire talks begin in Cairo")
+    );
+    // A page whose root the detector cannot see, served as HTML, is a page.
+    let Ok(Document::Page(page)) = parse_source(
+        b"<!-- cached --><div><a href=\"/2026/12/01/talks-begin\">Ceasefire talks begin</a></div>",
+        Some("text/html"),
+        "https://ex.org/world",
+    ) else {
+        panic!("a page");
+    };
+    assert_eq!(page.links.len(), 1);
+}
