@@ -21,6 +21,7 @@ use ajil_store::{NewArticle, Source, Store, SubscriptionWithEmail};
 use ajil_story::{Assignment, Clusterer, StoryInput, StoryOptions};
 use anyhow::{Context, Result};
 use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::StreamExt;
 use serde::Serialize;
 use tracing::{debug, info, warn};
 
@@ -40,6 +41,17 @@ const MIN_FEED_TEXT_CHARS: usize = 600;
 /// from the top of the page (where the newest are): a new page added with a
 /// long archive of links does not fetch them all at once.
 const PAGE_LINKS_PER_POLL: usize = 60;
+
+/// Article pages of one source fetched at once (processing stays in feed order).
+const PAGE_FETCHES: usize = 4;
+
+/// A feed item not stored yet: what [`Pipeline::new_item`] found.
+struct NewItem {
+    guid: String,
+    url: String,
+    feed_text: String,
+    needs_page: bool,
+}
 
 /// A sitemap index source is read through at most this many of its newest
 /// child sitemaps a poll.
@@ -393,13 +405,48 @@ impl Pipeline {
         // Oldest first, so stories grow in publication order.
         let mut items = feed.items;
         items.sort_by_key(|i| i.published.or(i.updated));
+        // New items first, then their article pages fetched a few at a time,
+        // then each item processed in order (the clusterer sees the same
+        // order however the fetches finish).
+        let mut fresh = Vec::new();
         for item in &items {
-            match self
-                .process_item(source, feed.lang.as_deref(), item, now, report)
+            match self.new_item(source, item).await {
+                Ok(Some(n)) => fresh.push((item, n)),
+                Ok(None) => {}
+                Err(e) => warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}"),
+            }
+        }
+        let wanted: Vec<Option<String>> = fresh
+            .iter()
+            .map(|(_, n)| n.needs_page.then(|| n.url.clone()))
+            .collect();
+        let pages: Vec<Option<Result<ajil_model::Extracted>>> =
+            futures_util::stream::iter(wanted.into_iter().map(|url| async move {
+                match url {
+                    Some(url) => Some(self.fetch_page(&url).await),
+                    None => None,
+                }
+            }))
+            .buffered(PAGE_FETCHES)
+            .collect()
+            .await;
+        for ((item, n), page) in fresh.into_iter().zip(pages) {
+            let page = match page {
+                Some(Ok(p)) => p,
+                Some(Err(e)) => {
+                    // The article is kept with the feed's own text: a dead
+                    // page must not lose the item.
+                    warn!(source_id = %source.id, url = %n.url, "page not extracted: {e:#}");
+                    ajil_model::Extracted::default()
+                }
+                None => ajil_model::Extracted::default(),
+            };
+            let lang = feed.lang.as_deref();
+            if let Err(e) = self
+                .process_item(source, lang, item, n, page, now, report)
                 .await
             {
-                Ok(_) => {}
-                Err(e) => warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}"),
+                warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}");
             }
         }
         let next = ajil_fetch::next_fetch_at(now, interval, 0);
@@ -509,14 +556,9 @@ impl Pipeline {
 
     /// Extracts, analyzes, clusters and matches one feed item; returns the
     /// new article's id, or `None` when it was already stored.
-    async fn process_item(
-        &self,
-        source: &Source,
-        feed_lang: Option<&str>,
-        item: &FeedItem,
-        now: DateTime<Utc>,
-        report: &mut CycleReport,
-    ) -> Result<Option<ArticleId>> {
+    /// The item's guid and feed text if it is not stored yet, and whether its
+    /// page must be fetched (the feed carries only a teaser).
+    async fn new_item(&self, source: &Source, item: &FeedItem) -> Result<Option<NewItem>> {
         let Some(guid) = item_guid(item) else {
             debug!(source_id = %source.id, "item without guid, link or title skipped");
             return Ok(None);
@@ -531,20 +573,40 @@ impl Pipeline {
             .or(item.summary.as_deref())
             .unwrap_or("");
         let feed_text = ajil_extract::clean_fragment(feed_html);
+        let needs_page = feed_text.chars().count() < MIN_FEED_TEXT_CHARS && url.starts_with("http");
+        Ok(Some(NewItem {
+            guid,
+            url,
+            feed_text,
+            needs_page,
+        }))
+    }
+
+    /// Analyzes, stores, clusters and matches one new item, with its
+    /// extracted page (empty when none was fetched or it failed); returns the
+    /// new article's id, or `None` when it was stored meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    async fn process_item(
+        &self,
+        source: &Source,
+        feed_lang: Option<&str>,
+        item: &FeedItem,
+        new_item: NewItem,
+        page: ajil_model::Extracted,
+        now: DateTime<Utc>,
+        report: &mut CycleReport,
+    ) -> Result<Option<ArticleId>> {
+        let NewItem {
+            guid,
+            url,
+            feed_text,
+            ..
+        } = new_item;
         let summary = item
             .summary
             .as_deref()
             .map(ajil_extract::clean_fragment)
             .filter(|s| !s.is_empty());
-        let mut page = ajil_model::Extracted::default();
-        if feed_text.chars().count() < MIN_FEED_TEXT_CHARS && url.starts_with("http") {
-            match self.fetch_page(&url).await {
-                Ok(p) => page = p,
-                // The article is kept with the feed's own text: a dead page
-                // must not lose the item.
-                Err(e) => warn!(source_id = %source.id, %url, "page not extracted: {e:#}"),
-            }
-        }
         let text = if page.text.chars().count() > feed_text.chars().count() {
             page.text.clone()
         } else {

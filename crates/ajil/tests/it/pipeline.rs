@@ -1433,3 +1433,52 @@ async fn sitemap_indexes_and_pages_that_only_advertise_a_feed_are_followed() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_site_s_pages_are_fetched_together_and_stored_in_feed_order() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    let mut items = String::new();
+    for i in 0..8 {
+        fx.put(
+            &format!("/p{i}"),
+            "text/html; charset=utf-8",
+            page(
+                &format!("Report number {i} from the northern province"),
+                &["Officials in the northern province said on Sunday that roads had reopened."],
+            ),
+        );
+        items += &format!(
+            "<item><guid>g{i}</guid><title>Report number {i} from the northern province</title>\
+             <link>{base}/p{i}</link><pubDate>Sun, 29 Nov 2026 07:{:02}:00 GMT</pubDate></item>",
+            10 + i
+        );
+    }
+    fx.put(
+        "/feed.xml",
+        "application/rss+xml",
+        format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+    );
+    let (_dir, config, store) = setup(None).await;
+    add_feed(&store, &fx, "slow").await;
+    fx.set_delay(Duration::from_millis(150));
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.new_articles, 8);
+    assert!(
+        fx.max_in_flight() > 1,
+        "the pages were fetched one at a time"
+    );
+    assert!(fx.max_in_flight() <= 4, "at most four at once");
+    // Stored (and clustered) in publication order, whatever order the pages came back in.
+    let mut stored = store
+        .articles_since(t0() - TimeDelta::days(1))
+        .await
+        .unwrap();
+    stored.sort_by_key(|a| a.id.0);
+    let titles: Vec<&str> = stored.iter().map(|a| a.title.as_str()).collect();
+    let expected: Vec<String> = (0..8)
+        .map(|i| format!("Report number {i} from the northern province"))
+        .collect();
+    assert_eq!(titles, expected);
+}

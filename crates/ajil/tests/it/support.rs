@@ -12,14 +12,33 @@ use axum::http::{Response, StatusCode, Uri};
 
 type Files = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
 
+/// What the server shares between requests: the files, an optional delay
+/// before each answer, and how many requests were in flight at most.
+#[derive(Clone, Default)]
+struct Shared {
+    files: Files,
+    delay: Arc<Mutex<Duration>>,
+    in_flight: Arc<Mutex<(usize, usize)>>,
+}
+
 /// A local HTTP server whose pages the test changes while it runs.
 pub struct Fixtures {
     addr: SocketAddr,
-    files: Files,
+    shared: Shared,
 }
 
-async fn serve_file(State(files): State<Files>, uri: Uri) -> Response<Body> {
-    let found = files.lock().unwrap().get(uri.path()).cloned();
+async fn serve_file(State(shared): State<Shared>, uri: Uri) -> Response<Body> {
+    {
+        let mut f = shared.in_flight.lock().unwrap();
+        f.0 += 1;
+        f.1 = f.1.max(f.0);
+    }
+    let delay = *shared.delay.lock().unwrap();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    shared.in_flight.lock().unwrap().0 -= 1;
+    let found = shared.files.lock().unwrap().get(uri.path()).cloned();
     match found {
         Some((ctype, body)) => Response::builder()
             .header("content-type", ctype)
@@ -35,16 +54,26 @@ async fn serve_file(State(files): State<Files>, uri: Uri) -> Response<Body> {
 impl Fixtures {
     /// Starts the server on a free loopback port.
     pub async fn start() -> Fixtures {
-        let files: Files = Arc::default();
+        let shared = Shared::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = axum::Router::new()
             .fallback(serve_file)
-            .with_state(files.clone());
+            .with_state(shared.clone());
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        Fixtures { addr, files }
+        Fixtures { addr, shared }
+    }
+
+    /// Makes every answer wait `delay` first (a slow site).
+    pub fn set_delay(&self, delay: Duration) {
+        *self.shared.delay.lock().unwrap() = delay;
+    }
+
+    /// The most requests the server has been answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.in_flight.lock().unwrap().1
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -54,7 +83,8 @@ impl Fixtures {
 
     /// Serves `body` at `path`.
     pub fn put(&self, path: &str, ctype: &str, body: impl Into<Vec<u8>>) {
-        self.files
+        self.shared
+            .files
             .lock()
             .unwrap()
             .insert(path.to_string(), (ctype.to_string(), body.into()));
