@@ -6,5 +6,6 @@
 //! parses arguments or prints for users.
 
 pub mod config;
+pub mod inspect;
 pub mod pipeline;
 pub mod web_glue;

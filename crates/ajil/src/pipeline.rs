@@ -53,6 +53,27 @@ struct NewItem {
     needs_page: bool,
 }
 
+/// Sources fetched at once in a cycle (each with up to [`PAGE_FETCHES`]
+/// article pages in flight).
+const SOURCE_FETCHES: usize = 8;
+
+/// What fetching one source brought back, before anything is stored.
+enum Gathered {
+    /// The server said nothing changed since the last poll.
+    NotModified,
+    /// The fetch failed or what came back cannot be read: the message the
+    /// source's health shows.
+    Failed(String),
+    /// Items not stored yet, in publication order, each with its article
+    /// page when the feed carried only a teaser.
+    Fetched {
+        etag: Option<String>,
+        last_modified: Option<String>,
+        lang: Option<String>,
+        items: Vec<(FeedItem, NewItem, Option<Result<ajil_model::Extracted>>)>,
+    },
+}
+
 /// A sitemap index source is read through at most this many of its newest
 /// child sitemaps a poll.
 const SITEMAPS_PER_POLL: usize = 3;
@@ -148,13 +169,30 @@ impl Pipeline {
             self.catch_up(now).await?;
             self.refresh_matchers().await?;
         }
-        for source in &sources {
-            report.sources_polled += 1;
-            if let Err(e) = self.poll_source(source, now, &mut report).await {
-                report.sources_failed += 1;
-                warn!(source_id = %source.id, url = %source.url, "source failed: {e:#}");
+        // Sources are fetched several at once and applied one at a time as
+        // each comes back: a slow or dead server delays only itself, and the
+        // store and the story index see one writer.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(SOURCE_FETCHES);
+        let sources = &sources;
+        let fetching = async move {
+            let fetches: Vec<_> = sources.iter().map(|s| self.gather_for(s)).collect();
+            let mut gathered = futures_util::stream::iter(fetches).buffer_unordered(SOURCE_FETCHES);
+            while let Some(done) = gathered.next().await {
+                if tx.send(done).await.is_err() {
+                    break;
+                }
             }
-        }
+        };
+        let applying = async {
+            while let Some((source, gathered)) = rx.recv().await {
+                report.sources_polled += 1;
+                if let Err(e) = self.apply(source, gathered, now, &mut report).await {
+                    report.sources_failed += 1;
+                    warn!(source_id = %source.id, url = %source.url, "source failed: {e:#}");
+                }
+            }
+        };
+        tokio::join!(fetching, applying);
         report.alerts_queued += self.delivery.close_digests(now).await?;
         let (sent, failed) = self.delivery.send_due(now, self.config.send_batch).await?;
         report.emails_sent += sent;
@@ -352,65 +390,33 @@ impl Pipeline {
     }
 
     /// Fetches and parses one source, then processes each new item.
-    async fn poll_source(
-        &self,
-        source: &Source,
-        now: DateTime<Utc>,
-        report: &mut CycleReport,
-    ) -> Result<()> {
+    /// Fetches one source and what it needs (child sitemaps, the feed a page
+    /// advertises, the article pages of new items), storing nothing: this is
+    /// the part of a poll that waits on the network, run for several sources
+    /// at once.
+    async fn gather(&self, source: &Source) -> Gathered {
         let validators = ajil_fetch::Validators {
             etag: source.etag.clone(),
             last_modified: source.last_modified.clone(),
         };
-        let interval = std::time::Duration::from_secs(source.interval_secs.max(10) as u64);
-        let outcome = match self.fetcher.fetch(&source.url, &validators).await {
-            Ok(o) => o,
-            Err(e) => {
-                let failures = source.consecutive_failures as u32 + 1;
-                let next = ajil_fetch::next_fetch_at(now, interval, failures);
-                self.store
-                    .record_fetch_error(source.id, &e.to_string(), now, next)
-                    .await?;
-                return Err(e.into());
-            }
-        };
-        let response = match outcome {
-            ajil_fetch::FetchOutcome::NotModified => {
-                let next = ajil_fetch::next_fetch_at(now, interval, 0);
-                self.store
-                    .record_fetch_ok(
-                        source.id,
-                        source.etag.as_deref(),
-                        source.last_modified.as_deref(),
-                        now,
-                        next,
-                    )
-                    .await?;
-                debug!(source_id = %source.id, "not modified");
-                return Ok(());
-            }
-            ajil_fetch::FetchOutcome::Fetched(r) => r,
+        let response = match self.fetcher.fetch(&source.url, &validators).await {
+            Ok(ajil_fetch::FetchOutcome::Fetched(r)) => r,
+            Ok(ajil_fetch::FetchOutcome::NotModified) => return Gathered::NotModified,
+            Err(e) => return Gathered::Failed(e.to_string()),
         };
         let feed = match self.read_source(source, &response).await {
             Ok(f) => f,
-            Err(msg) => {
-                let failures = source.consecutive_failures as u32 + 1;
-                let next = ajil_fetch::next_fetch_at(now, interval, failures);
-                self.store
-                    .record_fetch_error(source.id, &msg, now, next)
-                    .await?;
-                anyhow::bail!(msg);
-            }
+            Err(msg) => return Gathered::Failed(msg),
         };
         // Oldest first, so stories grow in publication order.
         let mut items = feed.items;
         items.sort_by_key(|i| i.published.or(i.updated));
-        // New items first, then their article pages fetched a few at a time,
-        // then each item processed in order (the clusterer sees the same
-        // order however the fetches finish).
+        // New items first, then their article pages fetched a few at a time
+        // (the clusterer later sees them in feed order however the fetches
+        // finish).
         let mut fresh = Vec::new();
-        for item in &items {
-            match self.new_item(source, item).await {
+        for item in items {
+            match self.new_item(source, &item).await {
                 Ok(Some(n)) => fresh.push((item, n)),
                 Ok(None) => {}
                 Err(e) => warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}"),
@@ -430,7 +436,64 @@ impl Pipeline {
             .buffered(PAGE_FETCHES)
             .collect()
             .await;
-        for ((item, n), page) in fresh.into_iter().zip(pages) {
+        Gathered::Fetched {
+            etag: response.etag,
+            last_modified: response.last_modified,
+            lang: feed.lang,
+            items: fresh
+                .into_iter()
+                .zip(pages)
+                .map(|((item, n), page)| (item, n, page))
+                .collect(),
+        }
+    }
+
+    /// [`Pipeline::gather`], answering with the source it was for.
+    async fn gather_for<'a>(&self, source: &'a Source) -> (&'a Source, Gathered) {
+        (source, self.gather(source).await)
+    }
+
+    /// Stores, clusters and matches what [`Pipeline::gather`] brought back
+    /// for one source, in feed order, and records the source's health.
+    async fn apply(
+        &self,
+        source: &Source,
+        gathered: Gathered,
+        now: DateTime<Utc>,
+        report: &mut CycleReport,
+    ) -> Result<()> {
+        let interval = std::time::Duration::from_secs(source.interval_secs.max(10) as u64);
+        let (etag, last_modified, lang, items) = match gathered {
+            Gathered::NotModified => {
+                let next = ajil_fetch::next_fetch_at(now, interval, 0);
+                self.store
+                    .record_fetch_ok(
+                        source.id,
+                        source.etag.as_deref(),
+                        source.last_modified.as_deref(),
+                        now,
+                        next,
+                    )
+                    .await?;
+                debug!(source_id = %source.id, "not modified");
+                return Ok(());
+            }
+            Gathered::Failed(msg) => {
+                let failures = source.consecutive_failures as u32 + 1;
+                let next = ajil_fetch::next_fetch_at(now, interval, failures);
+                self.store
+                    .record_fetch_error(source.id, &msg, now, next)
+                    .await?;
+                anyhow::bail!(msg);
+            }
+            Gathered::Fetched {
+                etag,
+                last_modified,
+                lang,
+                items,
+            } => (etag, last_modified, lang, items),
+        };
+        for (item, n, page) in items {
             let page = match page {
                 Some(Ok(p)) => p,
                 Some(Err(e)) => {
@@ -441,9 +504,8 @@ impl Pipeline {
                 }
                 None => ajil_model::Extracted::default(),
             };
-            let lang = feed.lang.as_deref();
             if let Err(e) = self
-                .process_item(source, lang, item, n, page, now, report)
+                .process_item(source, lang.as_deref(), &item, n, page, now, report)
                 .await
             {
                 warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}");
@@ -453,8 +515,8 @@ impl Pipeline {
         self.store
             .record_fetch_ok(
                 source.id,
-                response.etag.as_deref(),
-                response.last_modified.as_deref(),
+                etag.as_deref(),
+                last_modified.as_deref(),
                 now,
                 next,
             )

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ajil_web::{AppState, BoxFuture, ConfirmRequest, ConfirmSender};
+use ajil_web::{AppState, BoxFuture, ConfirmRequest, ConfirmSender, SourceCheck, SourceChecker};
 use chrono::Utc;
 
 use crate::config::Config;
@@ -30,8 +30,29 @@ impl ConfirmSender for OutboxConfirmations {
     }
 }
 
+/// Checks sources added through the API as `ajil sources add` does.
+struct FetchingChecker(ajil_fetch::Fetcher);
+
+impl SourceChecker for FetchingChecker {
+    fn check(&self, url: String, keep_page: bool) -> BoxFuture<'_, Result<SourceCheck, String>> {
+        Box::pin(async move {
+            let url = url::Url::parse(&url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+            let found = crate::inspect::inspect(&self.0, &url, keep_page).await?;
+            let kind = serde_json::to_value(found.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            Ok(SourceCheck {
+                url: found.url,
+                kind,
+                note: found.note,
+            })
+        })
+    }
+}
+
 /// The web UI and API over the pipeline's store and link signer.
-pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> axum::Router {
+pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::Router> {
     let signer = Arc::new(ajil_mail::Signer::new(config.secret.expose().as_bytes()));
     let state = AppState::new(
         pipeline.store().clone(),
@@ -40,6 +61,9 @@ pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> axum::Router {
         config.secret.expose().as_bytes(),
         Arc::new(OutboxConfirmations(pipeline.clone())),
     )
-    .with_api_token(config.api_token.as_ref().map(|t| t.expose().to_string()));
-    ajil_web::router(state)
+    .with_api_token(config.api_token.as_ref().map(|t| t.expose().to_string()))
+    .with_source_checker(Arc::new(FetchingChecker(crate::inspect::checking_fetcher(
+        config,
+    )?)));
+    Ok(ajil_web::router(state))
 }

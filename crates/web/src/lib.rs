@@ -93,6 +93,27 @@ pub trait ConfirmSender: Send + Sync {
     fn queue_confirmation(&self, req: ConfirmRequest) -> BoxFuture<'_, Result<(), String>>;
 }
 
+/// What checking a new source's address found (see [`SourceChecker`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceCheck {
+    /// The address to add: the one given, or the feed a web page advertises.
+    pub url: String,
+    /// What the address is: `feed`, `sitemap_index`, `page`, `advertised_feed`,
+    /// or `unchecked` when the server could not be reached now.
+    pub kind: String,
+    /// One sentence for the person adding it.
+    pub note: String,
+}
+
+/// Fetches a would-be source once to say what it is; the binary implements it
+/// (the web crate does no fetching of its own).
+pub trait SourceChecker: Send + Sync {
+    /// Checks `url`; with `keep_page`, a web page that advertises a feed stays
+    /// the source. An `Err` says why the address cannot be followed and what
+    /// to give instead.
+    fn check(&self, url: String, keep_page: bool) -> BoxFuture<'_, Result<SourceCheck, String>>;
+}
+
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -110,6 +131,9 @@ pub struct AppState {
     /// Bearer token for `/api/`; when `None`, the API answers only to
     /// loopback peers (see [`api`]).
     pub api_token: Option<String>,
+    /// Checks sources added through the API; when `None` they are added
+    /// as given.
+    pub source_checker: Option<Arc<dyn SourceChecker>>,
     /// The time source.
     pub clock: Clock,
     /// Per-IP limit on signups.
@@ -134,6 +158,7 @@ impl AppState {
             csrf_secret: csrf_secret.into(),
             confirm_sender,
             api_token: None,
+            source_checker: None,
             clock: Arc::new(Utc::now),
             signup_limiter: Arc::default(),
             resend_limiter: Arc::new(limits::IpLimiter::new(limits::RESENDS_PER_IP)),
@@ -145,6 +170,13 @@ impl AppState {
     #[must_use]
     pub fn with_api_token(mut self, token: Option<String>) -> AppState {
         self.api_token = token.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Checks each source added through the API before it is stored.
+    #[must_use]
+    pub fn with_source_checker(mut self, checker: Arc<dyn SourceChecker>) -> AppState {
+        self.source_checker = Some(checker);
         self
     }
 

@@ -47,7 +47,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> Result<()> {
         ))),
         None => None,
     };
-    let app = crate::web_glue::router(&config, pipeline.clone());
+    let app = crate::web_glue::router(&config, pipeline.clone())?;
     info!(
         "ajil is serving on http://{} (data in {}, mail to {})",
         config.listen,

@@ -145,81 +145,23 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
 /// nothing to follow, or a document ajil cannot read, is an error; a server
 /// that cannot be reached now is only a warning.
 async fn inspect(config: &Config, url: url::Url, keep_page: bool) -> Result<url::Url> {
-    let fetcher = ajil_fetch::Fetcher::new(ajil_fetch::FetchOptions {
-        timeout: config.fetch_timeout.min(Duration::from_secs(20)),
-        max_bytes: config.max_page_bytes as u64,
-        user_agent: config.user_agent.clone(),
-        ..Default::default()
-    })
-    .context("cannot set up the HTTP client")?;
-    let response = match fetcher
-        .fetch(url.as_str(), &ajil_fetch::Validators::default())
+    let fetcher = ajil::inspect::checking_fetcher(config)?;
+    let found = ajil::inspect::inspect(&fetcher, &url, keep_page)
         .await
-    {
-        Ok(ajil_fetch::FetchOutcome::Fetched(r)) => r,
-        Ok(ajil_fetch::FetchOutcome::NotModified) => return Ok(url),
-        Err(e) => {
-            eprintln!(
-                "warning: could not check {url} now ({e}); adding it as given: \
-                 `ajil sources list` shows its health after the next poll"
-            );
-            return Ok(url);
-        }
-    };
-    let no_check = "or add it anyway with --no-check";
-    let doc = ajil_parse::parse_source(
-        &response.body,
-        response.content_type.as_deref(),
-        &response.final_url,
-    )
-    .map_err(|e| anyhow::anyhow!("{url} is not a feed ajil can read: {e} ({no_check})"))?;
-    match doc {
-        ajil_parse::Document::Feed(feed) => {
-            let title = feed.title.map(|t| format!(" \"{t}\"")).unwrap_or_default();
-            println!("{url}: feed{title} with {} items", feed.items.len());
-            Ok(url)
-        }
-        ajil_parse::Document::SitemapIndex(children) => {
-            if children.is_empty() {
-                bail!(
-                    "{url} is a sitemap index that lists no sitemaps: add one of the site's news sitemaps instead ({no_check})"
-                );
-            }
-            println!(
-                "{url}: sitemap index of {} sitemaps; each poll reads the newest",
-                children.len()
-            );
-            Ok(url)
-        }
-        ajil_parse::Document::Page(page) => match page.feeds.first() {
-            Some(feed) if !keep_page => {
-                let feed_url = check_url(&feed.url)?;
-                let title = feed
-                    .title
-                    .as_deref()
-                    .map(|t| format!(" \"{t}\""))
-                    .unwrap_or_default();
-                println!(
-                    "{url} is a web page that advertises the feed{title} {feed_url}: adding the feed"
-                );
-                for other in page.feeds.iter().skip(1) {
-                    println!("  it also advertises {}", other.url);
-                }
-                println!("  (add the page with --page to watch its links instead)");
-                Ok(feed_url)
-            }
-            _ if !page.links.is_empty() => {
-                println!(
-                    "{url}: web page with {} article links; each poll follows the new ones",
-                    page.links.len()
-                );
-                Ok(url)
-            }
-            _ => bail!(
-                "{url} is a web page with no article links or feeds ajil can follow: give the address of a news section page or of the site's RSS feed ({no_check})"
-            ),
-        },
+        .map_err(|e| anyhow::anyhow!("{e} (or add it anyway with --no-check)"))?;
+    if found.kind == ajil::inspect::SourceKind::Unchecked {
+        eprintln!(
+            "warning: {}; `ajil sources list` shows its health after the next poll",
+            found.note
+        );
+        return Ok(url);
     }
+    println!("{}", found.note);
+    for line in &found.more {
+        let line = line.replace("add the page itself", "add the page with --page");
+        println!("  {line}");
+    }
+    check_url(&found.url)
 }
 
 /// Only http(s) URLs can be fetched.

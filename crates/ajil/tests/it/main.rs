@@ -1,6 +1,7 @@
 //! Integration tests of the `ajil` binary: real processes, a real HTTP server
 //! serving feeds and pages, a real SMTP server on loopback, real SQLite.
 
+mod api;
 mod bounces;
 mod cli;
 mod crash;

@@ -1482,3 +1482,66 @@ async fn a_slow_site_s_pages_are_fetched_together_and_stored_in_feed_order() {
         .collect();
     assert_eq!(titles, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sources_are_fetched_together_and_a_hung_server_holds_up_only_itself() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    let (_dir, mut config, store) = setup(None).await;
+    config.fetch_timeout = Duration::from_secs(1);
+    let text = "Officials in the northern province said on Sunday that the roads had reopened \
+                after the floods, and that schools would open again within the week. "
+        .repeat(6);
+    for i in 0..6 {
+        fx.put(
+            &format!("/f{i}.xml"),
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>f{i}</title><item><guid>g{i}</guid>\
+                 <title>Outlet {i} reports on the northern province</title>\
+                 <link>{base}/a{i}</link><description>{text}</description>\
+                 <pubDate>Sun, 29 Nov 2026 07:1{i}:00 GMT</pubDate></item></channel></rss>"
+            ),
+        );
+        store
+            .add_source(
+                &format!("{base}/f{i}.xml"),
+                &format!("outlet{i}"),
+                Duration::from_secs(300),
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+    // A server that takes the connection and never answers.
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hung_url = format!("http://{}/feed.xml", hung.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = hung.accept().await {
+            held.push(conn);
+        }
+    });
+    store
+        .add_source(&hung_url, "hung", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    fx.set_delay(Duration::from_millis(200));
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.sources_polled, 7);
+    assert_eq!(r.sources_failed, 1);
+    assert_eq!(r.new_articles, 6, "every answering source was read");
+    assert!(
+        fx.max_in_flight() > 1,
+        "the sources were fetched one at a time"
+    );
+    for s in store.list_sources().await.unwrap() {
+        if s.name == "hung" {
+            let err = s.last_error.expect("the hung source's failure is recorded");
+            assert_eq!(s.consecutive_failures, 1, "{err}");
+        } else {
+            assert!(s.last_error.is_none(), "{}: {:?}", s.name, s.last_error);
+        }
+    }
+}

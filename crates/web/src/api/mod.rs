@@ -3,7 +3,7 @@
 //! | route | answer |
 //! | --- | --- |
 //! | `GET /api/sources` | `[Source]` |
-//! | `POST /api/sources` `{"url", "name"?, "interval_secs"?}` | `201` and the new `Source`; `409` if the URL is there |
+//! | `POST /api/sources` `{"url", "name"?, "interval_secs"?, "check"?, "page"?}` | `201` and the new `Source` with `check` (`{url, kind, note}`: what the address turned out to be; a web page that advertises a feed adds the feed unless `"page": true`); `422` if the address is nothing ajil can follow (`"check": false` adds it anyway); `409` if the URL is there |
 //! | `DELETE /api/sources/{id}` | `204`; `404` if absent |
 //! | `GET /api/subscriptions` | `[SubscriptionWithEmail]` |
 //! | `GET /api/stories?since=RFC3339&limit=N&lang=L` | `[StoryRow]`, newest first (default: last 24 h, 100); with `lang`, a story holding a report in `L` is titled by it |

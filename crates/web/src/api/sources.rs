@@ -8,11 +8,11 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::parse_id;
-use crate::AppState;
 use crate::error::ApiError;
+use crate::{AppState, SourceCheck};
 
 /// Shortest polling interval accepted, to stay polite to publishers.
 const MIN_INTERVAL_SECS: u64 = 60;
@@ -26,6 +26,21 @@ pub(super) struct NewSource {
     url: String,
     name: Option<String>,
     interval_secs: Option<u64>,
+    /// Fetch the address first to see what it is (default true).
+    check: Option<bool>,
+    /// Keep a web page that advertises a feed as the source (default false:
+    /// the feed is added).
+    page: Option<bool>,
+}
+
+/// The answer to `POST /api/sources`: the new source, and what checking its
+/// address found.
+#[derive(Debug, Serialize)]
+pub(super) struct Added {
+    #[serde(flatten)]
+    source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<SourceCheck>,
 }
 
 pub(super) async fn list(State(state): State<AppState>) -> Result<Json<Vec<Source>>, ApiError> {
@@ -35,7 +50,7 @@ pub(super) async fn list(State(state): State<AppState>) -> Result<Json<Vec<Sourc
 pub(super) async fn add(
     State(state): State<AppState>,
     body: Result<Json<NewSource>, JsonRejection>,
-) -> Result<(StatusCode, Json<Source>), ApiError> {
+) -> Result<(StatusCode, Json<Added>), ApiError> {
     let Json(new) = body.map_err(|e| {
         ApiError::bad_request(
             e.body_text(),
@@ -54,6 +69,31 @@ pub(super) async fn add(
             "give an absolute http(s) URL",
         ));
     }
+    let check = match &state.source_checker {
+        Some(checker) if new.check.unwrap_or(true) => Some(
+            checker
+                .check(url.to_string(), new.page.unwrap_or(false))
+                .await
+                .map_err(|e| ApiError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    error: e,
+                    hint: r#"give a feed, sitemap or news page address, or send "check": false to add it anyway"#.into(),
+                })?,
+        ),
+        _ => None,
+    };
+    let url = match &check {
+        Some(found) => url::Url::parse(&found.url).map_err(|e| {
+            ApiError::bad_request(
+                format!(
+                    "the address found for {:?}, {:?}, is not a URL: {e}",
+                    new.url, found.url
+                ),
+                r#"give the feed's address yourself, or send "check": false"#,
+            )
+        })?,
+        None => url,
+    };
     let interval = new.interval_secs.unwrap_or(DEFAULT_INTERVAL_SECS);
     if interval < MIN_INTERVAL_SECS {
         return Err(ApiError::bad_request(
@@ -76,7 +116,7 @@ pub(super) async fn add(
         )
         .await?;
     tracing::info!(feed_id = %source.id, url = %source.url, "source added");
-    Ok((StatusCode::CREATED, Json(source)))
+    Ok((StatusCode::CREATED, Json(Added { source, check })))
 }
 
 pub(super) async fn remove(
