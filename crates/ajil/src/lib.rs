@@ -8,4 +8,5 @@
 pub mod config;
 pub mod inspect;
 pub mod pipeline;
+pub mod telemetry;
 pub mod web_glue;

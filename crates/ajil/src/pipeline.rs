@@ -89,6 +89,8 @@ pub struct CycleReport {
     pub new_articles: usize,
     /// Stories started.
     pub new_stories: usize,
+    /// Stories that turned breaking.
+    pub stories_breaking: usize,
     /// Alerts queued (real-time emails and digest entries).
     pub alerts_queued: usize,
     /// Emails accepted by the mail server (or written to the outbox).
@@ -126,6 +128,7 @@ impl Pipeline {
         })
         .context("cannot set up the HTTP client")?;
         let delivery = Delivery::new(&config, store.clone())?;
+        crate::telemetry::recorder();
         let clusterer = new_clusterer(&config, &store).await?;
         let lock_path = config.data_dir.join("pipeline.lock");
         let pipeline = Pipeline {
@@ -159,6 +162,7 @@ impl Pipeline {
     /// otherwise only those whose next fetch is due.
     pub async fn run_cycle(&self, now: DateTime<Utc>, all_sources: bool) -> Result<CycleReport> {
         let _lock = self.lock().await?;
+        let started = std::time::Instant::now();
         let mut report = CycleReport::default();
         let sources = if all_sources {
             self.store.list_sources().await?
@@ -197,6 +201,7 @@ impl Pipeline {
         let (sent, failed) = self.delivery.send_due(now, self.config.send_batch).await?;
         report.emails_sent += sent;
         report.emails_failed += failed;
+        crate::telemetry::record_cycle(&report, started.elapsed().as_secs_f64());
         if report.new_articles > 0 || report.emails_sent > 0 || report.sources_failed > 0 {
             info!(?report, "cycle done");
         }
@@ -207,7 +212,18 @@ impl Pipeline {
     pub async fn deliver_only(&self, now: DateTime<Utc>) -> Result<(usize, usize)> {
         let _lock = self.lock().await?;
         self.delivery.close_digests(now).await?;
-        self.delivery.send_due(now, self.config.send_batch).await
+        let (sent, failed) = self.delivery.send_due(now, self.config.send_batch).await?;
+        crate::telemetry::record_emails(sent, failed);
+        Ok((sent, failed))
+    }
+
+    /// Articles in the in-memory story window.
+    pub fn story_window_articles(&self) -> usize {
+        self.stories
+            .lock()
+            .expect("story index lock")
+            .clusterer
+            .article_count()
     }
 
     /// An exclusive lock on the data folder, held for one cycle, and on a
@@ -465,6 +481,7 @@ impl Pipeline {
         let interval = std::time::Duration::from_secs(source.interval_secs.max(10) as u64);
         let (etag, last_modified, lang, items) = match gathered {
             Gathered::NotModified => {
+                crate::telemetry::record_fetch("not_modified");
                 let next = ajil_fetch::next_fetch_at(now, interval, 0);
                 self.store
                     .record_fetch_ok(
@@ -479,6 +496,7 @@ impl Pipeline {
                 return Ok(());
             }
             Gathered::Failed(msg) => {
+                crate::telemetry::record_fetch("failed");
                 let failures = source.consecutive_failures as u32 + 1;
                 let next = ajil_fetch::next_fetch_at(now, interval, failures);
                 self.store
@@ -493,6 +511,7 @@ impl Pipeline {
                 items,
             } => (etag, last_modified, lang, items),
         };
+        crate::telemetry::record_fetch("fetched");
         for (item, n, page) in items {
             let page = match page {
                 Some(Ok(p)) => p,
@@ -500,6 +519,7 @@ impl Pipeline {
                     // The article is kept with the feed's own text: a dead
                     // page must not lose the item.
                     warn!(source_id = %source.id, url = %n.url, "page not extracted: {e:#}");
+                    crate::telemetry::record_page_failure();
                     ajil_model::Extracted::default()
                 }
                 None => ajil_model::Extracted::default(),
@@ -714,6 +734,7 @@ impl Pipeline {
             return Ok(None);
         };
         report.new_articles += 1;
+        crate::telemetry::record_article_delay((now - published).as_seconds_f64());
 
         let (assignment, view) = {
             let mut index = self.stories.lock().expect("story index lock");
@@ -766,6 +787,8 @@ impl Pipeline {
         if assignment.new_story {
             report.new_stories += 1;
         }
+        report.stories_breaking +=
+            usize::from(assignment.breaking.is_some()) + assignment.also_breaking.len();
         report.alerts_queued += self.match_and_queue(id, &new, &assignment, now).await?;
         Ok(Some(id))
     }

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use ajil_web::{AppState, BoxFuture, ConfirmRequest, ConfirmSender, SourceCheck, SourceChecker};
+use ajil_web::{
+    AppState, BoxFuture, ConfirmRequest, ConfirmSender, MetricsSource, SourceCheck, SourceChecker,
+};
 use chrono::Utc;
 
 use crate::config::Config;
@@ -51,6 +53,19 @@ impl SourceChecker for FetchingChecker {
     }
 }
 
+/// The pipeline's counters and the store's gauges (see [`crate::telemetry`]).
+struct PipelineMetrics(Arc<Pipeline>);
+
+impl MetricsSource for PipelineMetrics {
+    fn render(&self) -> BoxFuture<'_, Result<String, String>> {
+        Box::pin(async move {
+            crate::telemetry::render(&self.0)
+                .await
+                .map_err(|e| format!("{e:#}"))
+        })
+    }
+}
+
 /// The web UI and API over the pipeline's store and link signer.
 pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::Router> {
     let signer = Arc::new(ajil_mail::Signer::new(config.secret.expose().as_bytes()));
@@ -64,6 +79,7 @@ pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::
     .with_api_token(config.api_token.as_ref().map(|t| t.expose().to_string()))
     .with_source_checker(Arc::new(FetchingChecker(crate::inspect::checking_fetcher(
         config,
-    )?)));
+    )?)))
+    .with_metrics(Arc::new(PipelineMetrics(pipeline.clone())));
     Ok(ajil_web::router(state))
 }

@@ -114,6 +114,13 @@ pub trait SourceChecker: Send + Sync {
     fn check(&self, url: String, keep_page: bool) -> BoxFuture<'_, Result<SourceCheck, String>>;
 }
 
+/// Renders the service's metrics in the Prometheus text format; the binary
+/// implements it (the counters live in the pipeline).
+pub trait MetricsSource: Send + Sync {
+    /// The whole exposition text, or why it could not be made.
+    fn render(&self) -> BoxFuture<'_, Result<String, String>>;
+}
+
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -134,6 +141,9 @@ pub struct AppState {
     /// Checks sources added through the API; when `None` they are added
     /// as given.
     pub source_checker: Option<Arc<dyn SourceChecker>>,
+    /// Serves `GET /metrics` (behind the API's access rule); when `None`
+    /// the route answers 404.
+    pub metrics: Option<Arc<dyn MetricsSource>>,
     /// The time source.
     pub clock: Clock,
     /// Per-IP limit on signups.
@@ -159,6 +169,7 @@ impl AppState {
             confirm_sender,
             api_token: None,
             source_checker: None,
+            metrics: None,
             clock: Arc::new(Utc::now),
             signup_limiter: Arc::default(),
             resend_limiter: Arc::new(limits::IpLimiter::new(limits::RESENDS_PER_IP)),
@@ -177,6 +188,13 @@ impl AppState {
     #[must_use]
     pub fn with_source_checker(mut self, checker: Arc<dyn SourceChecker>) -> AppState {
         self.source_checker = Some(checker);
+        self
+    }
+
+    /// Serves the metrics `source` renders at `GET /metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, source: Arc<dyn MetricsSource>) -> AppState {
+        self.metrics = Some(source);
         self
     }
 
@@ -216,6 +234,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes(state.clone()))
         .nest("/api", api::routes(state.clone()))
         .nest("/admin", api::admin_routes(state.clone()))
+        .merge(api::metrics_routes(state.clone()))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -142,3 +142,99 @@ async fn sources_added_over_the_api_are_checked_first() {
         ]
     );
 }
+
+/// The value of the first sample of `metric` (name and labels as written).
+fn sample(text: &str, metric: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(metric)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_what_the_pipeline_did() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    let text = "Officials in the northern province said on Sunday that the roads had reopened \
+                after the floods, and that schools would open again within the week. "
+        .repeat(6);
+    fx.put(
+        "/feed.xml",
+        "application/rss+xml",
+        format!(
+            "<rss version=\"2.0\"><channel><title>t</title><item><guid>m1</guid>\
+             <title>Roads reopen in the northern province</title><link>{base}/m1</link>\
+             <description>{text}</description>\
+             <pubDate>Sun, 29 Nov 2026 12:50:00 GMT</pubDate></item></channel></rss>"
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults(dir.path()).unwrap();
+    let store = Store::open(&config.db_path()).await.unwrap();
+    store
+        .add_source(
+            &format!("{base}/feed.xml"),
+            "metrics",
+            std::time::Duration::from_secs(300),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let pipeline = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let t = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 29, 13, 0, 0).unwrap();
+    let r = pipeline.run_cycle(t, true).await.unwrap();
+    assert_eq!(r.new_articles, 1);
+
+    let api = serve(&config, store.clone()).await;
+    let res = reqwest::get(format!("{api}/metrics")).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let body = res.text().await.unwrap();
+    // Counters are the process's (other tests in it count too): at least this cycle's.
+    assert!(
+        sample(&body, "ajil_articles_total").unwrap() >= 1.0,
+        "{body}"
+    );
+    assert!(sample(&body, "ajil_cycles_total").unwrap() >= 1.0, "{body}");
+    assert!(
+        sample(&body, "ajil_source_fetches_total{outcome=\"fetched\"}").unwrap() >= 1.0,
+        "{body}"
+    );
+    assert!(body.contains("# HELP ajil_article_delay_seconds"), "{body}");
+    assert!(
+        body.contains("ajil_cycle_seconds_bucket{le=\"0.5\"}"),
+        "{body}"
+    );
+    // Gauges are read from this store at the scrape.
+    assert_eq!(
+        sample(&body, "ajil_sources{health=\"ok\"}"),
+        Some(1.0),
+        "{body}"
+    );
+    assert_eq!(
+        sample(&body, "ajil_sources{health=\"failing\"}"),
+        Some(0.0),
+        "{body}"
+    );
+    assert_eq!(
+        sample(&body, "ajil_outbox_emails{status=\"pending\"}"),
+        Some(0.0),
+        "{body}"
+    );
+
+    // With a token, the scraper must send it.
+    config.api_token = Some(ajil::config::Secret::new("s3cret"));
+    let api = serve(&config, store).await;
+    let res = reqwest::get(format!("{api}/metrics")).await.unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    let res = reqwest::Client::new()
+        .get(format!("{api}/metrics"))
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+}

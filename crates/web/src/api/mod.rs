@@ -12,6 +12,9 @@
 //! | `GET /api/subscribers` | `[Subscriber]` (with status, time zone, suppression reason) |
 //! | `GET /api/suppressions` | `{"suppressed": [Subscriber], "feedback": [bounce or complaint]}` |
 //!
+//! `GET /metrics` serves the service's counters and gauges in the Prometheus
+//! text format, behind the same access rule.
+//!
 //! The page `GET /admin/suppressions` lists the suppressed addresses with
 //! their reason; it sits behind the same access rule as the API.
 //!
@@ -60,6 +63,43 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/suppressions", get(crate::ui::suppressions))
         .layer(middleware::from_fn_with_state(state, guard))
+}
+
+/// `GET /metrics`: the same access rule as the API (a Prometheus scraper
+/// sends the token as a bearer token).
+pub(crate) fn metrics_routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn_with_state(state, guard))
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let Some(source) = &state.metrics else {
+        return ApiError::not_found(
+            "metrics are not served by this instance",
+            "run `ajil serve`, which serves them",
+        )
+        .into_response();
+    };
+    match source.render().await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be rendered");
+            ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                error: "metrics could not be rendered".into(),
+                hint: "the server log has the details; try again later".into(),
+            }
+            .into_response()
+        }
+    }
 }
 
 async fn not_found() -> ApiError {
