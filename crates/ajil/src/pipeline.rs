@@ -53,8 +53,8 @@ struct NewItem {
     needs_page: bool,
 }
 
-/// Sources fetched at once in a cycle (each with up to [`PAGE_FETCHES`]
-/// article pages in flight).
+/// Hosts fetched from at once in a cycle, one source of each at a time
+/// (each with up to [`PAGE_FETCHES`] article pages in flight).
 const SOURCE_FETCHES: usize = 8;
 
 /// What fetching one source brought back, before anything is stored.
@@ -173,19 +173,22 @@ impl Pipeline {
             self.catch_up(now).await?;
             self.refresh_matchers().await?;
         }
-        // Sources are fetched several at once and applied one at a time as
-        // each comes back: a slow or dead server delays only itself, and the
-        // store and the story index see one writer.
+        // Sources are fetched several hosts at once (one source of a host at
+        // a time, to be polite to publishers with many feeds) and applied one
+        // at a time as each comes back: a slow or dead server delays only
+        // itself, and the store and the story index see one writer.
         let (tx, mut rx) = tokio::sync::mpsc::channel(SOURCE_FETCHES);
         let sources = &sources;
         let fetching = async move {
-            let fetches: Vec<_> = sources.iter().map(|s| self.gather_for(s)).collect();
-            let mut gathered = futures_util::stream::iter(fetches).buffer_unordered(SOURCE_FETCHES);
-            while let Some(done) = gathered.next().await {
-                if tx.send(done).await.is_err() {
-                    break;
-                }
-            }
+            let hosts: Vec<_> = by_host(sources)
+                .into_iter()
+                .map(|group| self.gather_host(group, tx.clone()))
+                .collect();
+            drop(tx);
+            futures_util::stream::iter(hosts)
+                .buffer_unordered(SOURCE_FETCHES)
+                .count()
+                .await;
         };
         let applying = async {
             while let Some((source, gathered)) = rx.recv().await {
@@ -464,9 +467,19 @@ impl Pipeline {
         }
     }
 
-    /// [`Pipeline::gather`], answering with the source it was for.
-    async fn gather_for<'a>(&self, source: &'a Source) -> (&'a Source, Gathered) {
-        (source, self.gather(source).await)
+    /// [`Pipeline::gather`]s the sources of one host in turn, handing each
+    /// result on as it is ready.
+    async fn gather_host<'a>(
+        &self,
+        sources: Vec<&'a Source>,
+        done: tokio::sync::mpsc::Sender<(&'a Source, Gathered)>,
+    ) {
+        for source in sources {
+            let gathered = self.gather(source).await;
+            if done.send((source, gathered)).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// Stores, clusters and matches what [`Pipeline::gather`] brought back
@@ -921,6 +934,42 @@ impl Pipeline {
 }
 
 /// The store's row of a story from the index's view of it.
+/// Sources grouped by the host they are fetched from, hosts in order of
+/// their first source, each host's sources in list order.
+fn by_host(sources: &[Source]) -> Vec<Vec<&Source>> {
+    let mut groups: Vec<Vec<&Source>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for source in sources {
+        let host = host_key(&source.url);
+        match index.get(&host) {
+            Some(&i) => groups[i].push(source),
+            None => {
+                index.insert(host, groups.len());
+                groups.push(vec![source]);
+            }
+        }
+    }
+    groups
+}
+
+/// The server a URL is fetched from: its host without `www.`, with the port
+/// when one is given.
+fn host_key(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            let host = u
+                .host_str()?
+                .trim_start_matches("www.")
+                .to_ascii_lowercase();
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        })
+        .unwrap_or_else(|| url.to_string())
+}
+
 fn story_row(view: &ajil_story::StoryView, title: String, lang: String) -> ajil_store::StoryRow {
     ajil_store::StoryRow {
         id: view.id,
@@ -1047,6 +1096,15 @@ fn item_guid(item: &FeedItem) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_are_grouped_by_host_and_port() {
+        assert_eq!(host_key("https://www.BBC.com/arabic/rss.xml"), "bbc.com");
+        assert_eq!(host_key("https://bbc.com/news/rss.xml"), "bbc.com");
+        assert_eq!(host_key("http://127.0.0.1:8080/feed"), "127.0.0.1:8080");
+        assert_eq!(host_key("http://127.0.0.1:8081/feed"), "127.0.0.1:8081");
+        assert_eq!(host_key("not a url"), "not a url");
+    }
 
     #[test]
     fn configured_incident_words_key_like_headlines_of_their_language() {
