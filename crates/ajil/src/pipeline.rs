@@ -193,9 +193,21 @@ impl Pipeline {
         let applying = async {
             while let Some((source, gathered)) = rx.recv().await {
                 report.sources_polled += 1;
+                let queued = report.alerts_queued;
                 if let Err(e) = self.apply(source, gathered, now, &mut report).await {
                     report.sources_failed += 1;
                     warn!(source_id = %source.id, url = %source.url, "source failed: {e:#}");
+                }
+                // Alerts go out as soon as their source is applied, not when
+                // the slowest source of the cycle is done.
+                if report.alerts_queued > queued {
+                    match self.delivery.send_due(now, self.config.send_batch).await {
+                        Ok((sent, failed)) => {
+                            report.emails_sent += sent;
+                            report.emails_failed += failed;
+                        }
+                        Err(e) => warn!("sending alerts failed: {e:#}"),
+                    }
                 }
             }
         };

@@ -1549,3 +1549,51 @@ async fn sources_are_fetched_together_and_a_hung_server_holds_up_only_itself() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_go_out_before_a_hung_source_gives_up() {
+    let fx = Fixtures::start().await;
+    feed(
+        &fx,
+        &[(
+            "iran",
+            "Negotiators close in on Iran deal after overnight talks",
+            "iran-deal.html",
+        )],
+    );
+    let smtp = SmtpServer::start();
+    let (_dir, mut config, store) = setup(Some(&smtp)).await;
+    config.fetch_timeout = Duration::from_secs(120);
+    subscribe(&store, "a@example.org", "Iran", Cadence::Realtime, t0()).await;
+    add_feed(&store, &fx, "Wire").await;
+    // A server that takes the connection and answers nothing until released.
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hung_url = format!("http://{}/feed.xml", hung.local_addr().unwrap());
+    let (release, mut released) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            tokio::select! {
+                Ok((conn, _)) = hung.accept() => held.push(conn),
+                _ = &mut released => break,
+            }
+        }
+    });
+    store
+        .add_source(&hung_url, "hung", Duration::from_secs(300), t0())
+        .await
+        .unwrap();
+    let p = std::sync::Arc::new(Pipeline::new(config, store.clone()).await.unwrap());
+    let cycle = {
+        let p = p.clone();
+        tokio::spawn(async move { p.run_cycle(t0(), true).await })
+    };
+    // The alert arrives while the cycle still waits on the hung server.
+    let got = tokio::task::block_in_place(|| smtp.wait_for(1, Duration::from_secs(30)));
+    assert_eq!(got.len(), 1, "the alert waited for the whole cycle");
+    assert!(!cycle.is_finished(), "the hung server was given up early");
+    release.send(()).unwrap();
+    let r = cycle.await.unwrap().unwrap();
+    assert_eq!((r.sources_polled, r.sources_failed), (2, 1));
+    assert_eq!((r.alerts_queued, r.emails_sent), (1, 1));
+}
