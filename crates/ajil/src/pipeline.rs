@@ -62,8 +62,9 @@ enum Gathered {
     /// The server said nothing changed since the last poll.
     NotModified,
     /// The fetch failed or what came back cannot be read: the message the
-    /// source's health shows.
-    Failed(String),
+    /// source's health shows, and how long the server asked us to wait
+    /// (`Retry-After`), if it did.
+    Failed(String, Option<std::time::Duration>),
     /// Items not stored yet, in publication order, each with its article
     /// page when the feed carried only a teaser.
     Fetched {
@@ -433,11 +434,11 @@ impl Pipeline {
         let response = match self.fetcher.fetch(&source.url, &validators).await {
             Ok(ajil_fetch::FetchOutcome::Fetched(r)) => r,
             Ok(ajil_fetch::FetchOutcome::NotModified) => return Gathered::NotModified,
-            Err(e) => return Gathered::Failed(e.to_string()),
+            Err(e) => return Gathered::Failed(e.to_string(), e.retry_after()),
         };
         let feed = match self.read_source(source, &response).await {
             Ok(f) => f,
-            Err(msg) => return Gathered::Failed(msg),
+            Err(msg) => return Gathered::Failed(msg, None),
         };
         // Oldest first, so stories grow in publication order.
         let mut items = feed.items;
@@ -520,10 +521,10 @@ impl Pipeline {
                 debug!(source_id = %source.id, "not modified");
                 return Ok(());
             }
-            Gathered::Failed(msg) => {
+            Gathered::Failed(msg, retry_after) => {
                 crate::telemetry::record_fetch("failed");
                 let failures = source.consecutive_failures as u32 + 1;
-                let next = ajil_fetch::next_fetch_at(now, interval, failures);
+                let next = ajil_fetch::next_fetch_at_with(now, interval, failures, retry_after);
                 self.store
                     .record_fetch_error(source.id, &msg, now, next)
                     .await?;

@@ -1597,3 +1597,39 @@ async fn alerts_go_out_before_a_hung_source_gives_up() {
     assert_eq!((r.sources_polled, r.sources_failed), (2, 1));
     assert_eq!((r.alerts_queued, r.emails_sent), (1, 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_asks_to_wait_is_left_alone_that_long() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    fx.put_status("/busy.xml", 503, &[("retry-after", "7200")]);
+    fx.put_status("/limited.xml", 429, &[("retry-after", "30")]);
+    let (_dir, config, store) = setup(None).await;
+    for name in ["busy", "limited"] {
+        store
+            .add_source(
+                &format!("{base}/{name}.xml"),
+                name,
+                Duration::from_secs(300),
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.sources_failed, 2);
+    for s in store.list_sources().await.unwrap() {
+        let err = s.last_error.clone().unwrap();
+        let wait = s.next_fetch_at - t0();
+        match s.name.as_str() {
+            // Two hours, as asked, rather than the five minutes of a first failure.
+            "busy" => {
+                assert_eq!(wait, TimeDelta::hours(2), "{err}");
+                assert!(err.contains("503") && err.contains("retry after"), "{err}");
+            }
+            // Asked for less than the usual wait: the usual wait.
+            _ => assert_eq!(wait, TimeDelta::minutes(5), "{err}"),
+        }
+    }
+}

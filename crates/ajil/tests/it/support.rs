@@ -11,12 +11,15 @@ use axum::extract::State;
 use axum::http::{Response, StatusCode, Uri};
 
 type Files = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
+/// Paths answered with a status (and headers) of their own instead of a file.
+type Statuses = Arc<Mutex<HashMap<String, (u16, Vec<(String, String)>)>>>;
 
 /// What the server shares between requests: the files, an optional delay
 /// before each answer, and how many requests were in flight at most.
 #[derive(Clone, Default)]
 struct Shared {
     files: Files,
+    statuses: Statuses,
     delay: Arc<Mutex<Duration>>,
     in_flight: Arc<Mutex<(usize, usize)>>,
 }
@@ -38,6 +41,13 @@ async fn serve_file(State(shared): State<Shared>, uri: Uri) -> Response<Body> {
         tokio::time::sleep(delay).await;
     }
     shared.in_flight.lock().unwrap().0 -= 1;
+    if let Some((status, headers)) = shared.statuses.lock().unwrap().get(uri.path()).cloned() {
+        let mut res = Response::builder().status(status);
+        for (name, value) in headers {
+            res = res.header(name, value);
+        }
+        return res.body(Body::from("answered with a status")).unwrap();
+    }
     let found = shared.files.lock().unwrap().get(uri.path()).cloned();
     match found {
         Some((ctype, body)) => Response::builder()
@@ -88,6 +98,21 @@ impl Fixtures {
             .lock()
             .unwrap()
             .insert(path.to_string(), (ctype.to_string(), body.into()));
+    }
+
+    /// Answers `path` with `status` and `headers` (a server refusing, say
+    /// with 429 and `Retry-After`).
+    pub fn put_status(&self, path: &str, status: u16, headers: &[(&str, &str)]) {
+        self.shared.statuses.lock().unwrap().insert(
+            path.to_string(),
+            (
+                status,
+                headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            ),
+        );
     }
 
     /// Serves a page from `tests/data/e2e/`, with `{{BASE}}` replaced.
