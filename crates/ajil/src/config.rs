@@ -46,6 +46,7 @@ struct FileConfig {
     from: Option<String>,
     secret: Option<String>,
     poll_interval: Option<u64>,
+    min_poll_interval: Option<u64>,
     fetch_timeout: Option<u64>,
     max_page_bytes: Option<usize>,
     user_agent: Option<String>,
@@ -95,6 +96,10 @@ pub struct Config {
     pub secret: Secret,
     /// Default seconds between fetches of one source.
     pub poll_interval: Duration,
+    /// Shortest wait between two fetches of a source that publishes often
+    /// (a source's own interval is the longest; see
+    /// `ajil_fetch::adaptive_interval`).
+    pub min_poll_interval: Duration,
     /// Timeout of one HTTP fetch.
     pub fetch_timeout: Duration,
     /// Largest page or feed ajil reads.
@@ -218,6 +223,9 @@ impl Config {
         };
         let poll_interval =
             num::<u64>("AJIL_POLL_INTERVAL", env("AJIL_POLL_INTERVAL"))?.or(fc.poll_interval);
+        let min_poll_interval =
+            num::<u64>("AJIL_MIN_POLL_INTERVAL", env("AJIL_MIN_POLL_INTERVAL"))?
+                .or(fc.min_poll_interval);
         let fetch_timeout =
             num::<u64>("AJIL_FETCH_TIMEOUT", env("AJIL_FETCH_TIMEOUT"))?.or(fc.fetch_timeout);
         let max_page_bytes =
@@ -263,6 +271,7 @@ impl Config {
             from,
             secret,
             poll_interval: Duration::from_secs(poll_interval.unwrap_or(300).max(10)),
+            min_poll_interval: Duration::from_secs(min_poll_interval.unwrap_or(60).max(10)),
             fetch_timeout: Duration::from_secs(fetch_timeout.unwrap_or(20).max(1)),
             max_page_bytes: max_page_bytes.unwrap_or(10 << 20),
             user_agent: env("AJIL_USER_AGENT")
@@ -497,6 +506,7 @@ mod tests {
             from: _,
             secret: _,
             poll_interval: _,
+            min_poll_interval: _,
             fetch_timeout: _,
             max_page_bytes: _,
             user_agent: _,
@@ -523,6 +533,7 @@ mod tests {
             ("from", fc.from.is_some()),
             ("secret", fc.secret.is_some()),
             ("poll_interval", fc.poll_interval.is_some()),
+            ("min_poll_interval", fc.min_poll_interval.is_some()),
             ("fetch_timeout", fc.fetch_timeout.is_some()),
             ("max_page_bytes", fc.max_page_bytes.is_some()),
             ("user_agent", fc.user_agent.is_some()),

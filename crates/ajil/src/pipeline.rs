@@ -508,7 +508,8 @@ impl Pipeline {
         let (etag, last_modified, lang, items) = match gathered {
             Gathered::NotModified => {
                 crate::telemetry::record_fetch("not_modified");
-                let next = ajil_fetch::next_fetch_at(now, interval, 0);
+                let next =
+                    ajil_fetch::next_fetch_at(now, self.poll_interval(source, now).await?, 0);
                 self.store
                     .record_fetch_ok(
                         source.id,
@@ -557,7 +558,7 @@ impl Pipeline {
                 warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}");
             }
         }
-        let next = ajil_fetch::next_fetch_at(now, interval, 0);
+        let next = ajil_fetch::next_fetch_at(now, self.poll_interval(source, now).await?, 0);
         self.store
             .record_fetch_ok(
                 source.id,
@@ -568,6 +569,26 @@ impl Pipeline {
             )
             .await?;
         Ok(())
+    }
+
+    /// How long to wait before polling a healthy source again: its own
+    /// interval, shortened for a source that publishes often (see
+    /// [`ajil_fetch::adaptive_interval`]).
+    async fn poll_interval(
+        &self,
+        source: &Source,
+        now: DateTime<Utc>,
+    ) -> Result<std::time::Duration> {
+        let longest = std::time::Duration::from_secs(source.interval_secs.max(10) as u64);
+        let recent = self
+            .store
+            .count_source_articles_since(source.id, now - TimeDelta::days(1))
+            .await?;
+        Ok(ajil_fetch::adaptive_interval(
+            longest,
+            self.config.min_poll_interval,
+            recent,
+        ))
     }
 
     /// Reads what a source served as feed items: a feed or news sitemap as it

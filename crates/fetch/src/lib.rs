@@ -29,7 +29,8 @@ use reqwest::header::{self, HeaderMap};
 
 pub use error::FetchError;
 pub use schedule::{
-    MAX_BACKOFF, backoff, backoff_jittered, next_fetch_at, next_fetch_at_with, parse_retry_after,
+    MAX_BACKOFF, adaptive_interval, backoff, backoff_jittered, next_fetch_at, next_fetch_at_with,
+    parse_retry_after,
 };
 
 /// Settings for a [`Fetcher`].

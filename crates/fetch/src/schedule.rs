@@ -68,6 +68,29 @@ pub fn next_fetch_at(
     next_fetch_at_with(now, interval, consecutive_failures, None)
 }
 
+/// How often to poll a source that published `items_last_day` items in the
+/// last 24 hours: half its average gap between items, so a new item waits a
+/// quarter of that gap on average, kept between `shortest` and `longest`
+/// (the source's own interval). A quiet source is polled every `longest`.
+///
+/// ```
+/// use std::time::Duration;
+/// use ajil_fetch::adaptive_interval;
+/// let (min, max) = (Duration::from_secs(60), Duration::from_secs(300));
+/// assert_eq!(adaptive_interval(max, min, 0), max);
+/// assert_eq!(adaptive_interval(max, min, 48), max); // one item every 30 minutes
+/// assert_eq!(adaptive_interval(max, min, 480), Duration::from_secs(90)); // every 3 minutes
+/// assert_eq!(adaptive_interval(max, min, 5000), min);
+/// ```
+pub fn adaptive_interval(longest: Duration, shortest: Duration, items_last_day: u64) -> Duration {
+    if items_last_day == 0 {
+        return longest;
+    }
+    let half_gap =
+        Duration::from_secs(24 * 3600 / 2) / items_last_day.min(u64::from(u32::MAX)) as u32;
+    half_gap.clamp(shortest.min(longest), longest)
+}
+
 /// [`next_fetch_at`], but never sooner than a server's `Retry-After`
 /// (itself capped at [`MAX_BACKOFF`], so a silly value cannot park a source).
 pub fn next_fetch_at_with(

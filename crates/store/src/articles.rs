@@ -261,6 +261,23 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// How many articles of `source` were published at or after `since`: how
+    /// often the source publishes, which sets how often it is polled.
+    pub async fn count_source_articles_since(
+        &self,
+        source: SourceId,
+        since: DateTime<Utc>,
+    ) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM articles WHERE source_id = $1 AND published >= $2",
+        )
+        .bind(source.0)
+        .bind(ts(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n.max(0) as u64)
+    }
+
     /// Articles with an id above `after_id` published at or after `since`,
     /// oldest first: what another process stored since the story index last
     /// looked.
@@ -545,6 +562,17 @@ pub(crate) mod tests {
                 .collect();
             assert_eq!(ids, vec![early, late]);
             assert!(!ids.contains(&old));
+            assert_eq!(s.count_source_articles_since(a.id, t(0)).await.unwrap(), 2);
+            assert_eq!(
+                s.count_source_articles_since(a.id, t(-6000)).await.unwrap(),
+                3
+            );
+            assert_eq!(
+                s.count_source_articles_since(SourceId(a.id.0 + 1), t(-6000))
+                    .await
+                    .unwrap(),
+                0
+            );
 
             s.set_article_story(early, StoryId(7), None).await.unwrap();
             s.set_article_story(late, StoryId(7), Some(early))

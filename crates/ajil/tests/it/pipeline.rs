@@ -1633,3 +1633,51 @@ async fn a_server_that_asks_to_wait_is_left_alone_that_long() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_that_publishes_often_is_polled_sooner() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    let text = "Officials in the northern province said on Sunday that the roads had reopened \
+                after the floods, and that schools would open again within the week. "
+        .repeat(5);
+    let rss = |count: usize, every_minutes: i64, prefix: &str| {
+        let mut items = String::new();
+        for i in 0..count {
+            let at = t0() - TimeDelta::minutes(every_minutes * i as i64 + 1);
+            items += &format!(
+                "<item><guid>{prefix}{i}</guid><title>{prefix} report {i} on district {i}</title>\
+                 <link>{base}/{prefix}/{i}</link><description>{text}</description>\
+                 <pubDate>{}</pubDate></item>",
+                at.to_rfc2822()
+            );
+        }
+        format!("<rss version=\"2.0\"><channel><title>{prefix}</title>{items}</channel></rss>")
+    };
+    // 200 items in the last 20 hours (one every 6 minutes), and a quiet feed.
+    fx.put("/busy.xml", "application/rss+xml", rss(200, 6, "busy"));
+    fx.put("/quiet.xml", "application/rss+xml", rss(2, 300, "quiet"));
+    let (_dir, config, store) = setup(None).await;
+    for name in ["busy", "quiet"] {
+        store
+            .add_source(
+                &format!("{base}/{name}.xml"),
+                name,
+                Duration::from_secs(300),
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+    let p = Pipeline::new(config, store.clone()).await.unwrap();
+    let r = p.run_cycle(t0(), true).await.unwrap();
+    assert_eq!(r.new_articles, 202);
+    for s in store.list_sources().await.unwrap() {
+        let wait = s.next_fetch_at - t0();
+        match s.name.as_str() {
+            // Half the average gap of 7.2 minutes (a day over 200 items).
+            "busy" => assert_eq!(wait, TimeDelta::seconds(216)),
+            _ => assert_eq!(wait, TimeDelta::minutes(5), "its own interval"),
+        }
+    }
+}
