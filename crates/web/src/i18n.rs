@@ -423,6 +423,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("col_last_success", "آخر نجاح", "Last success"),
     ("col_last_error", "آخر خطأ", "Last error"),
     ("col_failures", "إخفاقات متتالية", "Failures in a row"),
+    ("col_next_fetch", "الجلب التالي", "Next poll"),
     ("never", "أبدًا", "never"),
     (
         "suppressions_title",

@@ -306,7 +306,12 @@ async fn stories_and_sources_pages() {
         .await
         .unwrap();
     h.store
-        .record_fetch_error(src.id, "http 503 from news.example", now(), now())
+        .record_fetch_error(
+            src.id,
+            "http 503 from news.example",
+            now(),
+            now() + chrono::TimeDelta::hours(1),
+        )
         .await
         .unwrap();
     file(&h, news(src.id, "a", "زلزال في الجنوب", "ar"), StoryId(3)).await;
@@ -392,6 +397,13 @@ async fn stories_and_sources_pages() {
     let sources = get(&h.app, "/sources?lang=en").await;
     assert!(sources.body.contains("http 503 from news.example"));
     assert!(sources.body.contains("never"));
+    // When a backed-off source will be tried again.
+    assert!(sources.body.contains("Next poll"), "{}", sources.body);
+    assert!(
+        sources.body.contains("2023-11-14 23:13 UTC"),
+        "{}",
+        sources.body
+    );
 
     let health = get(&h.app, "/healthz").await;
     assert_eq!(
