@@ -499,8 +499,22 @@ impl Store {
 
     /// The newest `limit` emails, newest first.
     pub async fn list_emails(&self, limit: u32) -> Result<Vec<Email>> {
+        self.emails_where("TRUE", limit).await
+    }
+
+    /// The newest `limit` emails in trouble, newest first: given up, or
+    /// still pending after a failed attempt.
+    pub async fn emails_in_trouble(&self, limit: u32) -> Result<Vec<Email>> {
+        self.emails_where(
+            "status = 'failed' OR (status = 'pending' AND last_error IS NOT NULL)",
+            limit,
+        )
+        .await
+    }
+
+    async fn emails_where(&self, filter: &str, limit: u32) -> Result<Vec<Email>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM emails ORDER BY id DESC LIMIT $1"
+            "SELECT {COLUMNS} FROM emails WHERE {filter} ORDER BY id DESC LIMIT $1"
         ))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -712,6 +726,15 @@ pub(crate) mod tests {
                 .map(|e| e.id)
                 .collect();
             assert_eq!(listed, vec![c, b]);
+            // Given up, or pending after a failed attempt; not the sent one.
+            let trouble: Vec<_> = s
+                .emails_in_trouble(10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.id)
+                .collect();
+            assert_eq!(trouble, vec![c, a]);
         }
     }
 

@@ -37,6 +37,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "story.html",
         "sources.html",
         "suppressions.html",
+        "outbox.html",
     );
     env
 });

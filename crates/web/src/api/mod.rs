@@ -15,8 +15,10 @@
 //! `GET /metrics` serves the service's counters and gauges in the Prometheus
 //! text format, behind the same access rule.
 //!
-//! The page `GET /admin/suppressions` lists the suppressed addresses with
-//! their reason; it sits behind the same access rule as the API.
+//! The pages `GET /admin/suppressions` (the suppressed addresses with their
+//! reason) and `GET /admin/outbox` (email counts, the emails in trouble with
+//! their last error and next attempt, the latest ones) sit behind the same
+//! access rule as the API.
 //!
 //! Errors are `{"error": "...", "hint": "..."}`: 400 for invalid input, 401 or
 //! 403 for access, 404, 409 on conflicts, 500 with a generic text (the full
@@ -62,6 +64,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
 pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/suppressions", get(crate::ui::suppressions))
+        .route("/outbox", get(crate::ui::outbox))
         .layer(middleware::from_fn_with_state(state, guard))
 }
 

@@ -84,6 +84,28 @@ pub(crate) async fn suppressions(
     )
 }
 
+/// `GET /admin/outbox`: how many emails wait, went out or failed, the ones in
+/// trouble (with their last error and next attempt) and the latest ones.
+pub(crate) async fn outbox(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    lang: PageLang,
+) -> Result<Response, PageError> {
+    let store_err = |e| PageError::store(lang.lang, e);
+    let counts = state.store.email_counts().await.map_err(store_err)?;
+    let trouble = state
+        .store
+        .emails_in_trouble(100)
+        .await
+        .map_err(store_err)?;
+    let recent = state.store.list_emails(50).await.map_err(store_err)?;
+    page(
+        StatusCode::OK,
+        "outbox.html",
+        lang.lang,
+        minijinja::context! { counts, trouble, recent },
+    )
+}
+
 /// Renders a page with `status`, turning a template failure into a 500.
 pub(crate) fn page(
     status: StatusCode,

@@ -334,3 +334,73 @@ async fn suppressed_addresses_are_listed_with_their_reason() {
     let anonymous = get(&h.app, "/admin/suppressions").await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_outbox_page_shows_emails_in_trouble() {
+    let h = harness(Some(TOKEN)).await;
+    let now = crate::now();
+    let mut ids = Vec::new();
+    for (to, subject) in [
+        ("gone@example.org", "عاجل: زلزال في الجنوب"),
+        ("later@example.org", "Breaking: talks resume"),
+        ("fine@example.org", "Breaking: roads reopen"),
+    ] {
+        let id = h
+            .store
+            .enqueue_email(
+                &ajil_store::NewEmail {
+                    kind: ajil_store::EmailKind::Alert,
+                    subscriber_id: None,
+                    recipient: to.into(),
+                    message_id: format!("<{to}>"),
+                    subject: subject.into(),
+                    payload: "{}".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    h.store
+        .mark_email_failed(ids[0], "550 5.1.1 no such user")
+        .await
+        .unwrap();
+    h.store
+        .mark_email_retry(
+            ids[1],
+            "421 4.7.0 try again later",
+            now + chrono::TimeDelta::hours(1),
+        )
+        .await
+        .unwrap();
+    h.store.mark_email_sent(ids[2], now).await.unwrap();
+
+    let page = send(&h.app, api(Method::GET, "/admin/outbox?lang=en", None)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    let trouble =
+        &body[body.find("Emails in trouble").unwrap()..body.find("Latest emails").unwrap()];
+    assert!(trouble.contains("gone@example.org") && trouble.contains("550 5.1.1 no such user"));
+    assert!(trouble.contains("later@example.org") && trouble.contains("try again later"));
+    // The retry's next attempt, an hour on.
+    assert!(trouble.contains("2023-11-14 23:13 UTC"), "{trouble}");
+    assert!(
+        !trouble.contains("fine@example.org"),
+        "a sent email is no trouble"
+    );
+    assert!(
+        body.contains("Failed: <strong class=\"bad\">1</strong>"),
+        "{body}"
+    );
+    let recent = &body[body.find("Latest emails").unwrap()..];
+    assert!(recent.contains("fine@example.org"));
+
+    let ar = send(&h.app, api(Method::GET, "/admin/outbox?lang=ar", None)).await;
+    assert!(ar.body.contains("dir=\"rtl\""));
+    assert!(ar.body.contains("رسائل تعثّر إرسالها") && ar.body.contains("أخفقت"));
+    assert!(ar.body.contains("عاجل: زلزال في الجنوب"));
+
+    let anonymous = get(&h.app, "/admin/outbox").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
