@@ -525,7 +525,8 @@ impl Pipeline {
             Gathered::Failed(msg, retry_after) => {
                 crate::telemetry::record_fetch("failed");
                 let failures = source.consecutive_failures as u32 + 1;
-                let next = ajil_fetch::next_fetch_at_with(now, interval, failures, retry_after);
+                let next =
+                    ajil_fetch::retry_at(now, interval, failures, retry_after, source.id.0 as u64);
                 self.store
                     .record_fetch_error(source.id, &msg, now, next)
                     .await?;

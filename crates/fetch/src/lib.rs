@@ -30,7 +30,7 @@ use reqwest::header::{self, HeaderMap};
 pub use error::FetchError;
 pub use schedule::{
     MAX_BACKOFF, adaptive_interval, backoff, backoff_jittered, next_fetch_at, next_fetch_at_with,
-    parse_retry_after,
+    parse_retry_after, retry_at,
 };
 
 /// Settings for a [`Fetcher`].

@@ -105,6 +105,24 @@ pub fn next_fetch_at_with(
     now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6))
 }
 
+/// When to try a failing source again: [`next_fetch_at_with`], with the
+/// backoff drawn by [`backoff_jittered`] from `seed` (the source's id), so
+/// sources that failed together (a network outage) spread their retries
+/// instead of all coming back in the same second. Never sooner than
+/// `interval`, nor than the server's `Retry-After`.
+pub fn retry_at(
+    now: DateTime<Utc>,
+    interval: Duration,
+    consecutive_failures: u32,
+    retry_after: Option<Duration>,
+    seed: u64,
+) -> DateTime<Utc> {
+    let wait = interval
+        .max(backoff_jittered(consecutive_failures, interval, seed))
+        .max(retry_after.unwrap_or(Duration::ZERO).min(MAX_BACKOFF));
+    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6))
+}
+
 /// Read a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`).
 ///
 /// ```
@@ -175,6 +193,28 @@ mod tests {
         assert_eq!(
             next_fetch_at(now, five, 30).to_rfc3339(),
             "2024-05-01T18:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn retries_spread_but_stay_within_the_backoff() {
+        let now = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+        let five = Duration::from_secs(300);
+        let waits: Vec<i64> = (0..50)
+            .map(|seed| (retry_at(now, five, 4, None, seed) - now).num_seconds())
+            .collect();
+        // Four failures: a backoff of 40 minutes, jittered down to no less than half.
+        assert!(waits.iter().all(|w| (1200..=2400).contains(w)), "{waits:?}");
+        let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 25, "retries are spread: {waits:?}");
+        // One failure: the interval itself; a long Retry-After wins.
+        assert_eq!(
+            retry_at(now, five, 1, None, 7),
+            now + chrono::Duration::minutes(5)
+        );
+        assert_eq!(
+            retry_at(now, five, 4, Some(Duration::from_secs(7200)), 7),
+            now + chrono::Duration::hours(2)
         );
     }
 
