@@ -64,15 +64,18 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                     (Some(err), _) => {
                         format!("FAILING x{}: {err}", s.consecutive_failures)
                     }
-                    (None, Some(t)) => format!("ok, last success {}", t.format("%Y-%m-%d %H:%M")),
+                    (None, Some(t)) => {
+                        format!("ok, last success {} UTC", t.format("%Y-%m-%d %H:%M"))
+                    }
                     (None, None) => "not fetched yet".to_string(),
                 };
                 let section = s
                     .section
                     .as_deref()
                     .map_or(String::new(), |section| format!(", section {section}"));
+                let next = s.next_fetch_at.format("%Y-%m-%d %H:%M");
                 println!(
-                    "#{:<4} {:<24} {}\n      {health}{section}",
+                    "#{:<4} {:<24} {}\n      {health}{section}; next poll {next} UTC",
                     s.id, s.name, s.url
                 );
             }

@@ -225,6 +225,11 @@ async fn sources_round_trip_through_opml() {
     let list: serde_json::Value =
         serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
     assert_eq!(list[1]["section"], "sport");
+    let text = ajil.ok(&["sources", "list"]).await;
+    assert!(
+        text.contains("not fetched yet, section sport; next poll ") && text.contains(" UTC"),
+        "{text}"
+    );
     ajil.ok(&["sources", "remove", "2"]).await;
 
     let opml = ajil.ok(&["sources", "export"]).await;
