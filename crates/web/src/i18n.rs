@@ -425,6 +425,33 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("col_failures", "إخفاقات متتالية", "Failures in a row"),
     ("col_next_fetch", "الجلب التالي", "Next poll"),
     ("outbox_title", "البريد الصادر", "Outbox"),
+    ("admin_sources_title", "إدارة المصادر", "Manage sources"),
+    ("add_source_title", "إضافة مصدر", "Add a source"),
+    ("source_url_label", "العنوان", "Address"),
+    ("source_name_label", "الاسم (اختياري)", "Name (optional)"),
+    (
+        "source_keep_page_label",
+        "تابِع الصفحة نفسها لا الخلاصة التي تعلن عنها",
+        "Watch the page itself, not the feed it advertises",
+    ),
+    (
+        "add_source_hint",
+        "خلاصة RSS أو Atom أو JSON، أو خريطة موقع إخبارية، أو صفحة قسم إخباري: يُجلب العنوان مرة للتحقق منه قبل إضافته.",
+        "An RSS, Atom or JSON feed, a news sitemap, or a news section page: the address is fetched once to check it before it is added.",
+    ),
+    ("add_source_button", "أضف", "Add"),
+    ("source_added", "أُضيف المصدر:", "Source added:"),
+    ("source_removed", "حُذف المصدر.", "Source removed."),
+    (
+        "err_source_url",
+        "ليس عنوان http(s) كاملا، مثل https://news.example.org/rss:",
+        "Not a full http(s) address, like https://news.example.org/rss:",
+    ),
+    (
+        "err_source_exists",
+        "هذا المصدر مضاف من قبل:",
+        "That source is already there:",
+    ),
     ("outbox_trouble", "رسائل تعثّر إرسالها", "Emails in trouble"),
     (
         "outbox_trouble_empty",

@@ -38,6 +38,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "sources.html",
         "suppressions.html",
         "outbox.html",
+        "admin_sources.html",
     );
     env
 });

@@ -238,3 +238,99 @@ async fn metrics_count_what_the_pipeline_did() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
 }
+
+/// A form post with the CSRF cookie and token a page handed out.
+async fn post_form(url: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    // The pages escape "/" in text; read them as a browser shows them.
+    let html = r.text().await.unwrap().replace("&#x2f;", "/");
+    (status, html)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_adds_and_removes_sources_from_the_browser() {
+    let fx = Fixtures::start().await;
+    let base = fx.base();
+    fx.put(
+        "/news",
+        "text/html; charset=utf-8",
+        "<html><head><title>News</title>\
+         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Top stories\" href=\"/news/rss.xml\">\
+         </head><body><p>Latest</p></body></html>",
+    );
+    fx.put(
+        "/empty",
+        "text/html",
+        "<html><body><p>Nothing to follow here</p></body></html>",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::defaults(dir.path()).unwrap();
+    let store = Store::open(&config.db_path()).await.unwrap();
+    let site = serve(&config, store.clone()).await;
+    let admin = format!("{site}/admin/sources?lang=en");
+
+    let r = reqwest::get(&admin).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Manage sources") && html.contains("No sources yet."));
+    let csrf = regex::Regex::new(r#"name="csrf" value="([^"]+)""#)
+        .unwrap()
+        .captures(&html)
+        .unwrap()[1]
+        .to_string();
+
+    // A page that advertises a feed: the feed is added.
+    let news = format!("{base}/news");
+    let (status, html) = post_form(&admin, &cookie, &[("csrf", &csrf), ("url", &news)]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Source added:") && html.contains(&format!("{base}/news/rss.xml")),
+        "{html}"
+    );
+    // Nothing to follow: refused with the reason, the address kept in the form.
+    let empty = format!("{base}/empty");
+    let (status, html) = post_form(&admin, &cookie, &[("csrf", &csrf), ("url", &empty)]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("no article links or feeds"), "{html}");
+    assert!(html.contains(&format!("value=\"{empty}\"")), "{html}");
+    // The same feed again, and an address that is not one.
+    let (status, html) = post_form(&admin, &cookie, &[("csrf", &csrf), ("url", &news)]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("already there"), "{html}");
+    let (status, html) =
+        post_form(&admin, &cookie, &[("csrf", &csrf), ("url", "news.example")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Not a full http(s) address"), "{html}");
+    // Without the form token: refused, nothing added.
+    let (status, _) = post_form(&admin, &cookie, &[("url", &empty)]).await;
+    assert_eq!(status, 403);
+    let sources = store.list_sources().await.unwrap();
+    assert_eq!(sources.len(), 1);
+
+    let remove = format!("{site}/admin/sources/{}/remove?lang=ar", sources[0].id);
+    let (status, html) = post_form(&remove, &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("dir=\"rtl\"") && html.contains("حُذف المصدر."),
+        "{html}"
+    );
+    assert!(store.list_sources().await.unwrap().is_empty());
+}

@@ -15,7 +15,8 @@
 //! `GET /metrics` serves the service's counters and gauges in the Prometheus
 //! text format, behind the same access rule.
 //!
-//! The pages `GET /admin/suppressions` (the suppressed addresses with their
+//! The pages `GET /admin/sources` (add a source, checked first, or remove
+//! one), `GET /admin/suppressions` (the suppressed addresses with their
 //! reason) and `GET /admin/outbox` (email counts, the emails in trouble with
 //! their last error and next attempt, the latest ones) sit behind the same
 //! access rule as the API.
@@ -65,6 +66,14 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/suppressions", get(crate::ui::suppressions))
         .route("/outbox", get(crate::ui::outbox))
+        .route(
+            "/sources",
+            get(crate::ui::admin_sources::show).post(crate::ui::admin_sources::add),
+        )
+        .route(
+            "/sources/{id}/remove",
+            axum::routing::post(crate::ui::admin_sources::remove),
+        )
         .layer(middleware::from_fn_with_state(state, guard))
 }
 

@@ -1,5 +1,6 @@
 //! The HTML pages, one file per action.
 
+pub(crate) mod admin_sources;
 mod browse;
 mod confirm;
 mod manage;

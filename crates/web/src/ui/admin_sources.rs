@@ -1,0 +1,183 @@
+//! `/admin/sources`: the operator adds and removes sources from the browser,
+//! each new address checked first as `ajil sources add` checks it. Behind
+//! the API's access rule (see [`crate::api`]), with CSRF-checked forms.
+
+use std::time::Duration;
+
+use ajil_model::SourceId;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use minijinja::context;
+
+use super::page;
+use crate::error::PageError;
+use crate::forms::FormFields;
+use crate::i18n::{Lang, PageLang};
+use crate::{AppState, csrf};
+
+/// Seconds between polls of a source added here (the API's default too).
+const INTERVAL_SECS: u64 = 300;
+
+/// What the page says above the list after a form was sent.
+struct Outcome {
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    /// The form's values, kept when adding failed.
+    url: String,
+    name: String,
+}
+
+impl Outcome {
+    fn none() -> Outcome {
+        Outcome {
+            status: StatusCode::OK,
+            notice: None,
+            error: None,
+            url: String::new(),
+            name: String::new(),
+        }
+    }
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    lang: PageLang,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    render(&state, lang.lang, &headers, Outcome::none()).await
+}
+
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    lang: PageLang,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let lang = lang.lang;
+    let form = FormFields::parse(&body);
+    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    let given = form.get("url").trim().to_string();
+    let name = form.get("name").trim().to_string();
+    let failed = |error: String| Outcome {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        notice: None,
+        error: Some(error),
+        url: given.clone(),
+        name: name.clone(),
+    };
+    let url = match url::Url::parse(&given) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
+        _ => {
+            let error = format!("{} {given:?}", lang.t("err_source_url"));
+            return render(&state, lang, &headers, failed(error)).await;
+        }
+    };
+    let (url, note) = match &state.source_checker {
+        Some(checker) => match checker
+            .check(url.to_string(), form.get("page") == "on")
+            .await
+        {
+            Ok(found) => (found.url, Some(found.note)),
+            Err(e) => return render(&state, lang, &headers, failed(e)).await,
+        },
+        None => (url.to_string(), None),
+    };
+    let name = if name.is_empty() {
+        url::Url::parse(&url)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h.trim_start_matches("www.").to_string())
+            })
+            .unwrap_or_else(|| url.clone())
+    } else {
+        name.clone()
+    };
+    let added = state
+        .store
+        .add_source(&url, &name, Duration::from_secs(INTERVAL_SECS), state.now())
+        .await;
+    let outcome = match added {
+        Ok(source) => {
+            tracing::info!(feed_id = %source.id, url = %source.url, "source added");
+            Outcome {
+                notice: Some(format!(
+                    "{} {} ({}){}",
+                    lang.t("source_added"),
+                    source.name,
+                    source.url,
+                    note.map(|n| format!(" — {n}")).unwrap_or_default()
+                )),
+                ..Outcome::none()
+            }
+        }
+        Err(ajil_store::StoreError::Conflict { .. }) => {
+            failed(format!("{} {url}", lang.t("err_source_exists")))
+        }
+        Err(e) => return Err(PageError::store(lang, e)),
+    };
+    render(&state, lang, &headers, outcome).await
+}
+
+pub(crate) async fn remove(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let lang = lang.lang;
+    let form = FormFields::parse(&body);
+    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    let id: SourceId = id
+        .parse()
+        .map(SourceId)
+        .map_err(|_| PageError::not_found(lang))?;
+    state
+        .store
+        .remove_source(id)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    tracing::info!(feed_id = %id, "source removed");
+    let outcome = Outcome {
+        notice: Some(lang.t("source_removed").to_string()),
+        ..Outcome::none()
+    };
+    render(&state, lang, &headers, outcome).await
+}
+
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    outcome: Outcome,
+) -> Result<Response, PageError> {
+    let sources = state
+        .store
+        .list_sources()
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let (csrf_token, cookie) = csrf::issue(&state.csrf_secret, headers, state.https());
+    let mut res = page(
+        outcome.status,
+        "admin_sources.html",
+        lang,
+        context! {
+            sources,
+            csrf => csrf_token,
+            notice => outcome.notice,
+            error => outcome.error,
+            url => outcome.url,
+            name => outcome.name,
+        },
+    )?;
+    csrf::set_cookie(res.headers_mut(), cookie);
+    Ok(res)
+}
