@@ -39,6 +39,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "suppressions.html",
         "outbox.html",
         "admin_sources.html",
+        "source_cells.html",
     );
     env
 });

@@ -46,23 +46,12 @@ async fn post(api: &str, body: Value) -> (u16, Value) {
 async fn sources_added_over_the_api_are_checked_first() {
     let fx = Fixtures::start().await;
     let base = fx.base();
-    fx.put(
-        "/news",
-        "text/html; charset=utf-8",
-        "<html><head><title>News</title>\
-         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Top stories\" href=\"/news/rss.xml\">\
-         </head><body><p>Latest</p></body></html>",
-    );
+    crate::support::put_news_site(&fx);
     fx.put(
         "/feed.xml",
         "application/rss+xml",
         "<rss version=\"2.0\"><channel><title>Wire</title><item><guid>1</guid>\
          <title>Talks begin</title></item></channel></rss>",
-    );
-    fx.put(
-        "/empty",
-        "text/html",
-        "<html><body><p>Nothing to follow here</p></body></html>",
     );
     let dir = tempfile::tempdir().unwrap();
     let config = Config::defaults(dir.path()).unwrap();
@@ -153,9 +142,7 @@ fn sample(text: &str, metric: &str) -> Option<f64> {
 async fn metrics_count_what_the_pipeline_did() {
     let fx = Fixtures::start().await;
     let base = fx.base();
-    let text = "Officials in the northern province said on Sunday that the roads had reopened \
-                after the floods, and that schools would open again within the week. "
-        .repeat(6);
+    let text = crate::support::full_text();
     fx.put(
         "/feed.xml",
         "application/rss+xml",
@@ -262,18 +249,7 @@ async fn post_form(url: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, St
 async fn the_operator_adds_and_removes_sources_from_the_browser() {
     let fx = Fixtures::start().await;
     let base = fx.base();
-    fx.put(
-        "/news",
-        "text/html; charset=utf-8",
-        "<html><head><title>News</title>\
-         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Top stories\" href=\"/news/rss.xml\">\
-         </head><body><p>Latest</p></body></html>",
-    );
-    fx.put(
-        "/empty",
-        "text/html",
-        "<html><body><p>Nothing to follow here</p></body></html>",
-    );
+    crate::support::put_news_site(&fx);
     let dir = tempfile::tempdir().unwrap();
     let config = Config::defaults(dir.path()).unwrap();
     let store = Store::open(&config.db_path()).await.unwrap();

@@ -85,6 +85,21 @@ async fn add_feed(store: &Store, fx: &Fixtures, name: &str) {
         .unwrap();
 }
 
+/// Adds the feeds `{base}/{name}.xml`, each named `name`, polled every five minutes.
+async fn add_named_feeds(store: &Store, base: &str, names: &[&str]) {
+    for name in names {
+        store
+            .add_source(
+                &format!("{base}/{name}.xml"),
+                name,
+                Duration::from_secs(300),
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
 /// Starts a pipeline (rebuilding the story index from the store) and runs one cycle at
 /// `now`, which must take in one new article (`what`) into the one stored story,
 /// now of two outlets, without sending another email.
@@ -1491,9 +1506,7 @@ async fn sources_are_fetched_together_and_a_hung_server_holds_up_only_itself() {
     let other = base.replace("127.0.0.1", "localhost");
     let (_dir, mut config, store) = setup(None).await;
     config.fetch_timeout = Duration::from_secs(1);
-    let text = "Officials in the northern province said on Sunday that the roads had reopened \
-                after the floods, and that schools would open again within the week. "
-        .repeat(6);
+    let text = crate::support::full_text();
     for i in 0..6 {
         fx.put(
             &format!("/f{i}.xml"),
@@ -1517,14 +1530,7 @@ async fn sources_are_fetched_together_and_a_hung_server_holds_up_only_itself() {
             .unwrap();
     }
     // A server that takes the connection and never answers.
-    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hung_url = format!("http://{}/feed.xml", hung.local_addr().unwrap());
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((conn, _)) = hung.accept().await {
-            held.push(conn);
-        }
-    });
+    let (hung_url, _hold) = crate::support::hung_server().await;
     store
         .add_source(&hung_url, "hung", Duration::from_secs(300), t0())
         .await
@@ -1567,18 +1573,7 @@ async fn alerts_go_out_before_a_hung_source_gives_up() {
     subscribe(&store, "a@example.org", "Iran", Cadence::Realtime, t0()).await;
     add_feed(&store, &fx, "Wire").await;
     // A server that takes the connection and answers nothing until released.
-    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hung_url = format!("http://{}/feed.xml", hung.local_addr().unwrap());
-    let (release, mut released) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        loop {
-            tokio::select! {
-                Ok((conn, _)) = hung.accept() => held.push(conn),
-                _ = &mut released => break,
-            }
-        }
-    });
+    let (hung_url, release) = crate::support::hung_server().await;
     store
         .add_source(&hung_url, "hung", Duration::from_secs(300), t0())
         .await
@@ -1605,17 +1600,7 @@ async fn a_server_that_asks_to_wait_is_left_alone_that_long() {
     fx.put_status("/busy.xml", 503, &[("retry-after", "7200")]);
     fx.put_status("/limited.xml", 429, &[("retry-after", "30")]);
     let (_dir, config, store) = setup(None).await;
-    for name in ["busy", "limited"] {
-        store
-            .add_source(
-                &format!("{base}/{name}.xml"),
-                name,
-                Duration::from_secs(300),
-                t0(),
-            )
-            .await
-            .unwrap();
-    }
+    add_named_feeds(&store, &base, &["busy", "limited"]).await;
     let p = Pipeline::new(config, store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!(r.sources_failed, 2);
@@ -1638,9 +1623,7 @@ async fn a_server_that_asks_to_wait_is_left_alone_that_long() {
 async fn a_source_that_publishes_often_is_polled_sooner() {
     let fx = Fixtures::start().await;
     let base = fx.base();
-    let text = "Officials in the northern province said on Sunday that the roads had reopened \
-                after the floods, and that schools would open again within the week. "
-        .repeat(5);
+    let text = crate::support::full_text();
     let rss = |count: usize, every_minutes: i64, prefix: &str| {
         let mut items = String::new();
         for i in 0..count {
@@ -1658,17 +1641,7 @@ async fn a_source_that_publishes_often_is_polled_sooner() {
     fx.put("/busy.xml", "application/rss+xml", rss(200, 6, "busy"));
     fx.put("/quiet.xml", "application/rss+xml", rss(2, 300, "quiet"));
     let (_dir, config, store) = setup(None).await;
-    for name in ["busy", "quiet"] {
-        store
-            .add_source(
-                &format!("{base}/{name}.xml"),
-                name,
-                Duration::from_secs(300),
-                t0(),
-            )
-            .await
-            .unwrap();
-    }
+    add_named_feeds(&store, &base, &["busy", "quiet"]).await;
     let p = Pipeline::new(config, store.clone()).await.unwrap();
     let r = p.run_cycle(t0(), true).await.unwrap();
     assert_eq!(r.new_articles, 202);

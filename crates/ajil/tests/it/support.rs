@@ -205,3 +205,46 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A feed item's text long enough to be taken as the whole article (no page
+/// fetch).
+pub fn full_text() -> String {
+    "Officials in the northern province said on Sunday that the roads had reopened \
+     after the floods, and that schools would open again within the week. "
+        .repeat(6)
+}
+
+/// A server that takes connections and answers nothing until the returned
+/// sender is used (or dropped with the test); its feed URL.
+pub async fn hung_server() -> (String, tokio::sync::oneshot::Sender<()>) {
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/feed.xml", hung.local_addr().unwrap());
+    let (release, mut released) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            tokio::select! {
+                Ok((conn, _)) = hung.accept() => held.push(conn),
+                _ = &mut released => break,
+            }
+        }
+    });
+    (url, release)
+}
+
+/// Serves, at `/news`, a page that advertises the feed `/news/rss.xml`, and
+/// at `/empty` a page with nothing to follow.
+pub fn put_news_site(fx: &Fixtures) {
+    fx.put(
+        "/news",
+        "text/html; charset=utf-8",
+        "<html><head><title>News</title>\
+         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Top stories\" href=\"/news/rss.xml\">\
+         </head><body><p>Latest</p></body></html>",
+    );
+    fx.put(
+        "/empty",
+        "text/html",
+        "<html><body><p>Nothing to follow here</p></body></html>",
+    );
+}
