@@ -643,6 +643,7 @@ impl Pipeline {
                     link: Some(url.clone()),
                     lang: page.lang,
                     items,
+                    ..Default::default()
                 })
             }
             ajil_parse::Document::Page(page) => match page.feeds.first() {

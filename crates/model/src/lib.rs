@@ -109,6 +109,14 @@ pub struct ParsedFeed {
     pub lang: Option<String>,
     /// The entries, in feed order.
     pub items: Vec<FeedItem>,
+    /// The WebSub hub the feed names (`<link rel="hub">`), which pushes new
+    /// versions of it to subscribers.
+    #[serde(default)]
+    pub hub: Option<String>,
+    /// The feed's own address (`<link rel="self">`): the topic to subscribe
+    /// to at the hub.
+    #[serde(default)]
+    pub self_url: Option<String>,
 }
 
 /// What extraction found in an article page.

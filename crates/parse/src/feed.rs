@@ -30,6 +30,8 @@ fn adapt(feed: Feed) -> ParsedFeed {
             .map(|t| title_text(t, &kind))
             .filter(|t| !t.is_empty()),
         link: best_link(&feed.links),
+        hub: link_with_rel(&feed.links, "hub"),
+        self_url: link_with_rel(&feed.links, "self"),
         items: feed
             .entries
             .into_iter()
@@ -110,6 +112,15 @@ fn title_text(text: &Text, kind: &FeedType) -> String {
     }
 }
 
+/// The first link with relation `rel`, if any.
+fn link_with_rel(links: &[Link], rel: &str) -> Option<String> {
+    links
+        .iter()
+        .find(|l| l.rel.as_deref() == Some(rel))
+        .map(|l| l.href.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
 /// The page link: Atom's `alternate` (or rel-less) HTML link first, then any.
 fn best_link(links: &[Link]) -> Option<String> {
     let is_page = |l: &&Link| {
@@ -119,8 +130,12 @@ fn best_link(links: &[Link]) -> Option<String> {
     links
         .iter()
         .find(is_page)
-        .or_else(|| links.iter().find(|l| l.rel.as_deref() != Some("self")))
-        .or(links.first())
+        .or_else(|| {
+            links
+                .iter()
+                .find(|l| !matches!(l.rel.as_deref(), Some("self" | "hub")))
+        })
+        .or_else(|| links.iter().find(|l| l.rel.as_deref() != Some("hub")))
         .map(|l| l.href.trim().to_string())
         .filter(|h| !h.is_empty())
 }
@@ -153,6 +168,38 @@ mod tests {
             item.updated.unwrap().to_rfc3339(),
             "2024-05-01T08:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn websub_hub_and_self_links_are_read_from_atom_and_rss() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <link rel="hub" href="https://hub.example/"/>
+            <link rel="self" href="https://ex.org/feed.atom"/>
+            <entry><id>1</id><title>x</title></entry></feed>"#;
+        let feed = parse(atom).unwrap();
+        assert_eq!(feed.hub.as_deref(), Some("https://hub.example/"));
+        assert_eq!(feed.self_url.as_deref(), Some("https://ex.org/feed.atom"));
+        assert_eq!(
+            feed.link.as_deref(),
+            Some("https://ex.org/feed.atom"),
+            "the hub is not the site"
+        );
+
+        let rss = r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+            <title>T</title><link>https://ex.org/</link>
+            <atom:link rel="hub" href="https://pubsubhubbub.appspot.com/"/>
+            <atom:link rel="self" type="application/rss+xml" href="https://ex.org/rss"/>
+            <item><title>x</title></item></channel></rss>"#;
+        let feed = parse(rss).unwrap();
+        assert_eq!(
+            feed.hub.as_deref(),
+            Some("https://pubsubhubbub.appspot.com/")
+        );
+        assert_eq!(feed.self_url.as_deref(), Some("https://ex.org/rss"));
+        assert_eq!(feed.link.as_deref(), Some("https://ex.org/"));
+
+        let plain = parse(r#"<rss version="2.0"><channel><title>T</title></channel></rss>"#);
+        assert_eq!(plain.unwrap().hub, None);
     }
 
     #[test]
