@@ -9,7 +9,7 @@ use crate::{Backend, Result, Store, StoreError};
 /// Every table, parents before children, with its key column (for order).
 /// `articles.copy_of` points within its own table: it is written in a second
 /// pass, once every article is there.
-const TABLES: [(&str, &str); 9] = [
+const TABLES: [(&str, &str); 10] = [
     ("sources", "id"),
     ("subscribers", "id"),
     ("subscriptions", "id"),
@@ -19,6 +19,7 @@ const TABLES: [(&str, &str); 9] = [
     ("articles", "id"),
     ("feedback", "id"),
     ("story_merges", "from_id"),
+    ("websub", "source_id"),
 ];
 
 /// Tables whose ids PostgreSQL generates: their sequences move past the
@@ -274,6 +275,18 @@ mod tests {
             .unwrap()
             .unwrap();
         s.merge_stories(StoryId(2), StoryId(1)).await.unwrap();
+        s.websub_requested(
+            src.id,
+            "https://hub.example/",
+            "https://a.example/rss",
+            "k",
+            t(0),
+        )
+        .await
+        .unwrap();
+        s.websub_verified(src.id, "https://a.example/rss", t(9))
+            .await
+            .unwrap();
         s.record_feedback(
             &NewFeedback {
                 email: Some(who.email.clone()),
@@ -316,6 +329,7 @@ mod tests {
                 ("articles", 2),
                 ("feedback", 1),
                 ("story_merges", 1),
+                ("websub", 1),
             ]
         );
         assert!(seen.contains(&("articles".to_string(), 2, 2)));

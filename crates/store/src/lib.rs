@@ -48,6 +48,7 @@ mod stories;
 mod subscribers;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod websub;
 
 use std::path::Path;
 use std::sync::Once;
@@ -73,6 +74,7 @@ pub use subscribers::{
     NewSubscription, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus,
     SubscriptionWithEmail,
 };
+pub use websub::WebSub;
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
