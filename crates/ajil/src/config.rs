@@ -47,6 +47,7 @@ struct FileConfig {
     secret: Option<String>,
     poll_interval: Option<u64>,
     min_poll_interval: Option<u64>,
+    websub: Option<bool>,
     fetch_timeout: Option<u64>,
     max_page_bytes: Option<usize>,
     user_agent: Option<String>,
@@ -100,6 +101,10 @@ pub struct Config {
     /// (a source's own interval is the longest; see
     /// `ajil_fetch::adaptive_interval`).
     pub min_poll_interval: Duration,
+    /// Subscribe at the WebSub hubs feeds name, so new items are pushed to
+    /// `public_url` as they are published. On by default when `public_url`
+    /// is not a loopback address (a hub could not reach it).
+    pub websub: bool,
     /// Timeout of one HTTP fetch.
     pub fetch_timeout: Duration,
     /// Largest page or feed ajil reads.
@@ -223,6 +228,15 @@ impl Config {
         };
         let poll_interval =
             num::<u64>("AJIL_POLL_INTERVAL", env("AJIL_POLL_INTERVAL"))?.or(fc.poll_interval);
+        let websub = match env("AJIL_WEBSUB") {
+            Some(v) => Some(match v.trim() {
+                "1" | "true" | "on" | "yes" => true,
+                "0" | "false" | "off" | "no" => false,
+                _ => bail!("AJIL_WEBSUB={v:?} is not valid: use true or false"),
+            }),
+            None => fc.websub,
+        }
+        .unwrap_or_else(|| !is_loopback_url(&public_url));
         let min_poll_interval =
             num::<u64>("AJIL_MIN_POLL_INTERVAL", env("AJIL_MIN_POLL_INTERVAL"))?
                 .or(fc.min_poll_interval);
@@ -272,6 +286,7 @@ impl Config {
             secret,
             poll_interval: Duration::from_secs(poll_interval.unwrap_or(300).max(10)),
             min_poll_interval: Duration::from_secs(min_poll_interval.unwrap_or(60).max(10)),
+            websub,
             fetch_timeout: Duration::from_secs(fetch_timeout.unwrap_or(20).max(1)),
             max_page_bytes: max_page_bytes.unwrap_or(10 << 20),
             user_agent: env("AJIL_USER_AGENT")
@@ -422,6 +437,21 @@ fn getrandom(buf: &mut [u8]) {
     rand::rngs::OsRng.fill_bytes(buf);
 }
 
+/// Whether `url`'s host is this machine only (a WebSub hub could not call it).
+fn is_loopback_url(url: &str) -> bool {
+    let Some(host) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+    else {
+        return true;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,6 +537,7 @@ mod tests {
             secret: _,
             poll_interval: _,
             min_poll_interval: _,
+            websub: _,
             fetch_timeout: _,
             max_page_bytes: _,
             user_agent: _,
@@ -534,6 +565,7 @@ mod tests {
             ("secret", fc.secret.is_some()),
             ("poll_interval", fc.poll_interval.is_some()),
             ("min_poll_interval", fc.min_poll_interval.is_some()),
+            ("websub", fc.websub.is_some()),
             ("fetch_timeout", fc.fetch_timeout.is_some()),
             ("max_page_bytes", fc.max_page_bytes.is_some()),
             ("user_agent", fc.user_agent.is_some()),
@@ -559,6 +591,39 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         Config::resolve(dir.path().to_path_buf(), fc, &env_of(&[])).unwrap();
+    }
+
+    #[test]
+    fn websub_is_on_when_hubs_can_reach_the_public_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let local = Config::resolve(path.clone(), FileConfig::default(), &env_of(&[])).unwrap();
+        assert!(!local.websub, "{}", local.public_url);
+        let public = Config::resolve(
+            path.clone(),
+            FileConfig::default(),
+            &env_of(&[("AJIL_PUBLIC_URL", "https://ajil.example.org")]),
+        )
+        .unwrap();
+        assert!(public.websub);
+        let off = Config::resolve(
+            path.clone(),
+            FileConfig::default(),
+            &env_of(&[
+                ("AJIL_PUBLIC_URL", "https://ajil.example.org"),
+                ("AJIL_WEBSUB", "off"),
+            ]),
+        )
+        .unwrap();
+        assert!(!off.websub);
+        let bad = Config::resolve(
+            path,
+            FileConfig::default(),
+            &env_of(&[("AJIL_WEBSUB", "maybe")]),
+        );
+        assert!(bad.unwrap_err().to_string().contains("AJIL_WEBSUB"));
+        assert!(is_loopback_url("http://[::1]:8080"));
+        assert!(is_loopback_url("http://0.0.0.0:8080"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ajil_alert::{AlertPlan, MatchKind};
-use ajil_model::{Analysis, ArticleId, FeedItem, StoryId};
+use ajil_model::{Analysis, ArticleId, FeedItem, SourceId, StoryId};
 use ajil_store::{NewArticle, Source, Store, SubscriptionWithEmail};
 use ajil_story::{Assignment, Clusterer, StoryInput, StoryOptions};
 use anyhow::{Context, Result};
@@ -71,9 +71,17 @@ enum Gathered {
         etag: Option<String>,
         last_modified: Option<String>,
         lang: Option<String>,
-        items: Vec<(FeedItem, NewItem, Option<Result<ajil_model::Extracted>>)>,
+        items: Vec<NewEntry>,
+        /// The WebSub hub the feed names, with the topic to subscribe to.
+        hub: Option<(String, String)>,
     },
 }
+
+/// A feed item not stored yet, with its article page if one was fetched.
+type NewEntry = (FeedItem, NewItem, Option<Result<ajil_model::Extracted>>);
+
+/// The lease asked of WebSub hubs (renewed a day before it ends).
+const WEBSUB_LEASE: std::time::Duration = std::time::Duration::from_secs(10 * 24 * 3600);
 
 /// A sitemap index source is read through at most this many of its newest
 /// child sitemaps a poll.
@@ -440,6 +448,29 @@ impl Pipeline {
             Ok(f) => f,
             Err(msg) => return Gathered::Failed(msg, None),
         };
+        let hub = feed.hub.clone().map(|hub| {
+            // The topic is the feed's own address, else the one polled.
+            let topic = feed.self_url.clone().unwrap_or_else(|| source.url.clone());
+            (hub, topic)
+        });
+        let (lang, items) = self.gather_items(source, feed).await;
+        Gathered::Fetched {
+            etag: response.etag,
+            last_modified: response.last_modified,
+            lang,
+            items,
+            hub,
+        }
+    }
+
+    /// The items of `feed` not stored yet, oldest first, each with its
+    /// article page when the feed carries only a teaser; and the feed's
+    /// language.
+    async fn gather_items(
+        &self,
+        source: &Source,
+        feed: ajil_model::ParsedFeed,
+    ) -> (Option<String>, Vec<NewEntry>) {
         // Oldest first, so stories grow in publication order.
         let mut items = feed.items;
         items.sort_by_key(|i| i.published.or(i.updated));
@@ -468,16 +499,12 @@ impl Pipeline {
             .buffered(PAGE_FETCHES)
             .collect()
             .await;
-        Gathered::Fetched {
-            etag: response.etag,
-            last_modified: response.last_modified,
-            lang: feed.lang,
-            items: fresh
-                .into_iter()
-                .zip(pages)
-                .map(|((item, n), page)| (item, n, page))
-                .collect(),
-        }
+        let items = fresh
+            .into_iter()
+            .zip(pages)
+            .map(|((item, n), page)| (item, n, page))
+            .collect();
+        (feed.lang, items)
     }
 
     /// [`Pipeline::gather`]s the sources of one host in turn, handing each
@@ -537,9 +564,43 @@ impl Pipeline {
                 last_modified,
                 lang,
                 items,
-            } => (etag, last_modified, lang, items),
+                hub,
+            } => {
+                if let Some((hub, topic)) = hub
+                    && self.config.websub
+                    && let Err(e) = self.websub_subscribe(source, &hub, &topic, now).await
+                {
+                    warn!(source_id = %source.id, %hub, "WebSub subscription not asked for: {e:#}");
+                }
+                (etag, last_modified, lang, items)
+            }
         };
         crate::telemetry::record_fetch("fetched");
+        self.apply_items(source, lang.as_deref(), items, now, report)
+            .await;
+        let next = ajil_fetch::next_fetch_at(now, self.poll_interval(source, now).await?, 0);
+        self.store
+            .record_fetch_ok(
+                source.id,
+                etag.as_deref(),
+                last_modified.as_deref(),
+                now,
+                next,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Stores, clusters and matches new items in order; a failing item is
+    /// logged and the rest go on.
+    async fn apply_items(
+        &self,
+        source: &Source,
+        lang: Option<&str>,
+        items: Vec<NewEntry>,
+        now: DateTime<Utc>,
+        report: &mut CycleReport,
+    ) {
         for (item, n, page) in items {
             let page = match page {
                 Some(Ok(p)) => p,
@@ -553,23 +614,100 @@ impl Pipeline {
                 None => ajil_model::Extracted::default(),
             };
             if let Err(e) = self
-                .process_item(source, lang.as_deref(), &item, n, page, now, report)
+                .process_item(source, lang, &item, n, page, now, report)
                 .await
             {
                 warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}");
             }
         }
-        let next = ajil_fetch::next_fetch_at(now, self.poll_interval(source, now).await?, 0);
-        self.store
-            .record_fetch_ok(
-                source.id,
-                etag.as_deref(),
-                last_modified.as_deref(),
-                now,
-                next,
+    }
+
+    /// Asks `hub` to push `topic` to this instance, unless a subscription
+    /// to it is verified for a while yet (more than a day, or half its lease)
+    /// or was asked for within the hour (the hub may still be verifying it).
+    async fn websub_subscribe(
+        &self,
+        source: &Source,
+        hub: &str,
+        topic: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Some(current) = self.store.websub_of(source.id).await?
+            && current.hub == hub
+            && current.topic == topic
+        {
+            let fresh = match current.expires_at {
+                // Renewed a day before the lease ends, or halfway through a
+                // lease shorter than two days.
+                Some(expires) => {
+                    let lease = expires - current.requested_at;
+                    expires - now > TimeDelta::days(1).min(lease / 2)
+                }
+                None => now - current.requested_at < TimeDelta::hours(1),
+            };
+            if fresh {
+                return Ok(());
+            }
+        }
+        let secret: String = {
+            use rand::Rng;
+            let bytes: [u8; 24] = rand::thread_rng().r#gen();
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        };
+        // Recorded first: the hub may verify before it answers.
+        let row = self
+            .store
+            .websub_requested(source.id, hub, topic, &secret, now)
+            .await?;
+        let callback = format!(
+            "{}/websub/{}",
+            self.config.public_url.trim_end_matches('/'),
+            source.id
+        );
+        let lease = WEBSUB_LEASE.as_secs().to_string();
+        self.fetcher
+            .post_form(
+                hub,
+                &[
+                    ("hub.mode", "subscribe"),
+                    ("hub.topic", topic),
+                    ("hub.callback", &callback),
+                    ("hub.secret", &row.secret),
+                    ("hub.lease_seconds", &lease),
+                ],
             )
             .await?;
+        info!(source_id = %source.id, %hub, %topic, "WebSub subscription asked for");
         Ok(())
+    }
+
+    /// Takes a feed a WebSub hub pushed for `source`: its new items are
+    /// stored, clustered and matched at once, and alerts sent, as a poll
+    /// would (the source's polling schedule and validators are left as they
+    /// are).
+    pub async fn receive_push(
+        &self,
+        source: SourceId,
+        body: &[u8],
+        content_type: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CycleReport> {
+        let _lock = self.lock().await?;
+        let source = self.store.get_source(source).await?;
+        let feed = ajil_parse::parse_feed(body, content_type)
+            .with_context(|| format!("the hub pushed for {} what is not a feed", source.url))?;
+        self.catch_up(now).await?;
+        self.refresh_matchers().await?;
+        let mut report = CycleReport::default();
+        let (lang, items) = self.gather_items(&source, feed).await;
+        self.apply_items(&source, lang.as_deref(), items, now, &mut report)
+            .await;
+        let (sent, failed) = self.delivery.send_due(now, self.config.send_batch).await?;
+        report.emails_sent += sent;
+        report.emails_failed += failed;
+        crate::telemetry::record_push(&report);
+        info!(source_id = %source.id, new = report.new_articles, "WebSub push taken");
+        Ok(report)
     }
 
     /// How long to wait before polling a healthy source again: its own

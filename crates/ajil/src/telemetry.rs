@@ -6,6 +6,7 @@
 //! | --- | --- | --- |
 //! | `ajil_cycles_total` | counter | pipeline cycles run |
 //! | `ajil_cycle_seconds` | histogram | how long a cycle took |
+//! | `ajil_pushes_total` | counter | feeds pushed by WebSub hubs and taken |
 //! | `ajil_source_fetches_total{outcome}` | counter | source polls: `fetched`, `not_modified`, `failed` |
 //! | `ajil_page_fetch_failures_total` | counter | article pages that could not be fetched or extracted (the feed text was kept) |
 //! | `ajil_articles_total` | counter | new articles stored |
@@ -61,6 +62,10 @@ pub fn recorder() -> &'static PrometheusHandle {
 
 fn describe() {
     describe_counter!("ajil_cycles_total", "Pipeline cycles run.");
+    describe_counter!(
+        "ajil_pushes_total",
+        "Feeds pushed by WebSub hubs and taken."
+    );
     describe_histogram!(
         "ajil_cycle_seconds",
         Unit::Seconds,
@@ -111,6 +116,16 @@ fn describe() {
 pub(crate) fn record_cycle(report: &CycleReport, seconds: f64) {
     metrics::counter!("ajil_cycles_total").increment(1);
     metrics::histogram!("ajil_cycle_seconds").record(seconds);
+    metrics::counter!("ajil_articles_total").increment(report.new_articles as u64);
+    metrics::counter!("ajil_stories_total").increment(report.new_stories as u64);
+    metrics::counter!("ajil_stories_breaking_total").increment(report.stories_breaking as u64);
+    metrics::counter!("ajil_alerts_queued_total").increment(report.alerts_queued as u64);
+    record_emails(report.emails_sent, report.emails_failed);
+}
+
+/// Counts what one WebSub push brought.
+pub(crate) fn record_push(report: &CycleReport) {
+    metrics::counter!("ajil_pushes_total").increment(1);
     metrics::counter!("ajil_articles_total").increment(report.new_articles as u64);
     metrics::counter!("ajil_stories_total").increment(report.new_stories as u64);
     metrics::counter!("ajil_stories_breaking_total").increment(report.stories_breaking as u64);

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use ajil_web::{
-    AppState, BoxFuture, ConfirmRequest, ConfirmSender, MetricsSource, SourceCheck, SourceChecker,
+    AppState, BoxFuture, ConfirmRequest, ConfirmSender, MetricsSource, PushReceiver, SourceCheck,
+    SourceChecker,
 };
 use chrono::Utc;
 
@@ -66,6 +67,32 @@ impl MetricsSource for PipelineMetrics {
     }
 }
 
+/// Hands WebSub pushes to the pipeline, in the background: the hub gets its
+/// answer at once, and the pipeline takes the feed under its cycle lock.
+struct PipelinePushes(Arc<Pipeline>);
+
+impl PushReceiver for PipelinePushes {
+    fn receive(
+        &self,
+        source: ajil_model::SourceId,
+        body: Vec<u8>,
+        content_type: Option<String>,
+    ) -> BoxFuture<'_, Result<(), String>> {
+        let pipeline = self.0.clone();
+        Box::pin(async move {
+            tokio::spawn(async move {
+                if let Err(e) = pipeline
+                    .receive_push(source, &body, content_type.as_deref(), Utc::now())
+                    .await
+                {
+                    tracing::warn!(source_id = %source, "WebSub push not taken: {e:#}");
+                }
+            });
+            Ok(())
+        })
+    }
+}
+
 /// The web UI and API over the pipeline's store and link signer.
 pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::Router> {
     let signer = Arc::new(ajil_mail::Signer::new(config.secret.expose().as_bytes()));
@@ -80,6 +107,7 @@ pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::
     .with_source_checker(Arc::new(FetchingChecker(crate::inspect::checking_fetcher(
         config,
     )?)))
-    .with_metrics(Arc::new(PipelineMetrics(pipeline.clone())));
+    .with_metrics(Arc::new(PipelineMetrics(pipeline.clone())))
+    .with_push_receiver(Arc::new(PipelinePushes(pipeline.clone())));
     Ok(ajil_web::router(state))
 }

@@ -215,6 +215,41 @@ impl Fetcher {
         }))
     }
 
+    /// POSTs `fields` as an HTML form (`application/x-www-form-urlencoded`)
+    /// and returns the status of a 2xx answer (a WebSub subscription request
+    /// to a hub, say); any other status is an error.
+    pub async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<u16, FetchError> {
+        let parsed = url::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| FetchError::InvalidUrl {
+                url: url.to_string(),
+                reason: "not an absolute http(s) URL".into(),
+            })?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let response = self
+            .client
+            .post(parsed)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(url, e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(status.as_u16());
+        }
+        let retry_after = header_str(response.headers(), header::RETRY_AFTER)
+            .and_then(|v| parse_retry_after(&v, chrono::Utc::now()));
+        Err(FetchError::Status {
+            url: url.to_string(),
+            status: status.as_u16(),
+            retry_after,
+        })
+    }
+
     fn transport_error(&self, url: &str, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
         if e.is_timeout() {

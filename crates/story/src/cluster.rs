@@ -857,12 +857,16 @@ impl Clusterer {
         };
         let mut index_keys = title.clone();
         index_keys.extend(rare.into_iter().take(keep));
-        let mut urls = vec![input.url.to_string()];
-        if let Some(canonical) = input.canonical_url
-            && canonical != input.url
-        {
-            urls.push(canonical.to_string());
-        }
+        // An item without a link has no URL to be a copy by: an empty one
+        // would make every link-less article a copy of the first.
+        let mut urls: Vec<String> = [Some(input.url), input.canonical_url]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+            .collect();
+        urls.dedup();
         // A hash of an empty body would make every text-less article a copy of the first.
         let content_hash =
             (input.content_hash != 0 && !body.is_empty()).then_some(input.content_hash);

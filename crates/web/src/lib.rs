@@ -18,6 +18,10 @@
 //! | `GET /stories`, `/stories/{id}`, `/sources` | recent stories and source health |
 //! | `GET /healthz` | `ok` when the database answers |
 //! | `GET /admin/suppressions` | addresses suppressed by bounces or complaints, with the reason (API access rule) |
+//! | `GET`/`POST /admin/sources`, `POST /admin/sources/{id}/remove` | add (checked first) and remove sources (API access rule) |
+//! | `GET /admin/outbox` | the email outbox: counts, emails in trouble, the latest (API access rule) |
+//! | `GET /metrics` | Prometheus metrics (API access rule) |
+//! | `GET`/`POST /websub/{source}` | WebSub: a hub verifies a subscription, then pushes the feed (signed) |
 //!
 //! The JSON API under `/api/` is described in [`api`]; its errors are
 //! `{"error": …, "hint": …}` with a fitting status code.
@@ -43,6 +47,7 @@ pub mod links;
 mod query_check;
 mod templates;
 mod ui;
+mod websub;
 
 use std::fmt;
 use std::future::Future;
@@ -121,6 +126,18 @@ pub trait MetricsSource: Send + Sync {
     fn render(&self) -> BoxFuture<'_, Result<String, String>>;
 }
 
+/// Takes a feed a WebSub hub pushed for a source (its signature already
+/// checked); the binary implements it by handing the feed to the pipeline.
+pub trait PushReceiver: Send + Sync {
+    /// Takes `body` for `source`; should return quickly (the hub waits).
+    fn receive(
+        &self,
+        source: ajil_model::SourceId,
+        body: Vec<u8>,
+        content_type: Option<String>,
+    ) -> BoxFuture<'_, Result<(), String>>;
+}
+
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -144,6 +161,9 @@ pub struct AppState {
     /// Serves `GET /metrics` (behind the API's access rule); when `None`
     /// the route answers 404.
     pub metrics: Option<Arc<dyn MetricsSource>>,
+    /// Takes WebSub pushes at `/websub/{source}`; when `None` they are
+    /// answered 503.
+    pub push_receiver: Option<Arc<dyn PushReceiver>>,
     /// The time source.
     pub clock: Clock,
     /// Per-IP limit on signups.
@@ -170,6 +190,7 @@ impl AppState {
             api_token: None,
             source_checker: None,
             metrics: None,
+            push_receiver: None,
             clock: Arc::new(Utc::now),
             signup_limiter: Arc::default(),
             resend_limiter: Arc::new(limits::IpLimiter::new(limits::RESENDS_PER_IP)),
@@ -195,6 +216,13 @@ impl AppState {
     #[must_use]
     pub fn with_metrics(mut self, source: Arc<dyn MetricsSource>) -> AppState {
         self.metrics = Some(source);
+        self
+    }
+
+    /// Hands feeds WebSub hubs push to `receiver`.
+    #[must_use]
+    pub fn with_push_receiver(mut self, receiver: Arc<dyn PushReceiver>) -> AppState {
+        self.push_receiver = Some(receiver);
         self
     }
 
@@ -235,6 +263,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api::routes(state.clone()))
         .nest("/admin", api::admin_routes(state.clone()))
         .merge(api::metrics_routes(state.clone()))
+        .route(
+            "/websub/{source}",
+            axum::routing::get(websub::verify)
+                .post(websub::push)
+                .layer(axum::extract::DefaultBodyLimit::max(websub::MAX_PUSH_BYTES)),
+        )
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -11,3 +11,4 @@ mod pipeline;
 mod postfix;
 mod postfix_bounces;
 mod support;
+mod websub;

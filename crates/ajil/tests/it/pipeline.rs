@@ -12,7 +12,7 @@ use ajil_store::{NewSubscription, Store};
 use ajil_testkit::SmtpServer;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
-use crate::support::Fixtures;
+use crate::support::{Fixtures, subscribe, subscribe_in};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 13, 0, 0).unwrap()
@@ -40,36 +40,6 @@ async fn setup(smtp: Option<&SmtpServer>) -> (tempfile::TempDir, Config, Store) 
     config.smtp_url = smtp.map(|s| Secret::new(s.url()));
     let store = Store::open(&config.db_path()).await.unwrap();
     (dir, config, store)
-}
-
-async fn subscribe(store: &Store, email: &str, query: &str, cadence: Cadence, now: DateTime<Utc>) {
-    subscribe_in(store, email, "en", query, cadence, now).await;
-}
-
-/// [`subscribe`] for a subscriber whose interface language is `ui_lang`.
-async fn subscribe_in(
-    store: &Store,
-    email: &str,
-    ui_lang: &str,
-    query: &str,
-    cadence: Cadence,
-    now: DateTime<Utc>,
-) {
-    let s = store.upsert_subscriber(email, ui_lang, now).await.unwrap();
-    store
-        .add_subscription(
-            &NewSubscription {
-                subscriber_id: s.id,
-                query: query.into(),
-                langs: vec![],
-                cadence,
-                breaking_only: false,
-                confirmed: true,
-            },
-            now,
-        )
-        .await
-        .unwrap();
 }
 
 /// Adds the fixture server's `/feed.xml` as a source named `name`.

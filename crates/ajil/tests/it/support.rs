@@ -248,3 +248,40 @@ pub fn put_news_site(fx: &Fixtures) {
         "<html><body><p>Nothing to follow here</p></body></html>",
     );
 }
+
+/// A confirmed subscription of `email` to `query`, in English.
+pub async fn subscribe(
+    store: &ajil_store::Store,
+    email: &str,
+    query: &str,
+    cadence: ajil_model::Cadence,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    subscribe_in(store, email, "en", query, cadence, now).await;
+}
+
+/// [`subscribe`] for a subscriber whose interface language is `ui_lang`.
+pub async fn subscribe_in(
+    store: &ajil_store::Store,
+    email: &str,
+    ui_lang: &str,
+    query: &str,
+    cadence: ajil_model::Cadence,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let s = store.upsert_subscriber(email, ui_lang, now).await.unwrap();
+    store
+        .add_subscription(
+            &ajil_store::NewSubscription {
+                subscriber_id: s.id,
+                query: query.into(),
+                langs: vec![],
+                cadence,
+                breaking_only: false,
+                confirmed: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+}

@@ -99,6 +99,26 @@ fn empty_bodies_do_not_copy_each_other() {
 }
 
 #[test]
+fn items_without_links_are_not_copies_by_their_missing_url() {
+    let mut clusterer = with_background();
+    let mut a = Art::new(1, "wire", 0, ORIGINAL_TITLE, &original_text());
+    let mut b = Art::new(
+        2,
+        "wire",
+        1,
+        "المنتخب يفوز في المباراة الودية",
+        "فاز المنتخب الوطني لكرة القدم مساء الأحد في مباراة ودية أقيمت على الملعب الكبير \
+         استعدادا للبطولة القارية، وسجل المهاجم هدفين في الشوط الثاني أمام جمهور كبير.",
+    );
+    a.url = String::new();
+    b.url = String::new();
+    let first = clusterer.add(&a.input(), a.published);
+    let second = clusterer.add(&b.input(), b.published);
+    assert_eq!(second.copy_of, None);
+    assert_ne!(second.story, first.story);
+}
+
+#[test]
 fn reprint_with_ads_and_shortcodes_left_in_is_a_near_copy() {
     let mut clusterer = with_background();
     let original = Art::new(1, "skynews", 0, ORIGINAL_TITLE, &original_text());
