@@ -80,25 +80,37 @@ impl Store {
 
     /// `source`'s subscription, if it asked for one.
     pub async fn websub_of(&self, source: SourceId) -> Result<Option<WebSub>> {
-        let row = sqlx::query(
-            "SELECT source_id, hub, topic, secret, requested_at, expires_at \
-             FROM websub WHERE source_id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM websub WHERE source_id = $1"
+        ))
         .bind(source.0)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(WebSub {
-                source_id: SourceId(r.try_get("source_id")?),
-                hub: r.try_get("hub")?,
-                topic: r.try_get("topic")?,
-                secret: r.try_get("secret")?,
-                requested_at: time(&r, "requested_at")?,
-                expires_at: time_opt(&r, "expires_at")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(from_row).transpose()
     }
+
+    /// Every source's subscription, by source id.
+    pub async fn websubs(&self) -> Result<Vec<WebSub>> {
+        sqlx::query(&format!("SELECT {COLUMNS} FROM websub ORDER BY source_id"))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
+    }
+}
+
+const COLUMNS: &str = "source_id, hub, topic, secret, requested_at, expires_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<WebSub> {
+    Ok(WebSub {
+        source_id: SourceId(r.try_get("source_id")?),
+        hub: r.try_get("hub")?,
+        topic: r.try_get("topic")?,
+        secret: r.try_get("secret")?,
+        requested_at: time(r, "requested_at")?,
+        expires_at: time_opt(r, "expires_at")?,
+    })
 }
 
 #[cfg(test)]
@@ -143,6 +155,9 @@ mod tests {
                     .await
                     .unwrap()
             );
+            let all = s.websubs().await.unwrap();
+            assert_eq!(all.len(), 1);
+            assert_eq!(all[0].expires_at, Some(t(600)));
             // A renewal keeps the secret and the lease until verified again.
             let renewed = s
                 .websub_requested(

@@ -424,6 +424,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("col_last_error", "آخر خطأ", "Last error"),
     ("col_failures", "إخفاقات متتالية", "Failures in a row"),
     ("col_next_fetch", "الجلب التالي", "Next poll"),
+    (
+        "source_pushed",
+        "يدفع مركز WebSub جديده فور نشره",
+        "new items pushed by its WebSub hub",
+    ),
     ("outbox_title", "البريد الصادر", "Outbox"),
     ("admin_sources_title", "إدارة المصادر", "Manage sources"),
     ("add_source_title", "إضافة مصدر", "Add a source"),

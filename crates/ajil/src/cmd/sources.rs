@@ -59,6 +59,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
             if sources.is_empty() {
                 println!("no sources yet: add one with `ajil sources add URL`");
             }
+            let pushes = store.websubs().await?;
             for s in sources {
                 let health = match (&s.last_error, s.last_success_at) {
                     (Some(err), _) => {
@@ -78,6 +79,20 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                     "#{:<4} {:<24} {}\n      {health}{section}; next poll {next} UTC",
                     s.id, s.name, s.url
                 );
+                if let Some(push) = pushes.iter().find(|p| p.source_id == s.id) {
+                    match push.expires_at {
+                        Some(until) => println!(
+                            "      pushed by {} until {} UTC",
+                            push.hub,
+                            until.format("%Y-%m-%d %H:%M")
+                        ),
+                        None => println!(
+                            "      push asked of {} at {} UTC, not verified yet",
+                            push.hub,
+                            push.requested_at.format("%Y-%m-%d %H:%M")
+                        ),
+                    }
+                }
             }
         }
         SourcesCommand::Remove { id } => {

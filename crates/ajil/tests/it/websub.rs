@@ -188,6 +188,17 @@ async fn a_hub_pushes_new_items_and_the_alert_goes_out_without_a_poll() {
     assert_eq!(hub_state.lock().unwrap().topic, topic);
     let sub = store.websub_of(source.id).await.unwrap().unwrap();
     assert!(sub.expires_at.is_some(), "the lease is recorded");
+    let listed = tokio::process::Command::new(env!("CARGO_BIN_EXE_ajil"))
+        .args(["sources", "list"])
+        .env("AJIL_DATA", dir.path())
+        .output()
+        .await
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains(&format!("pushed by {hub_url} until ")),
+        "{listed}"
+    );
     assert!(secret.len() >= 32);
     // A second poll within the lease does not ask again.
     hub_state.lock().unwrap().verified = false;

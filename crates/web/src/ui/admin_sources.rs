@@ -164,6 +164,9 @@ async fn render(
         .list_sources()
         .await
         .map_err(|e| PageError::store(lang, e))?;
+    let pushed = super::browse::pushed_sources(state)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
     let (csrf_token, cookie) = csrf::issue(&state.csrf_secret, headers, state.https());
     let mut res = page(
         outcome.status,
@@ -171,6 +174,7 @@ async fn render(
         lang,
         context! {
             sources,
+            pushed,
             csrf => csrf_token,
             notice => outcome.notice,
             error => outcome.error,

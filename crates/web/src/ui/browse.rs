@@ -83,12 +83,28 @@ pub(super) async fn sources(
         .list_sources()
         .await
         .map_err(|e| PageError::store(lang.lang, e))?;
+    let pushed = pushed_sources(&state)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
     page(
         StatusCode::OK,
         "sources.html",
         lang.lang,
-        context! { sources },
+        context! { sources, pushed },
     )
+}
+
+/// Ids of the sources a WebSub hub pushes now (a verified, unexpired lease).
+pub(crate) async fn pushed_sources(state: &AppState) -> Result<Vec<i64>, ajil_store::StoreError> {
+    let now = state.now();
+    Ok(state
+        .store
+        .websubs()
+        .await?
+        .into_iter()
+        .filter(|w| w.expires_at.is_some_and(|until| until > now))
+        .map(|w| w.source_id.0)
+        .collect())
 }
 
 /// `200 ok` when the database answers, `503` otherwise.

@@ -1,7 +1,7 @@
 //! The HTML pages, one file per action.
 
 pub(crate) mod admin_sources;
-mod browse;
+pub(crate) mod browse;
 mod confirm;
 mod manage;
 mod resend;

@@ -395,6 +395,31 @@ async fn stories_and_sources_pages() {
         assert!(one.body.contains(shown), "{lang}: {}", one.body);
     }
     let sources = get(&h.app, "/sources?lang=en").await;
+    assert!(!sources.body.contains("pushed by its WebSub hub"));
+    h.store
+        .websub_requested(
+            src.id,
+            "https://hub.example/",
+            "https://news.example/rss",
+            "k",
+            now(),
+        )
+        .await
+        .unwrap();
+    h.store
+        .websub_verified(
+            src.id,
+            "https://news.example/rss",
+            now() + chrono::TimeDelta::days(5),
+        )
+        .await
+        .unwrap();
+    let sources = get(&h.app, "/sources?lang=en").await;
+    assert!(
+        sources.body.contains("new items pushed by its WebSub hub"),
+        "{}",
+        sources.body
+    );
     assert!(sources.body.contains("http 503 from news.example"));
     assert!(sources.body.contains("never"));
     // When a backed-off source will be tried again.
