@@ -42,6 +42,18 @@ async fn setup(smtp: Option<&SmtpServer>) -> (tempfile::TempDir, Config, Store) 
     (dir, config, store)
 }
 
+/// The fixture feed with one item, the Iran deal report.
+fn iran_feed(fx: &Fixtures) {
+    feed(
+        fx,
+        &[(
+            "iran",
+            "Negotiators close in on Iran deal after overnight talks",
+            "iran-deal.html",
+        )],
+    );
+}
+
 /// Adds the fixture server's `/feed.xml` as a source named `name`.
 async fn add_feed(store: &Store, fx: &Fixtures, name: &str) {
     store
@@ -152,14 +164,7 @@ async fn hourly_digest_collects_stories_into_one_email() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smtp_outage_is_retried_and_nothing_is_lost() {
     let fx = Fixtures::start().await;
-    feed(
-        &fx,
-        &[(
-            "iran",
-            "Negotiators close in on Iran deal after overnight talks",
-            "iran-deal.html",
-        )],
-    );
+    iran_feed(&fx);
     let mut smtp = SmtpServer::start();
     let (_dir, config, store) = setup(Some(&smtp)).await;
     subscribe(
@@ -211,14 +216,7 @@ async fn smtp_outage_is_retried_and_nothing_is_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permanent_rejection_is_recorded_not_retried() {
     let fx = Fixtures::start().await;
-    feed(
-        &fx,
-        &[(
-            "iran",
-            "Negotiators close in on Iran deal after overnight talks",
-            "iran-deal.html",
-        )],
-    );
+    iran_feed(&fx);
     let smtp = SmtpServer::start();
     smtp.set_reject(Some((550, "no such user".into())));
     let (_dir, config, store) = setup(Some(&smtp)).await;
@@ -235,14 +233,7 @@ async fn permanent_rejection_is_recorded_not_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_sources_are_recorded_and_backed_off() {
     let fx = Fixtures::start().await;
-    feed(
-        &fx,
-        &[(
-            "iran",
-            "Negotiators close in on Iran deal after overnight talks",
-            "iran-deal.html",
-        )],
-    );
+    iran_feed(&fx);
     fx.put(
         "/garbage.xml",
         "application/rss+xml",
@@ -385,14 +376,7 @@ async fn a_restart_keeps_stories_on(fx: &Fixtures, postgres: bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_show_the_article_lead_and_times_in_the_subscribers_zone() {
     let fx = Fixtures::start().await;
-    feed(
-        &fx,
-        &[(
-            "iran",
-            "Negotiators close in on Iran deal after overnight talks",
-            "iran-deal.html",
-        )],
-    );
+    iran_feed(&fx);
     let (_dir, config, store) = setup(None).await;
     subscribe(
         &store,
@@ -1529,14 +1513,7 @@ async fn sources_are_fetched_together_and_a_hung_server_holds_up_only_itself() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_go_out_before_a_hung_source_gives_up() {
     let fx = Fixtures::start().await;
-    feed(
-        &fx,
-        &[(
-            "iran",
-            "Negotiators close in on Iran deal after overnight talks",
-            "iran-deal.html",
-        )],
-    );
+    iran_feed(&fx);
     let smtp = SmtpServer::start();
     let (_dir, mut config, store) = setup(Some(&smtp)).await;
     config.fetch_timeout = Duration::from_secs(120);
