@@ -20,6 +20,7 @@
 //! | `GET /admin/suppressions` | addresses suppressed by bounces or complaints, with the reason (API access rule) |
 //! | `GET`/`POST /admin/sources`, `POST /admin/sources/{id}/remove` | add (checked first) and remove sources (API access rule) |
 //! | `GET /admin/outbox` | the email outbox: counts, emails in trouble, the latest (API access rule) |
+//! | `GET`/`POST /admin/login` | with a token set, signs a browser in to the `/admin/` pages (see `admin_auth`) |
 //! | `GET /metrics` | Prometheus metrics (API access rule) |
 //! | `GET`/`POST /websub/{source}` | WebSub: a hub verifies a subscription, then pushes the feed (signed) |
 //!
@@ -37,6 +38,7 @@
 //! the capability, and RFC 8058 one-click posts come from mail providers that
 //! cannot know a form token.
 
+mod admin_auth;
 pub mod api;
 mod csrf;
 mod error;

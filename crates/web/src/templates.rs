@@ -40,6 +40,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "outbox.html",
         "admin_sources.html",
         "source_cells.html",
+        "admin_login.html",
     );
     env
 });

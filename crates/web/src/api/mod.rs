@@ -61,7 +61,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state, guard))
 }
 
-/// Operator pages: the same access rule as the API.
+/// Operator pages: the API's access rule, or a sign-in cookie from
+/// `/admin/login` (see [`crate::admin_auth`]).
 pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/suppressions", get(crate::ui::suppressions))
@@ -74,7 +75,15 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
             "/sources/{id}/remove",
             axum::routing::post(crate::ui::admin_sources::remove),
         )
-        .layer(middleware::from_fn_with_state(state, guard))
+        .layer(middleware::from_fn_with_state(
+            state,
+            crate::admin_auth::page_guard,
+        ))
+        // Outside the guard: where the operator signs in.
+        .route(
+            "/login",
+            get(crate::admin_auth::login_form).post(crate::admin_auth::login),
+        )
 }
 
 /// `GET /metrics`: the same access rule as the API (a Prometheus scraper
@@ -161,7 +170,7 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
 
 /// Compares without stopping at the first difference, so response time does
 /// not reveal how much of a guessed token was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

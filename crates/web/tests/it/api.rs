@@ -332,7 +332,98 @@ async fn suppressed_addresses_are_listed_with_their_reason() {
     assert!(page.body.contains("gone@example.org") && page.body.contains("user unknown"));
     assert!(!page.body.contains("ok@example.org"));
     let anonymous = get(&h.app, "/admin/suppressions").await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.status,
+        StatusCode::SEE_OTHER,
+        "to the sign-in page"
+    );
+}
+
+#[tokio::test]
+async fn the_operator_signs_in_to_the_pages_with_the_token() {
+    let h = harness(Some(TOKEN)).await;
+    // Sent to sign in, and back to the page asked for afterwards.
+    let page = get(&h.app, "/admin/outbox?lang=en").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let to = page.headers["location"].to_str().unwrap().to_string();
+    assert_eq!(to, "/admin/login?next=%2Fadmin%2Foutbox%3Flang%3Den");
+    let form = get(&h.app, &format!("{to}&lang=en")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Operator sign-in") && form.body.contains("type=\"password\""));
+    let csrf_cookie = cookie_of(&form);
+    let csrf = csrf_of(&form.body);
+    let next = enc("/admin/outbox?lang=en");
+
+    let wrong = post_form(
+        &h.app,
+        "/admin/login?lang=en",
+        Some(&csrf_cookie),
+        &format!("csrf={csrf}&next={next}&token=guess"),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("That is not the API token"));
+    assert!(wrong.headers.get(header::SET_COOKIE).is_none());
+    // Without the form token, no sign-in either.
+    let forged = post_form(
+        &h.app,
+        "/admin/login",
+        Some(&csrf_cookie),
+        &format!("token={TOKEN}"),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let ok = post_form(
+        &h.app,
+        "/admin/login?lang=en",
+        Some(&csrf_cookie),
+        &format!("csrf={csrf}&next={next}&token={}", enc(TOKEN)),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers["location"], "/admin/outbox?lang=en");
+    let set = ok.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/admin"),
+        "{set}"
+    );
+    let session = cookie_of(&ok);
+    let with = |uri: &str, cookie: &str| {
+        Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let outbox = send(&h.app, with("/admin/outbox?lang=en", &session)).await;
+    assert_eq!(outbox.status, StatusCode::OK);
+    assert!(outbox.body.contains("Outbox"));
+    // The cookie opens the pages, not the JSON API.
+    let api_call = send(&h.app, with("/api/sources", &session)).await;
+    assert_eq!(api_call.status, StatusCode::UNAUTHORIZED);
+    // A tampered cookie (a later expiry, a made-up value) opens nothing.
+    let (expires, tag) = session.split_once('=').unwrap().1.split_once('.').unwrap();
+    let later: i64 = expires.parse::<i64>().unwrap() + 3600;
+    for bad in [
+        format!("ajil_admin={later}.{tag}"),
+        "ajil_admin=1.AAAA".to_string(),
+    ] {
+        let r = send(&h.app, with("/admin/outbox", &bad)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{bad}");
+    }
+    // Only pages under /admin/ are followed after signing in.
+    let away = post_form(
+        &h.app,
+        "/admin/login",
+        Some(&csrf_cookie),
+        &format!(
+            "csrf={csrf}&next={}&token={}",
+            enc("https://evil.example/"),
+            enc(TOKEN)
+        ),
+    )
+    .await;
+    assert_eq!(away.headers["location"], "/admin/sources");
 }
 
 #[tokio::test]
@@ -402,5 +493,5 @@ async fn the_outbox_page_shows_emails_in_trouble() {
     assert!(ar.body.contains("عاجل: زلزال في الجنوب"));
 
     let anonymous = get(&h.app, "/admin/outbox").await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "to the sign-in page");
 }
