@@ -623,8 +623,9 @@ impl Pipeline {
     }
 
     /// Asks `hub` to push `topic` to this instance, unless a subscription
-    /// to it is verified for a while yet (more than a day, or half its lease)
-    /// or was asked for within the hour (the hub may still be verifying it).
+    /// to it at this instance's callback (`public_url` may have changed) is
+    /// verified for a while yet (more than a day, or half its lease) or was
+    /// asked for within the hour (the hub may still be verifying it).
     async fn websub_subscribe(
         &self,
         source: &Source,
@@ -632,9 +633,15 @@ impl Pipeline {
         topic: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let callback = format!(
+            "{}/websub/{}",
+            self.config.public_url.trim_end_matches('/'),
+            source.id
+        );
         if let Some(current) = self.store.websub_of(source.id).await?
             && current.hub == hub
             && current.topic == topic
+            && current.callback.as_deref() == Some(callback.as_str())
         {
             let fresh = match current.expires_at {
                 // Renewed a day before the lease ends, or halfway through a
@@ -657,13 +664,8 @@ impl Pipeline {
         // Recorded first: the hub may verify before it answers.
         let row = self
             .store
-            .websub_requested(source.id, hub, topic, &secret, now)
+            .websub_requested(source.id, hub, topic, &callback, &secret, now)
             .await?;
-        let callback = format!(
-            "{}/websub/{}",
-            self.config.public_url.trim_end_matches('/'),
-            source.id
-        );
         let lease = WEBSUB_LEASE.as_secs().to_string();
         self.fetcher
             .post_form(

@@ -279,6 +279,7 @@ mod tests {
             src.id,
             "https://hub.example/",
             "https://a.example/rss",
+            "https://ajil.example/websub/1",
             "k",
             t(0),
         )

@@ -16,6 +16,9 @@ pub struct WebSub {
     pub hub: String,
     /// The topic (the feed's own address) subscribed to.
     pub topic: String,
+    /// The callback the hub was given (`None` for subscriptions asked
+    /// before it was kept).
+    pub callback: Option<String>,
     /// The key the hub signs pushed content with (HMAC); kept across renewals.
     #[serde(skip)]
     pub secret: String,
@@ -26,29 +29,34 @@ pub struct WebSub {
 }
 
 impl Store {
-    /// Records that `source` asked `hub` for `topic`. A source asking again
-    /// keeps its secret (content signed with it stays valid while the hub
-    /// verifies the renewal) and its lease; a new hub or topic starts over
-    /// unverified. Returns the row as it now is.
+    /// Records that `source` asked `hub` for `topic`, to be pushed to
+    /// `callback`. A source asking again keeps its secret (content signed
+    /// with it stays valid while the hub verifies the renewal) and its lease;
+    /// a new hub, topic or callback starts over unverified. Returns the row
+    /// as it now is.
     pub async fn websub_requested(
         &self,
         source: SourceId,
         hub: &str,
         topic: &str,
+        callback: &str,
         new_secret: &str,
         now: DateTime<Utc>,
     ) -> Result<WebSub> {
         sqlx::query(
-            "INSERT INTO websub (source_id, hub, topic, secret, requested_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, NULL) \
+            "INSERT INTO websub (source_id, hub, topic, callback, secret, requested_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL) \
              ON CONFLICT (source_id) DO UPDATE SET \
                expires_at = CASE WHEN websub.hub = excluded.hub AND websub.topic = excluded.topic \
+                              AND websub.callback = excluded.callback \
                             THEN websub.expires_at ELSE NULL END, \
-               hub = excluded.hub, topic = excluded.topic, requested_at = excluded.requested_at",
+               hub = excluded.hub, topic = excluded.topic, callback = excluded.callback, \
+               requested_at = excluded.requested_at",
         )
         .bind(source.0)
         .bind(hub)
         .bind(topic)
+        .bind(callback)
         .bind(new_secret)
         .bind(ts(now))
         .execute(&self.pool)
@@ -100,13 +108,14 @@ impl Store {
     }
 }
 
-const COLUMNS: &str = "source_id, hub, topic, secret, requested_at, expires_at";
+const COLUMNS: &str = "source_id, hub, topic, callback, secret, requested_at, expires_at";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<WebSub> {
     Ok(WebSub {
         source_id: SourceId(r.try_get("source_id")?),
         hub: r.try_get("hub")?,
         topic: r.try_get("topic")?,
+        callback: r.try_get("callback")?,
         secret: r.try_get("secret")?,
         requested_at: time(r, "requested_at")?,
         expires_at: time_opt(r, "expires_at")?,
@@ -120,6 +129,8 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    const CB: &str = "https://ajil.example/websub/1";
 
     fn t(minutes: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap() + chrono::TimeDelta::minutes(minutes)
@@ -138,6 +149,7 @@ mod tests {
                     src.id,
                     "https://hub.example/",
                     "https://a.example/rss",
+                    CB,
                     "k1",
                     t(0),
                 )
@@ -164,6 +176,7 @@ mod tests {
                     src.id,
                     "https://hub.example/",
                     "https://a.example/rss",
+                    CB,
                     "k2",
                     t(500),
                 )
@@ -172,12 +185,28 @@ mod tests {
             assert_eq!(renewed.secret, "k1");
             assert_eq!(renewed.expires_at, Some(t(600)));
             assert_eq!(renewed.requested_at, t(500));
+            assert_eq!(renewed.callback.as_deref(), Some(CB));
+            // A new callback (the public address changed) starts over.
+            let elsewhere = s
+                .websub_requested(
+                    src.id,
+                    "https://hub.example/",
+                    "https://a.example/rss",
+                    "https://new.example/websub/1",
+                    "k4",
+                    t(500),
+                )
+                .await
+                .unwrap();
+            assert_eq!(elsewhere.expires_at, None);
+            assert_eq!(elsewhere.secret, "k1");
             // Another hub starts over.
             let moved = s
                 .websub_requested(
                     src.id,
                     "https://hub2.example/",
                     "https://a.example/rss",
+                    CB,
                     "k3",
                     t(501),
                 )

@@ -493,5 +493,9 @@ async fn the_outbox_page_shows_emails_in_trouble() {
     assert!(ar.body.contains("عاجل: زلزال في الجنوب"));
 
     let anonymous = get(&h.app, "/admin/outbox").await;
-    assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "to the sign-in page");
+    assert_eq!(
+        anonymous.status,
+        StatusCode::SEE_OTHER,
+        "to the sign-in page"
+    );
 }

@@ -401,6 +401,7 @@ async fn stories_and_sources_pages() {
             src.id,
             "https://hub.example/",
             "https://news.example/rss",
+            "https://ajil.example/websub/1",
             "k",
             now(),
         )
