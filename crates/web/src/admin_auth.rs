@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -47,15 +47,7 @@ fn session_value(secret: &[u8], token: &str, expires: i64) -> String {
 
 /// Whether the request carries a sign-in cookie for `token` that has not expired.
 fn signed_in(state: &AppState, token: &str, headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_string())
-    else {
+    let Some(value) = csrf::cookie_named(headers, COOKIE_NAME) else {
         return false;
     };
     let Some((expires, tag)) = value.split_once('.') else {

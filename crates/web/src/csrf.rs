@@ -19,16 +19,21 @@ pub(crate) const COOKIE_NAME: &str = "ajil_csrf";
 /// Separates these MACs from other uses of the same secret.
 const DOMAIN: &[u8] = b"ajil-csrf-v1\0";
 
-/// The cookie value of this request, if it has a well-formed one.
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
+/// The value of the request's cookie `name`, if it sent one.
+pub(crate) fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_string())
+}
+
+/// The cookie value of this request, if it has a well-formed one.
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, COOKIE_NAME)
         // 16 random bytes in base64url: anything else was not made by us.
         .filter(|v| v.len() == 22 && URL_SAFE_NO_PAD.decode(v).is_ok())
 }
