@@ -172,7 +172,7 @@ pub enum SourcesCommand {
         /// Display name of the outlet (defaults to the URL's host).
         #[arg(long)]
         name: Option<String>,
-        /// Seconds between fetches.
+        /// Seconds between fetches (at least 60).
         #[arg(long, value_name = "SECS")]
         interval: Option<u64>,
         /// The section the whole feed belongs to (e.g. `sport`), for items
@@ -194,8 +194,38 @@ pub enum SourcesCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove a source by id.
+    /// Remove a source by id (its articles go with it; a WebSub hub pushing
+    /// it is told to stop).
     Remove {
+        /// The source id (see `ajil sources list`).
+        id: i64,
+    },
+    /// Change a source's name, interval or section.
+    Edit {
+        /// The source id (see `ajil sources list`).
+        id: i64,
+        /// The outlet's display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Seconds between fetches (at least 60).
+        #[arg(long, value_name = "SECS")]
+        interval: Option<u64>,
+        /// The section the whole feed belongs to (e.g. `sport`); `none`
+        /// clears it.
+        #[arg(long, value_name = "NAME")]
+        section: Option<String>,
+        /// Print the source as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop polling a source (and taking its WebSub pushes) until it is
+    /// resumed; its articles and stories stay.
+    Pause {
+        /// The source id (see `ajil sources list`).
+        id: i64,
+    },
+    /// Poll a paused source again, starting now.
+    Resume {
         /// The source id (see `ajil sources list`).
         id: i64,
     },

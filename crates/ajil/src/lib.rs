@@ -8,5 +8,6 @@
 pub mod config;
 pub mod inspect;
 pub mod pipeline;
+pub mod sources;
 pub mod telemetry;
 pub mod web_glue;

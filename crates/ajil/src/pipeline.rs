@@ -174,7 +174,9 @@ impl Pipeline {
         let started = std::time::Instant::now();
         let mut report = CycleReport::default();
         let sources = if all_sources {
-            self.store.list_sources().await?
+            let mut all = self.store.list_sources().await?;
+            all.retain(|s| s.paused_at.is_none());
+            all
         } else {
             self.store.due_sources(now).await?
         };
@@ -683,6 +685,29 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Removes a source; see [`crate::sources::remove`].
+    pub async fn remove_source(&self, id: SourceId) -> Result<(), ajil_store::StoreError> {
+        crate::sources::remove(&self.store, &self.fetcher, &self.config.public_url, id).await
+    }
+
+    /// Changes a source; see [`crate::sources::update`].
+    pub async fn update_source(
+        &self,
+        id: SourceId,
+        changes: &ajil_store::SourceChanges,
+        now: DateTime<Utc>,
+    ) -> Result<Source, ajil_store::StoreError> {
+        crate::sources::update(
+            &self.store,
+            &self.fetcher,
+            &self.config.public_url,
+            id,
+            changes,
+            now,
+        )
+        .await
+    }
+
     /// Takes a feed a WebSub hub pushed for `source`: its new items are
     /// stored, clustered and matched at once, and alerts sent, as a poll
     /// would (the source's polling schedule and validators are left as they
@@ -696,6 +721,12 @@ impl Pipeline {
     ) -> Result<CycleReport> {
         let _lock = self.lock().await?;
         let source = self.store.get_source(source).await?;
+        if source.paused_at.is_some() {
+            anyhow::bail!(
+                "source #{} is paused: its pushes are left out until it is resumed",
+                source.id
+            );
+        }
         let feed = ajil_parse::parse_feed(body, content_type)
             .with_context(|| format!("the hub pushed for {} what is not a feed", source.url))?;
         self.catch_up(now).await?;

@@ -160,12 +160,15 @@ pub async fn render(pipeline: &crate::pipeline::Pipeline) -> anyhow::Result<Stri
     let handle = recorder();
     let store = pipeline.store();
     let sources = store.list_sources().await?;
+    let paused = sources.iter().filter(|s| s.paused_at.is_some()).count();
     let failing = sources
         .iter()
-        .filter(|s| s.consecutive_failures > 0)
+        .filter(|s| s.paused_at.is_none() && s.consecutive_failures > 0)
         .count();
-    metrics::gauge!("ajil_sources", "health" => "ok").set((sources.len() - failing) as f64);
+    metrics::gauge!("ajil_sources", "health" => "ok")
+        .set((sources.len() - failing - paused) as f64);
     metrics::gauge!("ajil_sources", "health" => "failing").set(failing as f64);
+    metrics::gauge!("ajil_sources", "health" => "paused").set(paused as f64);
     let emails = store.email_counts().await?;
     for (status, n) in [
         ("pending", emails.pending),

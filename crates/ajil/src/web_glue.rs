@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ajil_web::{
     AppState, BoxFuture, ConfirmRequest, ConfirmSender, MetricsSource, PushReceiver, SourceCheck,
-    SourceChecker,
+    SourceChecker, SourceKeeper,
 };
 use chrono::Utc;
 
@@ -93,6 +93,28 @@ impl PushReceiver for PipelinePushes {
     }
 }
 
+/// Source removals and changes go through the pipeline, which tells WebSub
+/// hubs to stop pushing what is no longer watched.
+struct PipelineSources(Arc<Pipeline>);
+
+impl SourceKeeper for PipelineSources {
+    fn remove(
+        &self,
+        id: ajil_model::SourceId,
+    ) -> BoxFuture<'_, Result<(), ajil_store::StoreError>> {
+        Box::pin(self.0.remove_source(id))
+    }
+
+    fn update(
+        &self,
+        id: ajil_model::SourceId,
+        changes: ajil_store::SourceChanges,
+        now: chrono::DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<ajil_store::Source, ajil_store::StoreError>> {
+        Box::pin(async move { self.0.update_source(id, &changes, now).await })
+    }
+}
+
 /// The web UI and API over the pipeline's store and link signer.
 pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::Router> {
     let signer = Arc::new(ajil_mail::Signer::new(config.secret.expose().as_bytes()));
@@ -108,6 +130,7 @@ pub fn router(config: &Config, pipeline: Arc<Pipeline>) -> anyhow::Result<axum::
         config,
     )?)))
     .with_metrics(Arc::new(PipelineMetrics(pipeline.clone())))
-    .with_push_receiver(Arc::new(PipelinePushes(pipeline.clone())));
+    .with_push_receiver(Arc::new(PipelinePushes(pipeline.clone())))
+    .with_source_keeper(Arc::new(PipelineSources(pipeline.clone())));
     Ok(ajil_web::router(state))
 }

@@ -20,6 +20,14 @@ pub enum StoreError {
         /// The thing that already exists, e.g. `source https://example.org/feed`.
         what: String,
     },
+    /// A change the store refuses to write, e.g. a source renamed to nothing.
+    #[error("cannot set the {what}: {reason}")]
+    Refused {
+        /// What was to be set ("source name", …).
+        what: &'static str,
+        /// Why it was refused, and what to give instead.
+        reason: String,
+    },
     /// A value read back from the database is not one the store writes.
     #[error(
         "unexpected value {value:?} in column {column}: the database was edited by hand or by a newer ajil"

@@ -68,7 +68,7 @@ pub use copy::CopyReport;
 pub use emails::{Email, EmailCounts, EmailId, EmailKind, EmailStatus, NewEmail};
 pub use error::{Result, StoreError};
 pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};
-pub use sources::Source;
+pub use sources::{Source, SourceChanges};
 pub use stories::{StoryArticle, StoryDetail, StoryRow, StoryState};
 pub use subscribers::{
     NewSubscription, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus,

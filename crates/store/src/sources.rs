@@ -41,10 +41,28 @@ pub struct Source {
     /// The section the whole feed belongs to (such as "sport"), for items that
     /// declare no category of their own.
     pub section: Option<String>,
+    /// When the operator paused the source; `None` while it is watched. A
+    /// paused source is not polled and takes no pushes.
+    pub paused_at: Option<DateTime<Utc>>,
+}
+
+/// What [`Store::update_source`] changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceChanges {
+    /// A new display name (trimmed; must not be empty).
+    pub name: Option<String>,
+    /// A new interval between polls.
+    pub interval: Option<Duration>,
+    /// A new section: `Some(None)` (or an empty name) clears it.
+    pub section: Option<Option<String>>,
+    /// `Some(true)` pauses the source, `Some(false)` resumes it (due for a
+    /// poll at once).
+    pub paused: Option<bool>,
 }
 
 const COLUMNS: &str = "id, url, name, interval_secs, etag, last_modified, created_at, \
-     last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at, section";
+     last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at, section, \
+     paused_at";
 
 fn from_row(row: &AnyRow) -> Result<Source> {
     Ok(Source {
@@ -61,6 +79,7 @@ fn from_row(row: &AnyRow) -> Result<Source> {
         consecutive_failures: row.try_get("consecutive_failures")?,
         next_fetch_at: crate::time(row, "next_fetch_at")?,
         section: row.try_get("section")?,
+        paused_at: crate::time_opt(row, "paused_at")?,
     })
 }
 
@@ -81,6 +100,68 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// Changes a source's name, interval, section or paused state, and
+    /// returns it as it now is. Pausing keeps the time it was paused (a source
+    /// paused again keeps the first); resuming makes it due at `now`.
+    /// [`StoreError::NotFound`] if there is no such source,
+    /// [`StoreError::Refused`] for an empty name.
+    pub async fn update_source(
+        &self,
+        id: SourceId,
+        changes: &SourceChanges,
+        now: DateTime<Utc>,
+    ) -> Result<Source> {
+        let name = match &changes.name {
+            Some(n) if n.trim().is_empty() => {
+                return Err(StoreError::Refused {
+                    what: "source name",
+                    reason: "it is empty; give the outlet's name".into(),
+                });
+            }
+            Some(n) => Some(n.trim()),
+            None => None,
+        };
+        let interval = changes
+            .interval
+            .map(|i| i64::try_from(i.as_secs()).unwrap_or(i64::MAX));
+        let section = changes.section.as_ref().map(|s| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        });
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE sources SET \
+               name = CASE WHEN $1 = 1 THEN $2 ELSE name END, \
+               interval_secs = CASE WHEN $3 = 1 THEN $4 ELSE interval_secs END, \
+               section = CASE WHEN $5 = 1 THEN $6 ELSE section END, \
+               paused_at = CASE WHEN $7 = 1 THEN COALESCE(paused_at, $8) \
+                                WHEN $7 = 0 THEN NULL ELSE paused_at END, \
+               next_fetch_at = CASE WHEN $7 = 0 AND paused_at IS NOT NULL THEN $8 \
+                                    ELSE next_fetch_at END \
+             WHERE id = $9",
+        )
+        .bind(i64::from(name.is_some()))
+        .bind(name.unwrap_or_default())
+        .bind(i64::from(interval.is_some()))
+        .bind(interval.unwrap_or_default())
+        .bind(i64::from(section.is_some()))
+        .bind(section.flatten())
+        .bind(changes.paused.map_or(-1, i64::from))
+        .bind(ts(now))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        found(done.rows_affected(), id)?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sources WHERE id = $1"))
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        from_row(&row)
     }
 
     /// Adds a source, due for its first poll at `now`.
@@ -145,10 +226,12 @@ impl Store {
         Ok(())
     }
 
-    /// Sources whose next poll is due at `now`, the most overdue first.
+    /// Sources whose next poll is due at `now`, the most overdue first;
+    /// paused ones are left out.
     pub async fn due_sources(&self, now: DateTime<Utc>) -> Result<Vec<Source>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM sources WHERE next_fetch_at <= $1 ORDER BY next_fetch_at, id"
+            "SELECT {COLUMNS} FROM sources WHERE next_fetch_at <= $1 AND paused_at IS NULL \
+             ORDER BY next_fetch_at, id"
         ))
         .bind(ts(now))
         .fetch_all(&self.pool)
@@ -275,6 +358,97 @@ mod tests {
                 ),
                 "{err}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_source_is_renamed_paused_and_resumed() {
+        for (s, _scratch) in crate::testing::stores().await {
+            let a = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(300), t(0))
+                .await
+                .unwrap();
+            s.record_fetch_ok(a.id, None, None, t(1), t(301))
+                .await
+                .unwrap();
+            let edited = s
+                .update_source(
+                    a.id,
+                    &SourceChanges {
+                        name: Some(" Agence A ".into()),
+                        interval: Some(Duration::from_secs(900)),
+                        section: Some(Some("sport".into())),
+                        paused: None,
+                    },
+                    t(2),
+                )
+                .await
+                .unwrap();
+            assert_eq!(edited.name, "Agence A");
+            assert_eq!(edited.interval_secs, 900);
+            assert_eq!(edited.section.as_deref(), Some("sport"));
+            assert_eq!(edited.paused_at, None);
+            assert_eq!(edited.next_fetch_at, t(301));
+
+            // Paused: never due, and pausing again keeps the first time.
+            let pause = SourceChanges {
+                paused: Some(true),
+                ..SourceChanges::default()
+            };
+            let paused = s.update_source(a.id, &pause, t(10)).await.unwrap();
+            assert_eq!(paused.paused_at, Some(t(10)));
+            assert_eq!(paused.name, "Agence A", "untouched fields stay");
+            assert_eq!(
+                s.update_source(a.id, &pause, t(20))
+                    .await
+                    .unwrap()
+                    .paused_at,
+                Some(t(10))
+            );
+            assert!(s.due_sources(t(10_000)).await.unwrap().is_empty());
+
+            // Resumed: due at once; resuming a watched source moves nothing.
+            let resume = SourceChanges {
+                paused: Some(false),
+                ..SourceChanges::default()
+            };
+            let resumed = s.update_source(a.id, &resume, t(5_000)).await.unwrap();
+            assert_eq!(resumed.paused_at, None);
+            assert_eq!(resumed.next_fetch_at, t(5_000));
+            assert_eq!(s.due_sources(t(5_000)).await.unwrap().len(), 1);
+            let again = s.update_source(a.id, &resume, t(6_000)).await.unwrap();
+            assert_eq!(again.next_fetch_at, t(5_000));
+
+            // The section is cleared, the name cannot be.
+            let cleared = s
+                .update_source(
+                    a.id,
+                    &SourceChanges {
+                        section: Some(None),
+                        ..SourceChanges::default()
+                    },
+                    t(6_000),
+                )
+                .await
+                .unwrap();
+            assert_eq!(cleared.section, None);
+            let err = s
+                .update_source(
+                    a.id,
+                    &SourceChanges {
+                        name: Some("  ".into()),
+                        ..SourceChanges::default()
+                    },
+                    t(6_000),
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::Refused { .. }), "{err}");
+            let err = s
+                .update_source(SourceId(99), &pause, t(0))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { id: 99, .. }), "{err}");
         }
     }
 

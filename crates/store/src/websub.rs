@@ -97,6 +97,25 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// Forgets `source`'s subscription (so the hub's pushes are refused and
+    /// its unsubscribe verification confirmed) and returns what it was, for
+    /// the hub to be told.
+    pub async fn websub_forget(&self, source: SourceId) -> Result<Option<WebSub>> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM websub WHERE source_id = $1"
+        ))
+        .bind(source.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM websub WHERE source_id = $1")
+            .bind(source.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
     /// Every source's subscription, by source id.
     pub async fn websubs(&self) -> Result<Vec<WebSub>> {
         sqlx::query(&format!("SELECT {COLUMNS} FROM websub ORDER BY source_id"))
@@ -216,7 +235,22 @@ mod tests {
                 (moved.hub.as_str(), moved.expires_at),
                 ("https://hub2.example/", None)
             );
+            // Forgetting it hands back what it was, once.
+            let forgotten = s.websub_forget(src.id).await.unwrap().unwrap();
+            assert_eq!(forgotten.hub, "https://hub2.example/");
+            assert_eq!(s.websub_forget(src.id).await.unwrap(), None);
+            assert_eq!(s.websub_of(src.id).await.unwrap(), None);
             // Removing the source removes its subscription.
+            s.websub_requested(
+                src.id,
+                "https://hub.example/",
+                "https://a.example/rss",
+                CB,
+                "k5",
+                t(600),
+            )
+            .await
+            .unwrap();
             s.remove_source(src.id).await.unwrap();
             assert_eq!(s.websub_of(src.id).await.unwrap(), None);
         }

@@ -185,6 +185,21 @@ pub(crate) async fn login(
     Ok(res)
 }
 
+/// Signs the browser out: the cookie is cleared. No CSRF token is asked
+/// for, since being signed out by another site harms nothing.
+pub(crate) async fn logout(State(state): State<AppState>) -> Response {
+    let cookie = format!(
+        "{COOKIE_NAME}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if state.https() { "; Secure" } else { "" }
+    );
+    let mut res = (StatusCode::SEE_OTHER, [(LOCATION, "/admin/login")]).into_response();
+    res.headers_mut().append(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii cookie"),
+    );
+    res
+}
+
 fn render(
     state: &AppState,
     lang: PageLang,

@@ -148,6 +148,9 @@ impl From<StoreError> for ApiError {
                 error: err.to_string(),
                 hint: "it is already there; list the collection to find it".into(),
             },
+            StoreError::Refused { reason, what } => {
+                ApiError::bad_request(format!("cannot set the {what}"), reason)
+            }
             other => ApiError::internal(&other),
         }
     }

@@ -461,6 +461,18 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("source_added", "أُضيف المصدر:", "Source added:"),
     ("source_removed", "حُذف المصدر.", "Source removed."),
     (
+        "source_paused",
+        "أُوقف جلب المصدر مؤقتا:",
+        "Source paused (not polled until it is resumed):",
+    ),
+    ("source_resumed", "استؤنف جلب المصدر:", "Source resumed:"),
+    ("source_paused_since", "موقوف مؤقتا منذ", "Paused since"),
+    ("source_section", "القسم:", "section:"),
+    ("pause_button", "أوقف مؤقتا", "Pause"),
+    ("resume_button", "استأنف", "Resume"),
+    ("admin_nav", "صفحات المشرف", "Operator pages"),
+    ("admin_logout_button", "اخرج", "Sign out"),
+    (
         "err_source_url",
         "ليس عنوان http(s) كاملا، مثل https://news.example.org/rss:",
         "Not a full http(s) address, like https://news.example.org/rss:",

@@ -140,6 +140,43 @@ pub trait PushReceiver: Send + Sync {
     ) -> BoxFuture<'_, Result<(), String>>;
 }
 
+/// Removes and changes sources for the API and the operator pages. The
+/// binary implements it over the pipeline, which also tells a source's
+/// WebSub hub to stop pushing it; without one, the store is changed alone.
+pub trait SourceKeeper: Send + Sync {
+    /// Removes a source and its articles.
+    fn remove(&self, id: ajil_model::SourceId)
+    -> BoxFuture<'_, Result<(), ajil_store::StoreError>>;
+    /// Renames, re-times, re-sections, pauses or resumes a source.
+    fn update(
+        &self,
+        id: ajil_model::SourceId,
+        changes: ajil_store::SourceChanges,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<ajil_store::Source, ajil_store::StoreError>>;
+}
+
+/// The store alone (no hub to tell).
+struct StoreSources(Store);
+
+impl SourceKeeper for StoreSources {
+    fn remove(
+        &self,
+        id: ajil_model::SourceId,
+    ) -> BoxFuture<'_, Result<(), ajil_store::StoreError>> {
+        Box::pin(self.0.remove_source(id))
+    }
+
+    fn update(
+        &self,
+        id: ajil_model::SourceId,
+        changes: ajil_store::SourceChanges,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<ajil_store::Source, ajil_store::StoreError>> {
+        Box::pin(async move { self.0.update_source(id, &changes, now).await })
+    }
+}
+
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -166,6 +203,8 @@ pub struct AppState {
     /// Takes WebSub pushes at `/websub/{source}`; when `None` they are
     /// answered 503.
     pub push_receiver: Option<Arc<dyn PushReceiver>>,
+    /// Removes and changes sources (by default, in the store alone).
+    pub sources: Arc<dyn SourceKeeper>,
     /// The time source.
     pub clock: Clock,
     /// Per-IP limit on signups.
@@ -184,6 +223,7 @@ impl AppState {
         confirm_sender: Arc<dyn ConfirmSender>,
     ) -> AppState {
         AppState {
+            sources: Arc::new(StoreSources(store.clone())),
             store,
             signer,
             public_url: public_url.into().trim_end_matches('/').to_string(),
@@ -225,6 +265,13 @@ impl AppState {
     #[must_use]
     pub fn with_push_receiver(mut self, receiver: Arc<dyn PushReceiver>) -> AppState {
         self.push_receiver = Some(receiver);
+        self
+    }
+
+    /// Removes and changes sources through `keeper`.
+    #[must_use]
+    pub fn with_source_keeper(mut self, keeper: Arc<dyn SourceKeeper>) -> AppState {
+        self.sources = keeper;
         self
     }
 

@@ -41,6 +41,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "admin_sources.html",
         "source_cells.html",
         "admin_login.html",
+        "admin_nav.html",
     );
     env
 });

@@ -1,8 +1,10 @@
-//! `ajil sources …`: add, list, remove, import from OPML, export to OPML.
+//! `ajil sources …`: add, list, edit, pause, resume, remove, import from
+//! OPML, export to OPML.
 
 use std::time::Duration;
 
 use ajil_model::SourceId;
+use ajil_store::SourceChanges;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,6 +26,9 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
             no_check,
         } => {
             let mut url = check_url(&url)?;
+            if let Some(secs) = interval {
+                check_interval(secs)?;
+            }
             if !no_check {
                 url = inspect(&config, url, page).await?;
             }
@@ -61,6 +66,17 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
             }
             let pushes = store.websubs().await?;
             for s in sources {
+                if let Some(since) = s.paused_at {
+                    println!(
+                        "#{:<4} {:<24} {}\n      PAUSED since {} UTC (`ajil sources resume {}`)",
+                        s.id,
+                        s.name,
+                        s.url,
+                        since.format("%Y-%m-%d %H:%M"),
+                        s.id
+                    );
+                    continue;
+                }
                 let health = match (&s.last_error, s.last_success_at) {
                     (Some(err), _) => {
                         format!("FAILING x{}: {err}", s.consecutive_failures)
@@ -96,16 +112,63 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
             }
         }
         SourcesCommand::Remove { id } => {
-            store
-                .remove_source(SourceId(id))
+            let fetcher = ajil::inspect::checking_fetcher(&config)?;
+            ajil::sources::remove(&store, &fetcher, &config.public_url, SourceId(id))
                 .await
-                .map_err(|e| match e {
-                    ajil_store::StoreError::NotFound { .. } => {
-                        anyhow::anyhow!("there is no source #{id}: see `ajil sources list`")
-                    }
-                    e => anyhow::Error::new(e),
-                })?;
+                .map_err(|e| no_such(e, id))?;
             println!("removed source #{id}");
+        }
+        SourcesCommand::Edit {
+            id,
+            name,
+            interval,
+            section,
+            json,
+        } => {
+            if let Some(secs) = interval {
+                check_interval(secs)?;
+            }
+            let changes = SourceChanges {
+                name,
+                interval: interval.map(Duration::from_secs),
+                section: section
+                    .map(|s| Some(s).filter(|s| !s.trim().eq_ignore_ascii_case("none"))),
+                paused: None,
+            };
+            if changes == SourceChanges::default() {
+                bail!("nothing to change: give --name, --interval or --section");
+            }
+            let s = change(&config, &store, id, &changes).await?;
+            if json {
+                return print_json(&s);
+            }
+            let section = s
+                .section
+                .as_deref()
+                .map_or("no section".to_string(), |x| format!("section {x}"));
+            println!(
+                "source #{} is now {} ({}), polled every {} s, {section}",
+                s.id, s.name, s.url, s.interval_secs
+            );
+        }
+        SourcesCommand::Pause { id } => {
+            let changes = SourceChanges {
+                paused: Some(true),
+                ..SourceChanges::default()
+            };
+            let s = change(&config, &store, id, &changes).await?;
+            println!(
+                "paused source #{} {}: not polled until `ajil sources resume {}`",
+                s.id, s.name, s.id
+            );
+        }
+        SourcesCommand::Resume { id } => {
+            let changes = SourceChanges {
+                paused: Some(false),
+                ..SourceChanges::default()
+            };
+            let s = change(&config, &store, id, &changes).await?;
+            println!("resumed source #{} {}: due for a poll now", s.id, s.name);
         }
         SourcesCommand::Import { file } => {
             let bytes = std::fs::read(&file)
@@ -180,6 +243,47 @@ async fn inspect(config: &Config, url: url::Url, keep_page: bool) -> Result<url:
         println!("  {line}");
     }
     check_url(&found.url)
+}
+
+/// Applies `changes` to source `id` (telling its WebSub hub when it is
+/// paused).
+async fn change(
+    config: &Config,
+    store: &ajil_store::Store,
+    id: i64,
+    changes: &SourceChanges,
+) -> Result<ajil_store::Source> {
+    let fetcher = ajil::inspect::checking_fetcher(config)?;
+    ajil::sources::update(
+        store,
+        &fetcher,
+        &config.public_url,
+        SourceId(id),
+        changes,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| no_such(e, id))
+}
+
+/// A missing source named the way the CLI names it.
+fn no_such(e: ajil_store::StoreError, id: i64) -> anyhow::Error {
+    match e {
+        ajil_store::StoreError::NotFound { .. } => {
+            anyhow::anyhow!("there is no source #{id}: see `ajil sources list`")
+        }
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// Shortest interval between polls, to stay polite to publishers.
+const MIN_INTERVAL_SECS: u64 = 60;
+
+fn check_interval(secs: u64) -> Result<()> {
+    if secs < MIN_INTERVAL_SECS {
+        bail!("--interval {secs} is too short: poll a source at most once a minute (60 or more)");
+    }
+    Ok(())
 }
 
 /// Only http(s) URLs can be fetched.

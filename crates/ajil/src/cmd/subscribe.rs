@@ -1,7 +1,7 @@
 //! `ajil subscribe`: add a subscription from the command line.
 
 use ajil_model::Cadence;
-use ajil_store::NewSubscription;
+use ajil_store::{NewSubscription, SubscriberStatus};
 use anyhow::{Result, bail};
 use chrono::Utc;
 
@@ -30,6 +30,17 @@ pub async fn run(config: Config, args: SubscribeArgs) -> Result<()> {
     let store = open_store(&config).await?;
     let now = Utc::now();
     let subscriber = store.upsert_subscriber(email, &ui_lang, now).await?;
+    match subscriber.status {
+        SubscriberStatus::Suspended => bail!(
+            "{} is suspended (its mail bounced): no email goes to it; see /admin/suppressions",
+            subscriber.email
+        ),
+        SubscriberStatus::Unsubscribed if args.confirmed => bail!(
+            "{} unsubscribed: leave out --confirmed to send a confirmation email, which makes it active again when its owner confirms",
+            subscriber.email
+        ),
+        _ => {}
+    }
     if !pacing.is_empty() {
         // Only what was given changes; the rest keeps its stored value.
         store

@@ -300,6 +300,57 @@ async fn the_operator_adds_and_removes_sources_from_the_browser() {
     assert_eq!(status, 403);
     let sources = store.list_sources().await.unwrap();
     assert_eq!(sources.len(), 1);
+    assert!(
+        !html.contains("Sign out"),
+        "no token, nothing to sign out of"
+    );
+
+    // Paused and resumed.
+    let pause = format!("{site}/admin/sources/{}/pause?lang=en", sources[0].id);
+    let (status, html) = post_form(&pause, &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Source paused")
+            && html.contains("Paused since")
+            && html.contains(">Resume<"),
+        "{html}"
+    );
+    assert!(
+        store
+            .get_source(sources[0].id)
+            .await
+            .unwrap()
+            .paused_at
+            .is_some()
+    );
+    let public = reqwest::get(format!("{site}/sources?lang=en"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Paused since"), "{public}");
+    let (status, _) = post_form(&pause.replace("/pause", "/resume"), &cookie, &[]).await;
+    assert_eq!(status, 403, "resuming needs the form token too");
+    let (status, html) = post_form(
+        &pause.replace("/pause", "/resume"),
+        &cookie,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Source resumed") && html.contains(">Pause<"),
+        "{html}"
+    );
+    assert!(
+        store
+            .get_source(sources[0].id)
+            .await
+            .unwrap()
+            .paused_at
+            .is_none()
+    );
 
     let remove = format!("{site}/admin/sources/{}/remove?lang=ar", sources[0].id);
     let (status, html) = post_form(&remove, &cookie, &[("csrf", &csrf)]).await;

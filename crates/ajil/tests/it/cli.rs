@@ -13,6 +13,9 @@ async fn every_command_has_help() {
         vec!["sources", "add", "--help"],
         vec!["sources", "list", "--help"],
         vec!["sources", "remove", "--help"],
+        vec!["sources", "edit", "--help"],
+        vec!["sources", "pause", "--help"],
+        vec!["sources", "resume", "--help"],
         vec!["sources", "import", "--help"],
         vec!["sources", "export", "--help"],
         vec!["subscribe", "--help"],
@@ -136,6 +139,30 @@ async fn subscribe_sets_time_zone_quiet_hours_cap_and_breaking_only() {
         .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("IANA"), "{}", r.stderr);
+
+    // An address that unsubscribed is not made to get alerts behind its back.
+    {
+        let store = ajil_store::Store::open(&ajil.data.path().join("ajil.db"))
+            .await
+            .unwrap();
+        let a = store
+            .upsert_subscriber("a@example.org", "ar", chrono::Utc::now())
+            .await
+            .unwrap();
+        store
+            .unsubscribe_subscriber(a.id, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    let r = ajil
+        .run(&["subscribe", "a@example.org", "gaza", "--confirmed"])
+        .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("unsubscribed") && r.stderr.contains("leave out --confirmed"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[tokio::test]
@@ -230,6 +257,54 @@ async fn sources_round_trip_through_opml() {
         text.contains("not fetched yet, section sport; next poll ") && text.contains(" UTC"),
         "{text}"
     );
+
+    // Edited, paused, resumed.
+    let out = ajil
+        .ok(&[
+            "sources",
+            "edit",
+            "2",
+            "--name",
+            "رياضة",
+            "--interval",
+            "600",
+            "--section",
+            "none",
+        ])
+        .await;
+    assert!(
+        out.contains("رياضة") && out.contains("every 600 s") && out.contains("no section"),
+        "{out}"
+    );
+    let r = ajil.run(&["sources", "edit", "2"]).await;
+    assert!(
+        r.code != 0 && r.stderr.contains("nothing to change"),
+        "{}",
+        r.stderr
+    );
+    let r = ajil.run(&["sources", "edit", "2", "--interval", "5"]).await;
+    assert!(
+        r.code != 0 && r.stderr.contains("too short"),
+        "{}",
+        r.stderr
+    );
+    let r = ajil.run(&["sources", "pause", "9"]).await;
+    assert!(
+        r.code != 0 && r.stderr.contains("no source #9"),
+        "{}",
+        r.stderr
+    );
+    let out = ajil.ok(&["sources", "pause", "2"]).await;
+    assert!(out.contains("paused source #2"), "{out}");
+    let text = ajil.ok(&["sources", "list"]).await;
+    assert!(text.contains("PAUSED since "), "{text}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["sources", "list", "--json"]).await).unwrap();
+    assert!(list[1]["paused_at"].is_string(), "{list}");
+    assert!(list[0]["paused_at"].is_null(), "{list}");
+    let out = ajil.ok(&["sources", "resume", "2"]).await;
+    assert!(out.contains("due for a poll now"), "{out}");
+    assert!(!ajil.ok(&["sources", "list"]).await.contains("PAUSED"));
     ajil.ok(&["sources", "remove", "2"]).await;
 
     let opml = ajil.ok(&["sources", "export"]).await;

@@ -16,13 +16,15 @@ use hmac::{Hmac, Mac};
 use crate::support::{Fixtures, subscribe};
 
 /// What the test hub was asked: the callback, topic and secret of the last
-/// subscription, and whether the callback echoed the challenge.
+/// subscription, whether the callback echoed the challenge, and how many
+/// unsubscriptions the callback confirmed.
 #[derive(Default)]
 struct HubState {
     callback: String,
     topic: String,
     secret: String,
     verified: bool,
+    unsubscribed: usize,
 }
 
 type Hub = Arc<Mutex<HubState>>;
@@ -39,6 +41,25 @@ async fn hub_subscribe(State(hub): State<Hub>, body: String) -> axum::http::Stat
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    if get("hub.mode") == "unsubscribe" {
+        let (callback, topic) = (get("hub.callback"), get("hub.topic"));
+        tokio::spawn(async move {
+            let url = url::Url::parse_with_params(
+                &callback,
+                [
+                    ("hub.mode", "unsubscribe"),
+                    ("hub.topic", topic.as_str()),
+                    ("hub.challenge", "bye-42"),
+                ],
+            )
+            .unwrap();
+            let r = reqwest::get(url).await.unwrap();
+            if r.status().as_u16() == 200 && r.text().await.unwrap() == "bye-42" {
+                hub.lock().unwrap().unsubscribed += 1;
+            }
+        });
+        return axum::http::StatusCode::ACCEPTED;
+    }
     assert_eq!(get("hub.mode"), "subscribe");
     {
         let mut h = hub.lock().unwrap();
@@ -267,4 +288,81 @@ async fn a_hub_pushes_new_items_and_the_alert_goes_out_without_a_poll() {
     assert_eq!(wrong_topic.status().as_u16(), 404);
     let unknown = push(&format!("{site}/websub/999"), &next, &sign(&secret, &next)).await;
     assert_eq!(unknown, 410);
+    // Nor does it give up a subscription it keeps.
+    let keep = reqwest::get(format!(
+        "{callback}?hub.mode=unsubscribe&hub.topic={topic}&hub.challenge=x"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(keep.status().as_u16(), 404);
+
+    // Paused through the API: the hub is told to stop and the callback
+    // confirms it; pushes are refused and polls leave the source out.
+    let api = reqwest::Client::new();
+    let paused = api
+        .patch(format!("{site}/api/sources/{}", source.id))
+        .header("content-type", "application/json")
+        .body(r#"{"paused": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paused.status().as_u16(), 200);
+    let paused: serde_json::Value = serde_json::from_str(&paused.text().await.unwrap()).unwrap();
+    assert!(paused["paused_at"].is_string(), "{paused}");
+    wait_until(
+        || hub_state.lock().unwrap().unsubscribed == 1,
+        "unsubscribe on pause",
+    )
+    .await;
+    assert_eq!(push(&callback, &next, &sign(&secret, &next)).await, 410);
+    let later = now + chrono::TimeDelta::hours(2);
+    let r = pipeline.run_cycle(later, true).await.unwrap();
+    assert_eq!(r.sources_polled, 0, "a paused source is not polled");
+
+    // Resumed: polled at once, and subscribed again.
+    hub_state.lock().unwrap().verified = false;
+    let resumed = api
+        .patch(format!("{site}/api/sources/{}", source.id))
+        .header("content-type", "application/json")
+        .body(r#"{"paused": false}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status().as_u16(), 200);
+    let r = pipeline.run_cycle(later, false).await.unwrap();
+    assert_eq!(r.sources_polled, 1, "a resumed source is due at once");
+    wait_until(
+        || hub_state.lock().unwrap().verified,
+        "subscription after resume",
+    )
+    .await;
+
+    // Removed with the CLI: the hub is told to stop again.
+    let removed = tokio::process::Command::new(env!("CARGO_BIN_EXE_ajil"))
+        .args(["sources", "remove", &source.id.to_string()])
+        .env("AJIL_DATA", dir.path())
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        removed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+    wait_until(
+        || hub_state.lock().unwrap().unsubscribed == 2,
+        "unsubscribe on removal",
+    )
+    .await;
+}
+
+async fn wait_until(done: impl Fn() -> bool, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

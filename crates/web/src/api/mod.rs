@@ -3,9 +3,13 @@
 //! | route | answer |
 //! | --- | --- |
 //! | `GET /api/sources` | `[Source]` |
-//! | `POST /api/sources` `{"url", "name"?, "interval_secs"?, "check"?, "page"?}` | `201` and the new `Source` with `check` (`{url, kind, note}`: what the address turned out to be; a web page that advertises a feed adds the feed unless `"page": true`); `422` if the address is nothing ajil can follow (`"check": false` adds it anyway); `409` if the URL is there |
-//! | `DELETE /api/sources/{id}` | `204`; `404` if absent |
+//! | `POST /api/sources` `{"url", "name"?, "interval_secs"?, "section"?, "check"?, "page"?}` | `201` and the new `Source` with `check` (`{url, kind, note}`: what the address turned out to be; a web page that advertises a feed adds the feed unless `"page": true`); `422` if the address is nothing ajil can follow (`"check": false` adds it anyway); `409` if the URL is there |
+//! | `PATCH /api/sources/{id}` `{"name"?, "interval_secs"?, "section"?, "paused"?}` | the changed `Source`; `"section": null` clears the section, `"paused": true` stops polling the source (and its WebSub pushes) until `"paused": false`, which makes it due at once; `400` for an empty name or an interval under 60 s; `404` if absent |
+//! | `DELETE /api/sources/{id}` | `204` (a WebSub hub pushing the source is told to stop); `404` if absent |
 //! | `GET /api/subscriptions` | `[SubscriptionWithEmail]` |
+//! | `POST /api/subscriptions` `{"email", "query", "langs"?, "cadence"?, "breaking_only"?, "ui_lang"?, "confirmed"?}` | `201` and the `Subscription`: pending, with a confirmation email on its way, unless `"confirmed": true`; `400` for an invalid address, query, cadence or language; `409` for a suspended address (or an unsubscribed one with `"confirmed": true`) |
+//! | `PATCH /api/subscriptions/{id}` `{"breaking_only"}` | the `Subscription`; `404` if absent |
+//! | `DELETE /api/subscriptions/{id}` | `204`; `404` if absent |
 //! | `GET /api/stories?since=RFC3339&limit=N&lang=L` | `[StoryRow]`, newest first (default: last 24 h, 100); with `lang`, a story holding a report in `L` is titled by it |
 //! | `GET /api/stories/{id}?lang=L` | `StoryDetail` (the story's fields plus `articles`), titled in `L` as above; `308` to the story it went into for a story merged since |
 //! | `GET /api/emails` | `{"counts": {pending, sent, failed}, "recent": [Email]}` |
@@ -15,8 +19,8 @@
 //! `GET /metrics` serves the service's counters and gauges in the Prometheus
 //! text format, behind the same access rule.
 //!
-//! The pages `GET /admin/sources` (add a source, checked first, or remove
-//! one), `GET /admin/suppressions` (the suppressed addresses with their
+//! The pages `GET /admin/sources` (add a source, checked first, pause,
+//! resume or remove one), `GET /admin/suppressions` (the suppressed addresses with their
 //! reason) and `GET /admin/outbox` (email counts, the emails in trouble with
 //! their last error and next attempt, the latest ones) sit behind the same
 //! access rule as the API.
@@ -50,8 +54,18 @@ use crate::{AppState, Peer};
 pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/sources", get(sources::list).post(sources::add))
-        .route("/sources/{id}", axum::routing::delete(sources::remove))
-        .route("/subscriptions", get(subscriptions::list))
+        .route(
+            "/sources/{id}",
+            axum::routing::delete(sources::remove).patch(sources::update),
+        )
+        .route(
+            "/subscriptions",
+            get(subscriptions::list).post(subscriptions::add),
+        )
+        .route(
+            "/subscriptions/{id}",
+            axum::routing::delete(subscriptions::remove).patch(subscriptions::update),
+        )
         .route("/stories", get(stories::list))
         .route("/stories/{id}", get(stories::get))
         .route("/emails", get(emails::overview))
@@ -75,6 +89,14 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
             "/sources/{id}/remove",
             axum::routing::post(crate::ui::admin_sources::remove),
         )
+        .route(
+            "/sources/{id}/pause",
+            axum::routing::post(crate::ui::admin_sources::pause),
+        )
+        .route(
+            "/sources/{id}/resume",
+            axum::routing::post(crate::ui::admin_sources::resume),
+        )
         .layer(middleware::from_fn_with_state(
             state,
             crate::admin_auth::page_guard,
@@ -84,6 +106,7 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
             "/login",
             get(crate::admin_auth::login_form).post(crate::admin_auth::login),
         )
+        .route("/logout", axum::routing::post(crate::admin_auth::logout))
 }
 
 /// `GET /metrics`: the same access rule as the API (a Prometheus scraper

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ajil_model::SourceId;
-use ajil_store::Source;
+use ajil_store::{Source, SourceChanges};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -26,11 +26,31 @@ pub(super) struct NewSource {
     url: String,
     name: Option<String>,
     interval_secs: Option<u64>,
+    /// The section the whole feed belongs to (e.g. `sport`).
+    section: Option<String>,
     /// Fetch the address first to see what it is (default true).
     check: Option<bool>,
     /// Keep a web page that advertises a feed as the source (default false:
     /// the feed is added).
     page: Option<bool>,
+}
+
+/// The body of `PATCH /api/sources/{id}`: each field given is changed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SourcePatch {
+    name: Option<String>,
+    interval_secs: Option<u64>,
+    /// A section name; `null` or `""` clears it.
+    #[serde(default, deserialize_with = "present")]
+    section: Option<Option<String>>,
+    /// `true` pauses the source, `false` resumes it.
+    paused: Option<bool>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 /// The answer to `POST /api/sources`: the new source, and what checking its
@@ -95,12 +115,7 @@ pub(super) async fn add(
         None => url,
     };
     let interval = new.interval_secs.unwrap_or(DEFAULT_INTERVAL_SECS);
-    if interval < MIN_INTERVAL_SECS {
-        return Err(ApiError::bad_request(
-            format!("interval_secs {interval} is too short"),
-            format!("use at least {MIN_INTERVAL_SECS} seconds"),
-        ));
-    }
+    check_interval(interval)?;
     let name = new
         .name
         .map(|n| n.trim().to_string())
@@ -115,8 +130,56 @@ pub(super) async fn add(
             state.now(),
         )
         .await?;
+    let source = match new.section.as_deref().map(str::trim) {
+        Some(section) if !section.is_empty() => {
+            let changes = SourceChanges {
+                section: Some(Some(section.to_string())),
+                ..SourceChanges::default()
+            };
+            state
+                .store
+                .update_source(source.id, &changes, state.now())
+                .await?
+        }
+        _ => source,
+    };
     tracing::info!(feed_id = %source.id, url = %source.url, "source added");
     Ok((StatusCode::CREATED, Json(Added { source, check })))
+}
+
+fn check_interval(secs: u64) -> Result<(), ApiError> {
+    if secs < MIN_INTERVAL_SECS {
+        return Err(ApiError::bad_request(
+            format!("interval_secs {secs} is too short"),
+            format!("use at least {MIN_INTERVAL_SECS} seconds"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<SourcePatch>, JsonRejection>,
+) -> Result<Json<Source>, ApiError> {
+    let id: SourceId = parse_id("source", &id)?;
+    let Json(patch) = body.map_err(|e| {
+        ApiError::bad_request(
+            e.body_text(),
+            r#"send JSON with the fields to change, like {"paused": true} or {"name": "Example", "interval_secs": 600, "section": null}"#,
+        )
+    })?;
+    if let Some(secs) = patch.interval_secs {
+        check_interval(secs)?;
+    }
+    let changes = SourceChanges {
+        name: patch.name,
+        interval: patch.interval_secs.map(Duration::from_secs),
+        section: patch.section,
+        paused: patch.paused,
+    };
+    let source = state.sources.update(id, changes, state.now()).await?;
+    Ok(Json(source))
 }
 
 pub(super) async fn remove(
@@ -124,7 +187,6 @@ pub(super) async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: SourceId = parse_id("source", &id)?;
-    state.store.remove_source(id).await?;
-    tracing::info!(feed_id = %id, "source removed");
+    state.sources.remove(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,4 +1,5 @@
-//! `/admin/sources`: the operator adds and removes sources from the browser,
+//! `/admin/sources`: the operator adds, pauses, resumes and removes sources
+//! from the browser,
 //! each new address checked first as `ajil sources add` checks it. Behind
 //! the API's access rule (see [`crate::api`]), with CSRF-checked forms.
 
@@ -141,13 +142,69 @@ pub(crate) async fn remove(
         .map(SourceId)
         .map_err(|_| PageError::not_found(lang))?;
     state
-        .store
-        .remove_source(id)
+        .sources
+        .remove(id)
         .await
         .map_err(|e| PageError::store(lang, e))?;
-    tracing::info!(feed_id = %id, "source removed");
     let outcome = Outcome {
         notice: Some(lang.t("source_removed").to_string()),
+        ..Outcome::none()
+    };
+    render(&state, lang, &headers, outcome).await
+}
+
+pub(crate) async fn pause(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    set_paused(state, lang.lang, id, headers, body, true).await
+}
+
+pub(crate) async fn resume(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    set_paused(state, lang.lang, id, headers, body, false).await
+}
+
+async fn set_paused(
+    state: AppState,
+    lang: Lang,
+    id: String,
+    headers: HeaderMap,
+    body: Bytes,
+    paused: bool,
+) -> Result<Response, PageError> {
+    let form = FormFields::parse(&body);
+    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    let id: SourceId = id
+        .parse()
+        .map(SourceId)
+        .map_err(|_| PageError::not_found(lang))?;
+    let changes = ajil_store::SourceChanges {
+        paused: Some(paused),
+        ..ajil_store::SourceChanges::default()
+    };
+    let source = state
+        .sources
+        .update(id, changes, state.now())
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let key = if paused {
+        "source_paused"
+    } else {
+        "source_resumed"
+    };
+    let outcome = Outcome {
+        notice: Some(format!("{} {}", lang.t(key), source.name)),
         ..Outcome::none()
     };
     render(&state, lang, &headers, outcome).await
@@ -180,6 +237,7 @@ async fn render(
             error => outcome.error,
             url => outcome.url,
             name => outcome.name,
+            signout => state.api_token.is_some(),
         },
     )?;
     csrf::set_cookie(res.headers_mut(), cookie);

@@ -6,6 +6,7 @@ mod confirm;
 mod manage;
 mod resend;
 mod signup;
+pub(crate) use signup::valid_email;
 mod unsubscribe;
 
 use axum::Router;
@@ -81,7 +82,7 @@ pub(crate) async fn suppressions(
         StatusCode::OK,
         "suppressions.html",
         lang.lang,
-        minijinja::context! { suppressed },
+        minijinja::context! { suppressed, signout => state.api_token.is_some() },
     )
 }
 
@@ -103,7 +104,7 @@ pub(crate) async fn outbox(
         StatusCode::OK,
         "outbox.html",
         lang.lang,
-        minijinja::context! { counts, trouble, recent },
+        minijinja::context! { counts, trouble, recent, signout => state.api_token.is_some() },
     )
 }
 

@@ -104,7 +104,77 @@ async fn sources_crud_and_errors() {
     let list = send(&h.app, api(Method::GET, "/api/sources", None)).await;
     assert_eq!(list.json().as_array().unwrap().len(), 2);
 
+    // Changed field by field; what is left out stays.
     let uri = format!("/api/sources/{id}");
+    let patch = |body: &str| api(Method::PATCH, &uri, Some(body));
+    let r = send(
+        &h.app,
+        patch(r#"{"name": "Agence", "interval_secs": 900, "section": "sport"}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got = r.json();
+    assert_eq!(
+        (&got["name"], &got["interval_secs"], &got["section"]),
+        (&"Agence".into(), &900.into(), &"sport".into())
+    );
+    assert!(got["paused_at"].is_null());
+    let r = send(&h.app, patch(r#"{"paused": true}"#)).await;
+    let got = r.json();
+    assert!(got["paused_at"].is_string(), "{got}");
+    assert_eq!(got["section"], "sport", "untouched fields stay");
+    let r = send(&h.app, patch(r#"{"section": null, "paused": false}"#)).await;
+    let got = r.json();
+    assert!(
+        got["section"].is_null() && got["paused_at"].is_null(),
+        "{got}"
+    );
+    assert_error(
+        &send(&h.app, patch(r#"{"name": " "}"#)).await,
+        StatusCode::BAD_REQUEST,
+        "source name",
+    );
+    assert_error(
+        &send(&h.app, patch(r#"{"interval_secs": 10}"#)).await,
+        StatusCode::BAD_REQUEST,
+        "interval_secs 10",
+    );
+    assert_error(
+        &send(&h.app, patch(r#"{"paused": "yes"}"#)).await,
+        StatusCode::BAD_REQUEST,
+        "paused",
+    );
+    assert_error(
+        &send(
+            &h.app,
+            api(
+                Method::PATCH,
+                "/api/sources/999",
+                Some(r#"{"paused": true}"#),
+            ),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "source 999 not found",
+    );
+    // A section given when the source is added.
+    let r = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/sources",
+            Some(r#"{"url": "https://news.example/sport.xml", "section": "sport"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.json()["section"], "sport", "{}", r.body);
+    let sport = r.json()["id"].as_i64().unwrap();
+    send(
+        &h.app,
+        api(Method::DELETE, &format!("/api/sources/{sport}"), None),
+    )
+    .await;
+
     let del = send(&h.app, api(Method::DELETE, &uri, None)).await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
     let again = send(&h.app, api(Method::DELETE, &uri, None)).await;
@@ -398,6 +468,11 @@ async fn the_operator_signs_in_to_the_pages_with_the_token() {
     let outbox = send(&h.app, with("/admin/outbox?lang=en", &session)).await;
     assert_eq!(outbox.status, StatusCode::OK);
     assert!(outbox.body.contains("Outbox"));
+    assert!(
+        outbox.body.contains("action=\"/admin/logout\"") && outbox.body.contains("Sign out"),
+        "{}",
+        outbox.body
+    );
     // The cookie opens the pages, not the JSON API.
     let api_call = send(&h.app, with("/api/sources", &session)).await;
     assert_eq!(api_call.status, StatusCode::UNAUTHORIZED);
@@ -424,6 +499,23 @@ async fn the_operator_signs_in_to_the_pages_with_the_token() {
     )
     .await;
     assert_eq!(away.headers["location"], "/admin/sources");
+
+    // Signing out clears the cookie.
+    let out = send(
+        &h.app,
+        Request::post("/admin/logout")
+            .header(header::COOKIE, &session)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.headers["location"], "/admin/login");
+    let cleared = out.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cleared.starts_with("ajil_admin=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
 }
 
 #[tokio::test]
@@ -498,4 +590,141 @@ async fn the_outbox_page_shows_emails_in_trouble() {
         StatusCode::SEE_OTHER,
         "to the sign-in page"
     );
+}
+
+#[tokio::test]
+async fn subscriptions_are_added_switched_and_removed() {
+    let h = harness(Some(TOKEN)).await;
+    // Confirmed at once: active, no email.
+    let r = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/subscriptions",
+            Some(r#"{"email": "Ops@Example.org", "query": "لافروف إسطنبول", "langs": ["ar", "EN"], "confirmed": true}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sub = r.json();
+    assert_eq!(sub["status"], "active");
+    assert_eq!(sub["langs"], serde_json::json!(["ar", "en"]));
+    assert_eq!(sub["breaking_only"], false);
+    assert!(h.sent.0.lock().unwrap().is_empty());
+    let id = sub["id"].as_i64().unwrap();
+
+    // Otherwise pending, with a confirmation email in the subscriber's language.
+    let r = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/subscriptions",
+            Some(r#"{"email": "new@example.org", "query": "\"Iran deal\" -sport", "cadence": "daily", "breaking_only": true, "ui_lang": "en"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["status"], "pending");
+    assert_eq!(r.json()["cadence"], "daily");
+    {
+        let sent = h.sent.0.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].subscriber.email, "new@example.org");
+        assert_eq!(sent[0].lang.code(), "en");
+        assert!(sent[0].confirm_url.starts_with(PUBLIC_URL));
+    }
+
+    for (body, needle) in [
+        (
+            r#"{"email": "not-an-address", "query": "x"}"#,
+            "not a valid email",
+        ),
+        (
+            r#"{"email": "a@example.org", "query": "  "}"#,
+            "query is empty",
+        ),
+        (
+            r#"{"email": "a@example.org", "query": "\"open"}"#,
+            "does not parse",
+        ),
+        (
+            r#"{"email": "a@example.org", "query": "x", "cadence": "weekly"}"#,
+            "weekly",
+        ),
+        (
+            r#"{"email": "a@example.org", "query": "x", "langs": ["arabic"]}"#,
+            "arabic",
+        ),
+        (
+            r#"{"email": "a@example.org", "query": "x", "ui_lang": "fr"}"#,
+            "fr",
+        ),
+        (r#"{"email": "a@example.org"}"#, "query"),
+    ] {
+        let r = send(&h.app, api(Method::POST, "/api/subscriptions", Some(body))).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, needle);
+    }
+
+    // Switched to breaking-only and back.
+    let uri = format!("/api/subscriptions/{id}");
+    let r = send(
+        &h.app,
+        api(Method::PATCH, &uri, Some(r#"{"breaking_only": true}"#)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["breaking_only"], true);
+    let r = send(
+        &h.app,
+        api(
+            Method::PATCH,
+            "/api/subscriptions/999",
+            Some(r#"{"breaking_only": true}"#),
+        ),
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "999");
+
+    // Removed: gone from the matcher's list.
+    let r = send(&h.app, api(Method::DELETE, &uri, None)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(
+        h.store
+            .active_subscriptions()
+            .await
+            .unwrap()
+            .iter()
+            .all(|s| s.subscription.id.0 != id)
+    );
+    let r = send(&h.app, api(Method::DELETE, "/api/subscriptions/999", None)).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "999");
+
+    // A suspended address gets nothing; an unsubscribed one only a confirmation.
+    let ops = h
+        .store
+        .upsert_subscriber("ops@example.org", "ar", now())
+        .await
+        .unwrap();
+    h.store.unsubscribe_subscriber(ops.id, now()).await.unwrap();
+    let r = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/subscriptions",
+            Some(r#"{"email": "ops@example.org", "query": "غزة", "confirmed": true}"#),
+        ),
+    )
+    .await;
+    assert_error(&r, StatusCode::CONFLICT, "unsubscribed");
+    let r = send(
+        &h.app,
+        api(
+            Method::POST,
+            "/api/subscriptions",
+            Some(r#"{"email": "ops@example.org", "query": "غزة"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(h.sent.0.lock().unwrap().len(), 2);
 }
