@@ -471,6 +471,21 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("pause_button", "أوقف مؤقتا", "Pause"),
     ("resume_button", "استأنف", "Resume"),
     ("admin_nav", "صفحات المشرف", "Operator pages"),
+    ("subscriptions_title", "الاشتراكات", "Subscriptions"),
+    (
+        "subscriptions_empty",
+        "لا اشتراكات بعد.",
+        "No subscriptions yet.",
+    ),
+    ("sub_active", "نشطة", "Active"),
+    ("sub_pending", "بانتظار التأكيد", "Awaiting confirmation"),
+    ("sub_addresses", "العناوين", "Addresses"),
+    ("col_langs", "اللغات", "Languages"),
+    (
+        "subscription_removed",
+        "أُزيل الاشتراك:",
+        "Subscription removed:",
+    ),
     ("admin_logout_button", "اخرج", "Sign out"),
     (
         "err_source_url",

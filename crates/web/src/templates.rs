@@ -42,6 +42,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "source_cells.html",
         "admin_login.html",
         "admin_nav.html",
+        "admin_subscriptions.html",
     );
     env
 });

@@ -89,6 +89,11 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
             "/sources/{id}/remove",
             axum::routing::post(crate::ui::admin_sources::remove),
         )
+        .route("/subscriptions", get(crate::ui::admin_subscriptions::show))
+        .route(
+            "/subscriptions/{id}/remove",
+            axum::routing::post(crate::ui::admin_subscriptions::remove),
+        )
         .route(
             "/sources/{id}/pause",
             axum::routing::post(crate::ui::admin_sources::pause),

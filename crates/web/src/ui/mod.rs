@@ -1,6 +1,7 @@
 //! The HTML pages, one file per action.
 
 pub(crate) mod admin_sources;
+pub(crate) mod admin_subscriptions;
 pub(crate) mod browse;
 mod confirm;
 mod manage;

@@ -727,4 +727,45 @@ async fn subscriptions_are_added_switched_and_removed() {
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(h.sent.0.lock().unwrap().len(), 2);
+    let ops_sub = r.json()["id"].as_i64().unwrap();
+
+    // The operator's page lists what is not removed, and removes one.
+    let page = send(
+        &h.app,
+        api(Method::GET, "/admin/subscriptions?lang=en", None),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("new@example.org")
+            && page.body.contains("ops@example.org")
+            && page.body.contains("Breaking stories only")
+            && page.body.contains("Daily digest")
+            && page.body.contains("unsubscribed"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("لافروف"), "removed ones are left out");
+    let cookie = cookie_of(&page);
+    let csrf = csrf_of(&page.body);
+    let remove = |body: String| {
+        Request::post(format!("/admin/subscriptions/{ops_sub}/remove?lang=ar"))
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let forged = send(&h.app, remove(String::new())).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = send(&h.app, remove(format!("csrf={csrf}"))).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("أُزيل الاشتراك:") && done.body.contains("dir=\"rtl\""),
+        "{}",
+        done.body
+    );
+    assert!(!done.body.contains("ops@example.org"), "{}", done.body);
+    let anonymous = get(&h.app, "/admin/subscriptions").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }
