@@ -330,6 +330,13 @@ async fn the_operator_adds_and_removes_sources_from_the_browser() {
         .await
         .unwrap();
     assert!(public.contains("Paused since"), "{public}");
+    let (status, _) = post_form(
+        &pause.replace("/pause", "/explode"),
+        &cookie,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 404);
     let (status, _) = post_form(&pause.replace("/pause", "/resume"), &cookie, &[]).await;
     assert_eq!(status, 403, "resuming needs the form token too");
     let (status, html) = post_form(

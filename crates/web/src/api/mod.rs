@@ -86,21 +86,13 @@ pub(crate) fn admin_routes(state: AppState) -> Router<AppState> {
             get(crate::ui::admin_sources::show).post(crate::ui::admin_sources::add),
         )
         .route(
-            "/sources/{id}/remove",
-            axum::routing::post(crate::ui::admin_sources::remove),
+            "/sources/{id}/{action}",
+            axum::routing::post(crate::ui::admin_sources::act),
         )
         .route("/subscriptions", get(crate::ui::admin_subscriptions::show))
         .route(
             "/subscriptions/{id}/remove",
             axum::routing::post(crate::ui::admin_subscriptions::remove),
-        )
-        .route(
-            "/sources/{id}/pause",
-            axum::routing::post(crate::ui::admin_sources::pause),
-        )
-        .route(
-            "/sources/{id}/resume",
-            axum::routing::post(crate::ui::admin_sources::resume),
         )
         .layer(middleware::from_fn_with_state(
             state,

@@ -125,86 +125,44 @@ pub(crate) async fn add(
     render(&state, lang, &headers, outcome).await
 }
 
-pub(crate) async fn remove(
+/// `POST /admin/sources/{id}/{remove|pause|resume}`.
+pub(crate) async fn act(
     State(state): State<AppState>,
     lang: PageLang,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let lang = lang.lang;
-    let form = FormFields::parse(&body);
-    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
-        return Err(PageError::csrf(lang));
-    }
-    let id: SourceId = id
-        .parse()
-        .map(SourceId)
-        .map_err(|_| PageError::not_found(lang))?;
-    state
-        .sources
-        .remove(id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    let outcome = Outcome {
-        notice: Some(lang.t("source_removed").to_string()),
-        ..Outcome::none()
-    };
-    render(&state, lang, &headers, outcome).await
-}
-
-pub(crate) async fn pause(
-    State(state): State<AppState>,
-    lang: PageLang,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    set_paused(state, lang.lang, id, headers, body, true).await
-}
-
-pub(crate) async fn resume(
-    State(state): State<AppState>,
-    lang: PageLang,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    set_paused(state, lang.lang, id, headers, body, false).await
-}
-
-async fn set_paused(
-    state: AppState,
-    lang: Lang,
-    id: String,
-    headers: HeaderMap,
-    body: Bytes,
-    paused: bool,
-) -> Result<Response, PageError> {
-    let form = FormFields::parse(&body);
-    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
-        return Err(PageError::csrf(lang));
-    }
-    let id: SourceId = id
-        .parse()
-        .map(SourceId)
-        .map_err(|_| PageError::not_found(lang))?;
-    let changes = ajil_store::SourceChanges {
-        paused: Some(paused),
-        ..ajil_store::SourceChanges::default()
-    };
-    let source = state
-        .sources
-        .update(id, changes, state.now())
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    let key = if paused {
-        "source_paused"
-    } else {
-        "source_resumed"
+    let id = SourceId(super::row_form(&state, lang, &headers, &body, &id)?);
+    let store_err = |e| PageError::store(lang, e);
+    let notice = match action.as_str() {
+        "remove" => {
+            state.sources.remove(id).await.map_err(store_err)?;
+            lang.t("source_removed").to_string()
+        }
+        "pause" | "resume" => {
+            let paused = action == "pause";
+            let changes = ajil_store::SourceChanges {
+                paused: Some(paused),
+                ..ajil_store::SourceChanges::default()
+            };
+            let source = state
+                .sources
+                .update(id, changes, state.now())
+                .await
+                .map_err(store_err)?;
+            let key = if paused {
+                "source_paused"
+            } else {
+                "source_resumed"
+            };
+            format!("{} {}", lang.t(key), source.name)
+        }
+        _ => return Err(PageError::not_found(lang)),
     };
     let outcome = Outcome {
-        notice: Some(format!("{} {}", lang.t(key), source.name)),
+        notice: Some(notice),
         ..Outcome::none()
     };
     render(&state, lang, &headers, outcome).await

@@ -13,7 +13,6 @@ use minijinja::context;
 
 use super::page;
 use crate::error::PageError;
-use crate::forms::FormFields;
 use crate::i18n::{Lang, PageLang};
 use crate::{AppState, csrf};
 
@@ -33,14 +32,7 @@ pub(crate) async fn remove(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let lang = lang.lang;
-    let form = FormFields::parse(&body);
-    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
-        return Err(PageError::csrf(lang));
-    }
-    let id: SubscriptionId = id
-        .parse()
-        .map(SubscriptionId)
-        .map_err(|_| PageError::not_found(lang))?;
+    let id = SubscriptionId(super::row_form(&state, lang, &headers, &body, &id)?);
     let sub = state
         .store
         .subscription(id)

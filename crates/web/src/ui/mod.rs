@@ -109,6 +109,23 @@ pub(crate) async fn outbox(
     )
 }
 
+/// Reads a form posted about one row of an operator page: the form's CSRF
+/// token must check (else 403), and the row's id in the path must be a
+/// number (else 404).
+pub(crate) fn row_form(
+    state: &AppState,
+    lang: Lang,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    raw_id: &str,
+) -> Result<i64, PageError> {
+    let form = crate::forms::FormFields::parse(body);
+    if !crate::csrf::check(&state.csrf_secret, headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang));
+    }
+    raw_id.parse().map_err(|_| PageError::not_found(lang))
+}
+
 /// Renders a page with `status`, turning a template failure into a 500.
 pub(crate) fn page(
     status: StatusCode,
