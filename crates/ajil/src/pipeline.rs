@@ -1087,10 +1087,7 @@ impl Pipeline {
         // Match keys, not the story keys of the analysis: queries name places and
         // people, which the story keys' clitic stripping lets collide with common
         // words (see `ajil_analyze::match_keys`).
-        let keys = ajil_analyze::article_match_keys(
-            &format!("{}\n{}", article.title, article.text),
-            Some(&article.lang),
-        );
+        let keys = ajil_analyze::report_match_keys(&article.title, &article.text, &article.lang);
         let hits: Vec<SubscriptionWithEmail> = self
             .matchers
             .lock()

@@ -139,6 +139,13 @@ pub fn article_match_keys(text: &str, lang_hint: Option<&str>) -> MatchKeys {
     out
 }
 
+/// The match keys of a report, as stored queries are run on it: its title and
+/// text, read in its language. Alerts and query previews both use it, so a
+/// preview finds what the query would alert on.
+pub fn report_match_keys(title: &str, text: &str, lang: &str) -> MatchKeys {
+    article_match_keys(&format!("{title}\n{text}"), Some(lang))
+}
+
 /// The tokens of normalized text, for match keys: the same tokens as
 /// `normalize::tokens`, split another way so that the analyser's own loop over
 /// them stays inlined where it is (sharing it cost a replay 1.5% more

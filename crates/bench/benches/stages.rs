@@ -1,6 +1,7 @@
 //! Criterion micro-benchmarks of the per-article stages on real articles: analysis of a
-//! headline, of a median-length article and of a query, and story clustering of a
-//! thousand consecutive articles.
+//! headline, of a median-length article and of a query, a query tried on a thousand
+//! reports (the stories page's preview), and story clustering of a thousand
+//! consecutive articles.
 //!
 //! ```text
 //! cargo bench -p ajil-bench --bench stages
@@ -74,6 +75,28 @@ fn analyze(c: &mut Criterion) {
     c.bench_function("match_keys/query", |b| {
         b.iter(|| match_keys(black_box("\"وزير الخارجية\" ولافروف باسطنبول"), None))
     });
+
+    // What trying a query on recent stories costs per report read: its match
+    // keys, and the query run on them.
+    let query = ajil_query::Query::parse("\"وزير الخارجية\" ولافروف -رياضة")
+        .expect("a valid query")
+        .compile(&|s: &str| match_keys(s, None));
+    let mut g = c.benchmark_group("preview");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(records.len() as u64));
+    g.bench_function("match_1000_reports", |b| {
+        b.iter(|| {
+            records
+                .iter()
+                .filter(|r| {
+                    let keys = ajil_analyze::report_match_keys(&r.title, &r.text, "ar");
+                    let index = ajil_query::DocIndex::with_variants(&keys.keys, &keys.variants);
+                    query.matches_index(&index, "ar", &r.source)
+                })
+                .count()
+        })
+    });
+    g.finish();
 }
 
 fn story(c: &mut Criterion) {

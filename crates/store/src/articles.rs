@@ -261,6 +261,23 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// The newest `limit` articles published at or after `since`, newest
+    /// first: what a query is tried on before it is saved.
+    pub async fn recent_articles(
+        &self,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<StoredArticle>> {
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE a.published >= $1 ORDER BY a.published DESC, a.id DESC LIMIT $2"
+        ))
+        .bind(ts(since))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// How many articles of `source` were published at or after `since`: how
     /// often the source publishes, which sets how often it is polled.
     pub async fn count_source_articles_since(

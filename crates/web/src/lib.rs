@@ -47,6 +47,7 @@ mod i18n;
 pub mod limits;
 pub mod links;
 mod query_check;
+mod search;
 mod templates;
 mod ui;
 mod websub;

@@ -10,7 +10,7 @@
 //! | `POST /api/subscriptions` `{"email", "query", "langs"?, "cadence"?, "breaking_only"?, "ui_lang"?, "confirmed"?}` | `201` and the `Subscription`: pending, with a confirmation email on its way, unless `"confirmed": true`; `400` for an invalid address, query, cadence or language; `409` for a suspended address (or an unsubscribed one with `"confirmed": true`) |
 //! | `PATCH /api/subscriptions/{id}` `{"breaking_only"}` | the `Subscription`; `404` if absent |
 //! | `DELETE /api/subscriptions/{id}` | `204`; `404` if absent |
-//! | `GET /api/stories?since=RFC3339&limit=N&lang=L` | `[StoryRow]`, newest first (default: last 24 h, 100); with `lang`, a story holding a report in `L` is titled by it |
+//! | `GET /api/stories?since=RFC3339&limit=N&lang=L&q=QUERY&breaking=true` | `[StoryRow]`, newest first (default: last 24 h, 100); with `lang`, a story holding a report in `L` is titled by it; with `q`, only stories a subscription with that query would have alerted on (its reports of the last 3 days, the newest 5,000, are read); with `breaking=true`, only breaking ones |
 //! | `GET /api/stories/{id}?lang=L` | `StoryDetail` (the story's fields plus `articles`), titled in `L` as above; `308` to the story it went into for a story merged since |
 //! | `GET /api/emails` | `{"counts": {pending, sent, failed}, "recent": [Email]}` |
 //! | `GET /api/subscribers` | `[Subscriber]` (with status, time zone, suppression reason) |

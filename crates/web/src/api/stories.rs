@@ -46,7 +46,39 @@ pub(super) async fn list(
             })?,
         None => DEFAULT_LIMIT,
     };
-    let mut stories = state.store.list_stories(since, limit).await?;
+    let found = match params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty()) {
+        Some(q) => {
+            let query = ajil_query::Query::parse(q).map_err(|e| {
+                ApiError::bad_request(
+                    format!("q does not parse: {e}"),
+                    "write it as a subscription query: words, \"phrases\", -exclusions, OR, lang:ar",
+                )
+            })?;
+            Some(crate::search::stories_matching(&state.store, query, state.now()).await?)
+        }
+        None => None,
+    };
+    let breaking = match params.get("breaking").map(String::as_str) {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                format!("breaking {other:?} is not true or false"),
+                "use breaking=true for breaking stories only",
+            ));
+        }
+    };
+    let filtered = found.is_some() || breaking;
+    // Filtering reads further, then keeps `limit`.
+    let read = if filtered { MAX_LIMIT * 10 } else { limit };
+    let mut stories = state.store.list_stories(since, read).await?;
+    if let Some(found) = &found {
+        stories.retain(|s| found.stories.contains(&s.id));
+    }
+    if breaking {
+        stories.retain(|s| s.state == ajil_store::StoryState::Breaking);
+    }
+    stories.truncate(limit as usize);
     if let Some(lang) = reader_lang(&params)? {
         state.store.headlines_in(&mut stories, lang).await?;
     }

@@ -1,7 +1,7 @@
 //! Read-only pages: recent stories, one story, source health, `/healthz`.
 
 use ajil_model::StoryId;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
@@ -17,28 +17,89 @@ const STORIES_WINDOW_DAYS: i64 = 7;
 /// How many stories it shows at most.
 const STORIES_LIMIT: u32 = 200;
 
+/// `GET /stories`: the latest stories; `?q=QUERY` keeps those a saved query
+/// would have alerted on (see [`crate::search`]), `?breaking=1` the breaking
+/// ones.
 pub(super) async fn stories(
     State(state): State<AppState>,
     lang: PageLang,
+    Query(params): Query<StoriesParams>,
 ) -> Result<Response, PageError> {
-    let since = state.now() - Duration::days(STORIES_WINDOW_DAYS);
+    let lang = lang.lang;
+    let store_err = |e| PageError::store(lang, e);
+    let q = params.q.as_deref().map(str::trim).unwrap_or_default();
+    let breaking = params
+        .breaking
+        .as_deref()
+        .is_some_and(|b| !b.is_empty() && b != "0");
+    let mut error = None;
+    let mut found = None;
+    if !q.is_empty() {
+        match super::signup::check_query(lang, q) {
+            Err(e) => error = Some(e),
+            Ok(()) => {
+                let query = ajil_query::Query::parse(q).expect("checked above");
+                found = Some(
+                    crate::search::stories_matching(&state.store, query, state.now())
+                        .await
+                        .map_err(store_err)?,
+                );
+            }
+        }
+    }
+    let (since, limit) = match &found {
+        Some(_) => (
+            state.now() - Duration::days(crate::search::SEARCH_DAYS + STORIES_WINDOW_DAYS),
+            STORIES_LIMIT * 10,
+        ),
+        None => (
+            state.now() - Duration::days(STORIES_WINDOW_DAYS),
+            STORIES_LIMIT,
+        ),
+    };
     let mut stories = state
         .store
-        .list_stories(since, STORIES_LIMIT)
+        .list_stories(since, limit)
         .await
-        .map_err(|e| PageError::store(lang.lang, e))?;
+        .map_err(store_err)?;
+    if let Some(found) = &found {
+        stories.retain(|s| found.stories.contains(&s.id));
+    }
+    if breaking {
+        stories.retain(|s| s.state == ajil_store::StoryState::Breaking);
+    }
+    stories.truncate(STORIES_LIMIT as usize);
     // A story told in several languages is listed by its report in the page's.
     state
         .store
-        .headlines_in(&mut stories, lang.lang.code())
+        .headlines_in(&mut stories, lang.code())
         .await
-        .map_err(|e| PageError::store(lang.lang, e))?;
+        .map_err(store_err)?;
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     page(
-        StatusCode::OK,
+        status,
         "stories.html",
-        lang.lang,
-        context! { stories },
+        lang,
+        context! {
+            stories,
+            q,
+            breaking,
+            error,
+            searched => found.as_ref().map(|f| f.searched),
+            search_days => crate::search::SEARCH_DAYS,
+        },
     )
+}
+
+/// The stories page's filters.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct StoriesParams {
+    q: Option<String>,
+    breaking: Option<String>,
 }
 
 pub(super) async fn story(

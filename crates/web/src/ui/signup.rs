@@ -84,7 +84,7 @@ pub(crate) fn valid_email(email: &str) -> bool {
 }
 
 /// Parses the query; the error names the character position (1-based).
-fn check_query(lang: Lang, query: &str) -> Result<(), String> {
+pub(crate) fn check_query(lang: Lang, query: &str) -> Result<(), String> {
     if query.is_empty() {
         return Err(lang.t("err_query_empty").into());
     }

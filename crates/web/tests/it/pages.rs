@@ -445,3 +445,119 @@ async fn stories_and_sources_pages() {
 async fn stored_story(h: &Harness, id: StoryId) -> StoryRow {
     h.store.get_story(id).await.unwrap().story
 }
+
+#[tokio::test]
+async fn a_query_is_tried_on_recent_stories() {
+    let h = harness(Some("tok")).await;
+    let src = h
+        .store
+        .add_source(
+            "https://news.example/rss",
+            "أخبار",
+            Duration::from_secs(300),
+            now(),
+        )
+        .await
+        .unwrap();
+    let stories = [
+        (
+            1,
+            "lavrov",
+            "وصل لافروف إلى إسطنبول للقاء نظيره التركي",
+            "ar",
+            StoryState::Breaking,
+        ),
+        (
+            2,
+            "iran",
+            "Negotiators close in on the Iran deal",
+            "en",
+            StoryState::Developing,
+        ),
+        (
+            3,
+            "sport",
+            "Iran deal talk dominates the sport pages",
+            "en",
+            StoryState::New,
+        ),
+    ];
+    for (id, name, title, lang, state) in stories {
+        file(&h, news(src.id, name, title, lang), StoryId(id)).await;
+        h.store
+            .upsert_story(&StoryRow {
+                id: StoryId(id),
+                title: title.into(),
+                lang: lang.into(),
+                first_seen: now(),
+                last_seen: now(),
+                article_count: 1,
+                outlet_count: 1,
+                independent_outlets: 1,
+                breaking_at: (state == StoryState::Breaking).then(now),
+                state,
+            })
+            .await
+            .unwrap();
+    }
+    let titles = |body: &str| -> Vec<i64> {
+        (1..=3)
+            .filter(|id| body.contains(&format!("href=\"/stories/{id}?")))
+            .collect()
+    };
+
+    // An Arabic query meets the clitic-bearing spelling of a name.
+    let page = get(&h.app, &format!("/stories?lang=en&q={}", enc("لافروف"))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(titles(&page.body), [1]);
+    assert!(
+        page.body.contains("would have alerted on") && page.body.contains("among 3 reports"),
+        "{}",
+        page.body
+    );
+    // Phrases and exclusions, as in a subscription.
+    let page = get(
+        &h.app,
+        &format!("/stories?q={}", enc("\"Iran deal\" -sport")),
+    )
+    .await;
+    assert_eq!(titles(&page.body), [2]);
+    let page = get(&h.app, "/stories?lang=en&breaking=1").await;
+    assert_eq!(titles(&page.body), [1]);
+    let page = get(
+        &h.app,
+        &format!("/stories?lang=en&breaking=1&q={}", enc("Iran")),
+    )
+    .await;
+    assert_eq!(titles(&page.body), Vec::<i64>::new());
+    assert!(page.body.contains("No stories match."), "{}", page.body);
+    // A query that does not parse says where.
+    let bad = get(&h.app, &format!("/stories?lang=en&q={}", enc("غزة (حرب"))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("role=\"alert\""), "{}", bad.body);
+    assert_eq!(titles(&bad.body), [1, 2, 3], "the list stays");
+
+    // The JSON API filters the same way.
+    let api = |uri: &str| {
+        Request::get(uri)
+            .header(header::AUTHORIZATION, "Bearer tok")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = send(&h.app, api(&format!("/api/stories?q={}", enc("Iran deal")))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let r = send(&h.app, api("/api/stories?breaking=true")).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 1);
+    let r = send(&h.app, api(&format!("/api/stories?q={}", enc("\"open")))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(&h.app, api("/api/stories?breaking=maybe")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,61 @@
+//! Trying a query on recent reports before it is saved: which stories it
+//! would have alerted on. The query is compiled and each report keyed as the
+//! pipeline's matcher does ([`ajil_analyze::match_keys`] for the query,
+//! [`ajil_analyze::report_match_keys`] for the report), so a preview finds
+//! what a subscription would.
+
+use std::collections::HashSet;
+
+use ajil_model::StoryId;
+use ajil_query::{DocIndex, Query};
+use ajil_store::{Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+
+/// How far back a preview looks.
+pub(crate) const SEARCH_DAYS: i64 = 3;
+/// The most reports a preview reads (the newest), to keep it quick.
+pub(crate) const SEARCH_ARTICLES: u32 = 5_000;
+
+/// What trying a query found.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// The stories of the reports that match.
+    pub stories: HashSet<StoryId>,
+    /// How many reports were read.
+    pub searched: usize,
+}
+
+/// The stories whose reports of the last [`SEARCH_DAYS`] days `query`
+/// matches (the newest [`SEARCH_ARTICLES`] reports).
+pub(crate) async fn stories_matching(
+    store: &Store,
+    query: Query,
+    now: DateTime<Utc>,
+) -> Result<Found, StoreError> {
+    let articles = store
+        .recent_articles(now - Duration::days(SEARCH_DAYS), SEARCH_ARTICLES)
+        .await?;
+    // Keying thousands of reports is CPU work: off the request threads.
+    let found = tokio::task::spawn_blocking(move || {
+        let compiled = query.compile(&|s: &str| ajil_analyze::match_keys(s, None));
+        let mut found = Found {
+            searched: articles.len(),
+            ..Found::default()
+        };
+        for a in &articles {
+            let Some(story) = a.story_id else { continue };
+            if found.stories.contains(&story) {
+                continue;
+            }
+            let keys = ajil_analyze::report_match_keys(&a.title, &a.text, &a.lang);
+            let index = DocIndex::with_variants(&keys.keys, &keys.variants);
+            if compiled.matches_index(&index, &a.lang, &a.source_name) {
+                found.stories.insert(story);
+            }
+        }
+        found
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    Ok(found)
+}
