@@ -212,6 +212,10 @@ pub struct AppState {
     pub signup_limiter: Arc<limits::IpLimiter>,
     /// Per-IP limit on confirmation resends.
     pub resend_limiter: Arc<limits::IpLimiter>,
+    /// Per-IP limit on trying queries on the stories page.
+    pub search_limiter: Arc<limits::IpLimiter>,
+    /// Lets one query preview read reports at a time (each is CPU work).
+    pub search_gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -237,6 +241,8 @@ impl AppState {
             clock: Arc::new(Utc::now),
             signup_limiter: Arc::default(),
             resend_limiter: Arc::new(limits::IpLimiter::new(limits::RESENDS_PER_IP)),
+            search_limiter: Arc::new(limits::IpLimiter::new(limits::SEARCHES_PER_IP)),
+            search_gate: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

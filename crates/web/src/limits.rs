@@ -1,6 +1,6 @@
 //! Per-IP limits on the signup and resend forms, so one client cannot flood
 //! addresses with confirmation emails (the per-address limits sit in the
-//! handlers, on the store).
+//! handlers, on the store), and on query previews, which cost CPU.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -25,6 +25,9 @@ pub const RESENDS_PER_IP: usize = 5;
 /// this many in the last day (signups included): enough for a lost email or
 /// two, too few to flood an inbox.
 pub const CONFIRMS_PER_ADDRESS_PER_DAY: u32 = 3;
+/// Queries one IP address may try on the stories page per window (each
+/// reads up to thousands of reports).
+pub const SEARCHES_PER_IP: usize = 60;
 /// The window, in minutes.
 pub const WINDOW_MINUTES: i64 = 60;
 

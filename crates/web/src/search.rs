@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use ajil_model::StoryId;
 use ajil_query::{DocIndex, Query};
-use ajil_store::{Store, StoreError};
+use ajil_store::StoreError;
 use chrono::{DateTime, Duration, Utc};
 
 /// How far back a preview looks.
@@ -27,12 +27,21 @@ pub(crate) struct Found {
 
 /// The stories whose reports of the last [`SEARCH_DAYS`] days `query`
 /// matches (the newest [`SEARCH_ARTICLES`] reports).
+///
+/// Previews run one at a time (the others wait their turn), so a burst of
+/// them keeps to one core.
 pub(crate) async fn stories_matching(
-    store: &Store,
+    state: &crate::AppState,
     query: Query,
     now: DateTime<Utc>,
 ) -> Result<Found, StoreError> {
-    let articles = store
+    let _turn = state
+        .search_gate
+        .acquire()
+        .await
+        .expect("the gate is never closed");
+    let articles = state
+        .store
         .recent_articles(now - Duration::days(SEARCH_DAYS), SEARCH_ARTICLES)
         .await?;
     // Keying thousands of reports is CPU work: off the request threads.

@@ -54,7 +54,7 @@ pub(super) async fn list(
                     "write it as a subscription query: words, \"phrases\", -exclusions, OR, lang:ar",
                 )
             })?;
-            Some(crate::search::stories_matching(&state.store, query, state.now()).await?)
+            Some(crate::search::stories_matching(&state, query, state.now()).await?)
         }
         None => None,
     };

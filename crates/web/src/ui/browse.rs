@@ -23,6 +23,7 @@ const STORIES_LIMIT: u32 = 200;
 pub(super) async fn stories(
     State(state): State<AppState>,
     lang: PageLang,
+    peer: Option<axum::Extension<crate::Peer>>,
     Query(params): Query<StoriesParams>,
 ) -> Result<Response, PageError> {
     let lang = lang.lang;
@@ -35,12 +36,22 @@ pub(super) async fn stories(
     let mut error = None;
     let mut found = None;
     if !q.is_empty() {
+        if let Some(axum::Extension(peer)) = &peer
+            && !state.search_limiter.allow(peer.0.ip(), state.now())
+        {
+            tracing::warn!(ip = %peer.0.ip(), "query preview rate limit reached");
+            return Err(PageError {
+                lang,
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: lang.t("err_too_many"),
+            });
+        }
         match super::signup::check_query(lang, q) {
             Err(e) => error = Some(e),
             Ok(()) => {
                 let query = ajil_query::Query::parse(q).expect("checked above");
                 found = Some(
-                    crate::search::stories_matching(&state.store, query, state.now())
+                    crate::search::stories_matching(&state, query, state.now())
                         .await
                         .map_err(store_err)?,
                 );

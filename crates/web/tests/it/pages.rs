@@ -560,4 +560,36 @@ async fn a_query_is_tried_on_recent_stories() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = send(&h.app, api("/api/stories?breaking=maybe")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // One client may try only so many queries an hour; others still can.
+    let try_from = |peer: &str| {
+        from_peer(
+            Request::get(format!("/stories?lang=en&q={}", enc("Iran")))
+                .body(Body::empty())
+                .unwrap(),
+            peer,
+        )
+    };
+    for _ in 0..ajil_web::limits::SEARCHES_PER_IP {
+        assert_eq!(
+            send(&h.app, try_from("192.0.2.7:5000")).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        send(&h.app, try_from("192.0.2.7:5001")).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        send(&h.app, try_from("192.0.2.8:5000")).await.status,
+        StatusCode::OK
+    );
+    let plain = from_peer(
+        Request::get("/stories").body(Body::empty()).unwrap(),
+        "192.0.2.7:5002",
+    );
+    assert_eq!(
+        send(&h.app, plain).await.status,
+        StatusCode::OK,
+        "the list itself is not limited"
+    );
 }
