@@ -408,6 +408,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("search_button", "ابحث", "Search"),
     (
+        "search_recent",
+        "ما يطابقه من الأخبار الأخيرة",
+        "Recent stories it matches",
+    ),
+    (
         "search_found",
         "أخبار كان هذا الموضوع سينبّه إليها:",
         "Stories this topic would have alerted on:",

@@ -70,6 +70,13 @@ async fn manage_lists_and_removes_with_csrf() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("غزة") && page.body.contains("لبنان"));
     assert!(!page.body.contains("سوريا"));
+    // Each query links to the recent stories it matches.
+    let preview = format!("/stories?lang=en&amp;q={}", enc("غزة"));
+    assert!(
+        page.body.contains(&preview) && page.body.contains("Recent stories it matches"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains(r#"<html lang="en" dir="ltr">"#),
         "?lang wins over the subscriber's"
