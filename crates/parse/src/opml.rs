@@ -13,6 +13,9 @@ pub struct OpmlOutline {
     pub url: String,
     /// The outline's `title`, else its `text`, when present.
     pub title: Option<String>,
+    /// The first of the outline's `category` tags (OPML 2.0: comma-separated,
+    /// a tag without slashes), which ajil reads as the source's section.
+    pub category: Option<String>,
 }
 
 /// Every outline with an `xmlUrl`, at any depth, in document order.
@@ -47,7 +50,16 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlOutline>, ParseError> {
                         .or_else(|| attr(&e, "text"))
                         .map(|t| t.trim().to_string())
                         .filter(|t| !t.is_empty());
-                    outlines.push(OpmlOutline { url, title });
+                    let category = attr(&e, "category").and_then(|c| {
+                        c.split(',')
+                            .map(|tag| tag.trim().trim_matches('/').to_string())
+                            .find(|tag| !tag.is_empty())
+                    });
+                    outlines.push(OpmlOutline {
+                        url,
+                        title,
+                        category,
+                    });
                 }
             }
             Event::Eof => break,
@@ -62,26 +74,39 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlOutline>, ParseError> {
     Ok(outlines)
 }
 
-/// An OPML 2.0 document listing `feeds` as `(name, url)` pairs under `title`.
+/// An OPML 2.0 document listing `feeds` under `title`: each with its name
+/// (the URL when it has none) and, when it has one, its category.
 ///
 /// ```
-/// let xml = ajil_parse::write_opml("ajil", &[("Ex & Co".into(), "https://ex.org/rss?a=1&b=2".into())]);
+/// use ajil_parse::OpmlOutline;
+/// let feed = OpmlOutline {
+///     url: "https://ex.org/rss?a=1&b=2".into(),
+///     title: Some("Ex & Co".into()),
+///     category: Some("sport".into()),
+/// };
+/// let xml = ajil_parse::write_opml("ajil", &[feed]);
 /// let back = ajil_parse::parse_opml(xml.as_bytes()).unwrap();
 /// assert_eq!(back[0].url, "https://ex.org/rss?a=1&b=2");
 /// assert_eq!(back[0].title.as_deref(), Some("Ex & Co"));
+/// assert_eq!(back[0].category.as_deref(), Some("sport"));
 /// ```
-pub fn write_opml(title: &str, feeds: &[(String, String)]) -> String {
+pub fn write_opml(title: &str, feeds: &[OpmlOutline]) -> String {
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
     out.push_str(&format!(
         "  <head><title>{}</title></head>\n  <body>\n",
         escape(title)
     ));
-    for (name, url) in feeds {
+    for feed in feeds {
+        let name = escape(feed.title.as_deref().unwrap_or(&feed.url));
+        let category = feed
+            .category
+            .as_deref()
+            .map(|c| format!(" category=\"{}\"", escape(c)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "    <outline type=\"rss\" text=\"{n}\" title=\"{n}\" xmlUrl=\"{u}\"/>\n",
-            n = escape(name),
-            u = escape(url)
+            "    <outline type=\"rss\" text=\"{name}\" title=\"{name}\" xmlUrl=\"{u}\"{category}/>\n",
+            u = escape(&feed.url)
         ));
     }
     out.push_str("  </body>\n</opml>\n");
@@ -100,7 +125,7 @@ mod tests {
     fn nested_outlines_and_folders() {
         let doc = r#"<?xml version="1.0"?><opml version="1.0"><head/><body>
           <outline text="Arabic"><outline text="A" title="الجزيرة" type="rss" xmlUrl=" https://a.example/rss "/>
-            <outline text="Deeper"><outline text="B" xmlurl="https://b.example/feed"></outline></outline>
+            <outline text="Deeper"><outline text="B" category="/sport,/Arabic/News" xmlurl="https://b.example/feed"></outline></outline>
           </outline><outline text="folder without feeds"/></body></opml>"#;
         let got = parse_opml(doc.as_bytes()).unwrap();
         assert_eq!(
@@ -108,11 +133,13 @@ mod tests {
             vec![
                 OpmlOutline {
                     url: "https://a.example/rss".into(),
-                    title: Some("الجزيرة".into())
+                    title: Some("الجزيرة".into()),
+                    category: None,
                 },
                 OpmlOutline {
                     url: "https://b.example/feed".into(),
-                    title: Some("B".into())
+                    title: Some("B".into()),
+                    category: Some("sport".into()),
                 },
             ]
         );
@@ -132,14 +159,20 @@ mod tests {
 
     #[test]
     fn written_opml_escapes_and_round_trips_arabic() {
-        let xml = write_opml(
-            "قائمة <1>",
-            &[("الجزيرة".into(), "https://a.example/rss".into())],
-        );
+        let feeds = [
+            OpmlOutline {
+                url: "https://a.example/rss".into(),
+                title: Some("الجزيرة".into()),
+                category: None,
+            },
+            OpmlOutline {
+                url: "https://a.example/sport?x=1&y=2".into(),
+                title: Some("رياضة".into()),
+                category: Some("sport".into()),
+            },
+        ];
+        let xml = write_opml("قائمة <1>", &feeds);
         assert!(xml.contains("قائمة &lt;1&gt;"));
-        assert_eq!(
-            parse_opml(xml.as_bytes()).unwrap()[0].title.as_deref(),
-            Some("الجزيرة")
-        );
+        assert_eq!(parse_opml(xml.as_bytes()).unwrap(), feeds);
     }
 }

@@ -196,7 +196,12 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                             .add_source(url.as_str(), &name, config.poll_interval, Utc::now())
                             .await
                         {
-                            Ok(_) => added += 1,
+                            Ok(source) => {
+                                if let Some(section) = &o.category {
+                                    store.set_source_section(source.id, Some(section)).await?;
+                                }
+                                added += 1
+                            }
                             Err(ajil_store::StoreError::Conflict { .. }) => skipped += 1,
                             Err(e) => return Err(e.into()),
                         }
@@ -213,8 +218,14 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
         }
         SourcesCommand::Export => {
             let sources = store.list_sources().await?;
-            let feeds: Vec<(String, String)> =
-                sources.into_iter().map(|s| (s.name, s.url)).collect();
+            let feeds: Vec<ajil_parse::OpmlOutline> = sources
+                .into_iter()
+                .map(|s| ajil_parse::OpmlOutline {
+                    url: s.url,
+                    title: Some(s.name),
+                    category: s.section,
+                })
+                .collect();
             print!("{}", ajil_parse::write_opml("ajil sources", &feeds));
         }
     }

@@ -307,8 +307,18 @@ async fn sources_round_trip_through_opml() {
     assert!(!ajil.ok(&["sources", "list"]).await.contains("PAUSED"));
     ajil.ok(&["sources", "remove", "2"]).await;
 
+    ajil.ok(&[
+        "sources",
+        "add",
+        "https://example.org/ar/sport.xml",
+        "--section",
+        "sport",
+        "--no-check",
+    ])
+    .await;
     let opml = ajil.ok(&["sources", "export"]).await;
     assert!(opml.contains("https://example.org/ar/rss"));
+    assert!(opml.contains(r#"category="sport""#), "{opml}");
     let other = Ajil::new(&[]);
     let file = other.data.path().join("feeds.opml");
     let opml = opml.replace(
@@ -319,14 +329,18 @@ async fn sources_round_trip_through_opml() {
     let out = other
         .ok(&["sources", "import", file.to_str().unwrap()])
         .await;
-    assert!(out.contains("imported 2 sources"), "{out}");
+    assert!(out.contains("imported 3 sources"), "{out}");
     let list: serde_json::Value =
         serde_json::from_str(&other.ok(&["sources", "list", "--json"]).await).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert_eq!(
+        list[1]["section"], "sport",
+        "the section came along: {list}"
+    );
     other.ok(&["sources", "remove", "1"]).await;
     let list: serde_json::Value =
         serde_json::from_str(&other.ok(&["sources", "list", "--json"]).await).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list.as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
