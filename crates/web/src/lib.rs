@@ -157,27 +157,6 @@ pub trait SourceKeeper: Send + Sync {
     ) -> BoxFuture<'_, Result<ajil_store::Source, ajil_store::StoreError>>;
 }
 
-/// The store alone (no hub to tell).
-struct StoreSources(Store);
-
-impl SourceKeeper for StoreSources {
-    fn remove(
-        &self,
-        id: ajil_model::SourceId,
-    ) -> BoxFuture<'_, Result<(), ajil_store::StoreError>> {
-        Box::pin(self.0.remove_source(id))
-    }
-
-    fn update(
-        &self,
-        id: ajil_model::SourceId,
-        changes: ajil_store::SourceChanges,
-        now: DateTime<Utc>,
-    ) -> BoxFuture<'_, Result<ajil_store::Source, ajil_store::StoreError>> {
-        Box::pin(async move { self.0.update_source(id, &changes, now).await })
-    }
-}
-
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -204,8 +183,9 @@ pub struct AppState {
     /// Takes WebSub pushes at `/websub/{source}`; when `None` they are
     /// answered 503.
     pub push_receiver: Option<Arc<dyn PushReceiver>>,
-    /// Removes and changes sources (by default, in the store alone).
-    pub sources: Arc<dyn SourceKeeper>,
+    /// Removes and changes sources; when `None`, the store is changed alone
+    /// (see [`AppState::remove_source`]).
+    pub source_keeper: Option<Arc<dyn SourceKeeper>>,
     /// The time source.
     pub clock: Clock,
     /// Per-IP limit on signups.
@@ -228,7 +208,7 @@ impl AppState {
         confirm_sender: Arc<dyn ConfirmSender>,
     ) -> AppState {
         AppState {
-            sources: Arc::new(StoreSources(store.clone())),
+            source_keeper: None,
             store,
             signer,
             public_url: public_url.into().trim_end_matches('/').to_string(),
@@ -278,8 +258,32 @@ impl AppState {
     /// Removes and changes sources through `keeper`.
     #[must_use]
     pub fn with_source_keeper(mut self, keeper: Arc<dyn SourceKeeper>) -> AppState {
-        self.sources = keeper;
+        self.source_keeper = Some(keeper);
         self
+    }
+
+    /// Removes a source through the [`SourceKeeper`], or from the store alone.
+    pub(crate) async fn remove_source(
+        &self,
+        id: ajil_model::SourceId,
+    ) -> Result<(), ajil_store::StoreError> {
+        match &self.source_keeper {
+            Some(keeper) => keeper.remove(id).await,
+            None => self.store.remove_source(id).await,
+        }
+    }
+
+    /// Changes a source through the [`SourceKeeper`], or in the store alone.
+    pub(crate) async fn update_source(
+        &self,
+        id: ajil_model::SourceId,
+        changes: ajil_store::SourceChanges,
+    ) -> Result<ajil_store::Source, ajil_store::StoreError> {
+        let now = self.now();
+        match &self.source_keeper {
+            Some(keeper) => keeper.update(id, changes, now).await,
+            None => self.store.update_source(id, &changes, now).await,
+        }
     }
 
     /// Replaces the clock (tests).

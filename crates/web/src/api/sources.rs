@@ -178,7 +178,7 @@ pub(super) async fn update(
         section: patch.section,
         paused: patch.paused,
     };
-    let source = state.sources.update(id, changes, state.now()).await?;
+    let source = state.update_source(id, changes).await?;
     Ok(Json(source))
 }
 
@@ -187,6 +187,6 @@ pub(super) async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: SourceId = parse_id("source", &id)?;
-    state.sources.remove(id).await?;
+    state.remove_source(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

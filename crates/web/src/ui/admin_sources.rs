@@ -138,7 +138,7 @@ pub(crate) async fn act(
     let store_err = |e| PageError::store(lang, e);
     let notice = match action.as_str() {
         "remove" => {
-            state.sources.remove(id).await.map_err(store_err)?;
+            state.remove_source(id).await.map_err(store_err)?;
             lang.t("source_removed").to_string()
         }
         "pause" | "resume" => {
@@ -147,11 +147,7 @@ pub(crate) async fn act(
                 paused: Some(paused),
                 ..ajil_store::SourceChanges::default()
             };
-            let source = state
-                .sources
-                .update(id, changes, state.now())
-                .await
-                .map_err(store_err)?;
+            let source = state.update_source(id, changes).await.map_err(store_err)?;
             let key = if paused {
                 "source_paused"
             } else {
