@@ -112,6 +112,9 @@ struct StoryIndex {
     clusterer: Clusterer,
     /// Highest article id already in the clusterer.
     seen_up_to: i64,
+    /// The sources (sorted) whose articles the clusterer may hold: one
+    /// missing from the store since was removed, and its articles with it.
+    sources: Vec<SourceId>,
 }
 
 /// The wired pipeline; cheap to share behind an `Arc`.
@@ -145,6 +148,7 @@ impl Pipeline {
             stories: Mutex::new(StoryIndex {
                 clusterer,
                 seen_up_to: 0,
+                sources: source_ids(&store).await?,
             }),
             matchers: Mutex::new(Matchers::default()),
             config,
@@ -180,6 +184,7 @@ impl Pipeline {
         } else {
             self.store.due_sources(now).await?
         };
+        self.forget_removed_sources(now).await?;
         if !sources.is_empty() {
             self.catch_up(now).await?;
             self.refresh_matchers().await?;
@@ -421,6 +426,34 @@ impl Pipeline {
             if let Some(at) = story.breaking_at {
                 index.clusterer.restore_breaking(story.id, at);
             }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the story index from the store when a source was removed
+    /// since it last looked (here, or by another process sharing the store):
+    /// the removed outlet's articles are gone from the store, and must not
+    /// go on confirming stories from memory. Call under the cycle lock.
+    async fn forget_removed_sources(&self, now: DateTime<Utc>) -> Result<()> {
+        let current = source_ids(&self.store).await?;
+        let removed = {
+            let mut index = self.stories.lock().expect("story index lock");
+            let removed = index
+                .sources
+                .iter()
+                .any(|id| current.binary_search(id).is_err());
+            index.sources = current;
+            removed
+        };
+        if removed {
+            info!("a source was removed: rebuilding the story index without its articles");
+            let clusterer = new_clusterer(&self.config, &self.store).await?;
+            {
+                let mut index = self.stories.lock().expect("story index lock");
+                index.clusterer = clusterer;
+                index.seen_up_to = 0;
+            }
+            self.catch_up(now).await?;
         }
         Ok(())
     }
@@ -729,6 +762,7 @@ impl Pipeline {
         }
         let feed = ajil_parse::parse_feed(body, content_type)
             .with_context(|| format!("the hub pushed for {} what is not a feed", source.url))?;
+        self.forget_removed_sources(now).await?;
         self.catch_up(now).await?;
         self.refresh_matchers().await?;
         let mut report = CycleReport::default();
@@ -1191,6 +1225,13 @@ fn story_row(view: &ajil_story::StoryView, title: String, lang: String) -> ajil_
         },
         breaking_at: view.breaking_at,
     }
+}
+
+/// Every source's id, sorted.
+async fn source_ids(store: &Store) -> Result<Vec<SourceId>> {
+    let mut ids: Vec<SourceId> = store.list_sources().await?.iter().map(|s| s.id).collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 async fn new_clusterer(config: &Config, store: &Store) -> Result<Clusterer> {

@@ -1601,3 +1601,54 @@ async fn a_source_that_publishes_often_is_polled_sooner() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_source_no_longer_confirms_a_story() {
+    let fx = Fixtures::start().await;
+    let (_dir, config, store) = setup(None).await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let reports = [
+        (
+            "outlet-a",
+            "Sun, 29 Nov 2026 07:00:00 GMT",
+            "إيفانكا ترامب تتقدم الوفد الأمريكي لافتتاح السفارة في القدس",
+            "وصلت إيفانكا ترامب وزوجها جاريد كوشنر إلى القدس على رأس الوفد الأمريكي الذي يحضر حفل افتتاح السفارة الأمريكية الجديدة في حي أرنونا.",
+        ),
+        (
+            "outlet-b",
+            "Sun, 29 Nov 2026 07:10:00 GMT",
+            "واشنطن تدشن سفارتها في القدس بحضور إيفانكا ترامب وكوشنر",
+            "تدشن الولايات المتحدة الاثنين سفارتها في القدس في حفل يحضره وفد أمريكي ترأسه إيفانكا ترامب وجاريد كوشنر في حي أرنونا.",
+        ),
+        (
+            "outlet-c",
+            "Sun, 29 Nov 2026 07:20:00 GMT",
+            "افتتاح السفارة الأمريكية رسميا في القدس",
+            "افتتحت الولايات المتحدة رسميا سفارتها في القدس في حفل حضره كوشنر وإيفانكا ترامب والسفير فريدمان في حي أرنونا.",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (i, (name, published, title, text)) in reports.into_iter().enumerate() {
+        let source =
+            add_one_item_source_in(&store, &fx, name, published, title, &[text], None).await;
+        ids.push(source.id);
+        if i == 2 {
+            // Outlet b is removed (as `ajil sources remove` does, from another
+            // process) before c reports: two outlets confirm the story, not three.
+            store.remove_source(ids[1]).await.unwrap();
+        }
+        let r = p
+            .run_cycle(t0() + TimeDelta::minutes(i as i64 + 1), false)
+            .await
+            .unwrap();
+        assert_eq!(r.new_articles, 1, "{name}");
+    }
+    assert_eq!(p.story_window_articles(), 2, "b's article left the window");
+    let stories = store
+        .list_stories(t0() - TimeDelta::days(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].independent_outlets, 2);
+    assert_ne!(stories[0].state, ajil_store::StoryState::Breaking);
+}
