@@ -672,6 +672,31 @@ async fn a_report_of_two_happenings_confirms_the_one_it_does_not_join() {
     assert_eq!(outbox_files(&config).len(), 2);
 }
 
+/// Three outlets' own reports of the embassy opening, ten minutes apart:
+/// (outlet, published, title, text).
+fn embassy_reports() -> [(&'static str, &'static str, &'static str, &'static str); 3] {
+    [
+        (
+            "outlet-a",
+            "Sun, 29 Nov 2026 07:00:00 GMT",
+            "إيفانكا ترامب تتقدم الوفد الأمريكي لافتتاح السفارة في القدس",
+            "وصلت إيفانكا ترامب وزوجها جاريد كوشنر إلى القدس على رأس الوفد الأمريكي الذي يحضر حفل افتتاح السفارة الأمريكية الجديدة في حي أرنونا.",
+        ),
+        (
+            "outlet-b",
+            "Sun, 29 Nov 2026 07:10:00 GMT",
+            "واشنطن تدشن سفارتها في القدس بحضور إيفانكا ترامب وكوشنر",
+            "تدشن الولايات المتحدة الاثنين سفارتها في القدس في حفل يحضره وفد أمريكي ترأسه إيفانكا ترامب وجاريد كوشنر في حي أرنونا.",
+        ),
+        (
+            "outlet-c",
+            "Sun, 29 Nov 2026 07:20:00 GMT",
+            "افتتاح السفارة الأمريكية رسميا في القدس",
+            "افتتحت الولايات المتحدة رسميا سفارتها في القدس في حفل حضره كوشنر وإيفانكا ترامب والسفير فريدمان في حي أرنونا.",
+        ),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_from_a_sport_section_never_make_a_story_breaking() {
     // (item category, the source's own section, breaking)
@@ -687,26 +712,7 @@ async fn reports_from_a_sport_section_never_make_a_story_breaking() {
         let (_dir, config, store) = setup(None).await;
         subscribe(&store, "r@example.org", "كوشنر", Cadence::Realtime, t0()).await;
         let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-        let reports = [
-            (
-                "outlet-a",
-                "Sun, 29 Nov 2026 07:00:00 GMT",
-                "إيفانكا ترامب تتقدم الوفد الأمريكي لافتتاح السفارة في القدس",
-                "وصلت إيفانكا ترامب وزوجها جاريد كوشنر إلى القدس على رأس الوفد الأمريكي الذي يحضر حفل افتتاح السفارة الأمريكية الجديدة في حي أرنونا.",
-            ),
-            (
-                "outlet-b",
-                "Sun, 29 Nov 2026 07:10:00 GMT",
-                "واشنطن تدشن سفارتها في القدس بحضور إيفانكا ترامب وكوشنر",
-                "تدشن الولايات المتحدة الاثنين سفارتها في القدس في حفل يحضره وفد أمريكي ترأسه إيفانكا ترامب وجاريد كوشنر في حي أرنونا.",
-            ),
-            (
-                "outlet-c",
-                "Sun, 29 Nov 2026 07:20:00 GMT",
-                "افتتاح السفارة الأمريكية رسميا في القدس",
-                "افتتحت الولايات المتحدة رسميا سفارتها في القدس في حفل حضره كوشنر وإيفانكا ترامب والسفير فريدمان في حي أرنونا.",
-            ),
-        ];
+        let reports = embassy_reports();
         for (i, (name, published, title, text)) in reports.into_iter().enumerate() {
             let source =
                 add_one_item_source_in(&store, &fx, name, published, title, &[text], category)
@@ -1607,26 +1613,7 @@ async fn a_removed_source_no_longer_confirms_a_story() {
     let fx = Fixtures::start().await;
     let (_dir, config, store) = setup(None).await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
-    let reports = [
-        (
-            "outlet-a",
-            "Sun, 29 Nov 2026 07:00:00 GMT",
-            "إيفانكا ترامب تتقدم الوفد الأمريكي لافتتاح السفارة في القدس",
-            "وصلت إيفانكا ترامب وزوجها جاريد كوشنر إلى القدس على رأس الوفد الأمريكي الذي يحضر حفل افتتاح السفارة الأمريكية الجديدة في حي أرنونا.",
-        ),
-        (
-            "outlet-b",
-            "Sun, 29 Nov 2026 07:10:00 GMT",
-            "واشنطن تدشن سفارتها في القدس بحضور إيفانكا ترامب وكوشنر",
-            "تدشن الولايات المتحدة الاثنين سفارتها في القدس في حفل يحضره وفد أمريكي ترأسه إيفانكا ترامب وجاريد كوشنر في حي أرنونا.",
-        ),
-        (
-            "outlet-c",
-            "Sun, 29 Nov 2026 07:20:00 GMT",
-            "افتتاح السفارة الأمريكية رسميا في القدس",
-            "افتتحت الولايات المتحدة رسميا سفارتها في القدس في حفل حضره كوشنر وإيفانكا ترامب والسفير فريدمان في حي أرنونا.",
-        ),
-    ];
+    let reports = embassy_reports();
     let mut ids = Vec::new();
     for (i, (name, published, title, text)) in reports.into_iter().enumerate() {
         let source =
