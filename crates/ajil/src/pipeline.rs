@@ -454,6 +454,25 @@ impl Pipeline {
                 index.seen_up_to = 0;
             }
             self.catch_up(now).await?;
+            // The stored stories' counts as the rebuilt index sees them; those
+            // left with no article drop out of the listings.
+            let rows: Vec<ajil_store::StoryRow> = {
+                let index = self.stories.lock().expect("story index lock");
+                index
+                    .clusterer
+                    .story_ids()
+                    .filter_map(|id| index.clusterer.story(id))
+                    .map(|view| story_row(&view, String::new(), String::new()))
+                    .collect()
+            };
+            for row in &rows {
+                self.store.update_story_counts(row).await?;
+            }
+            let emptied = self.store.empty_stories_without_articles().await?;
+            info!(
+                stories = rows.len(),
+                emptied, "story index rebuilt after a source was removed"
+            );
         }
         Ok(())
     }

@@ -185,10 +185,47 @@ impl Store {
         Ok(())
     }
 
-    /// Stories seen at or after `since`, the most recently updated first.
+    /// Sets story `s.id`'s times, counts and state as the story index now
+    /// sees them, keeping its title and language (nothing happens to a story
+    /// that is not stored).
+    pub async fn update_story_counts(&self, s: &StoryRow) -> Result<()> {
+        sqlx::query(
+            "UPDATE stories SET first_seen = $1, last_seen = $2, article_count = $3, \
+             outlet_count = $4, independent_outlets = $5, state = $6, breaking_at = $7 \
+             WHERE id = $8",
+        )
+        .bind(ts(s.first_seen))
+        .bind(ts(s.last_seen))
+        .bind(s.article_count)
+        .bind(s.outlet_count)
+        .bind(s.independent_outlets)
+        .bind(s.state.as_str())
+        .bind(ts_opt(s.breaking_at))
+        .bind(s.id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Zeroes the counts of stories no article is left in (their source was
+    /// removed), so that listings leave them out; their rows stay for the
+    /// alerts that name them. Returns how many there were.
+    pub async fn empty_stories_without_articles(&self) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE stories SET article_count = 0, outlet_count = 0, independent_outlets = 0 \
+             WHERE article_count > 0 \
+             AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = stories.id)",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Stories seen at or after `since` that hold an article, the most
+    /// recently updated first.
     pub async fn list_stories(&self, since: DateTime<Utc>, limit: u32) -> Result<Vec<StoryRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM stories WHERE last_seen >= $1 \
+            "SELECT {COLUMNS} FROM stories WHERE last_seen >= $1 AND article_count > 0 \
              ORDER BY last_seen DESC, id DESC LIMIT $2"
         ))
         .bind(ts(since))
@@ -500,6 +537,42 @@ pub(crate) mod tests {
             // `other` was told about story 2, which is now story 1: no new alert.
             assert_eq!(s.record_match(other, StoryId(1), t(4)).await.unwrap(), None);
             assert_eq!(s.max_story_id().await.unwrap(), Some(StoryId(1)));
+        }
+    }
+
+    #[tokio::test]
+    async fn counts_are_set_and_storyless_stories_leave_the_list() {
+        for (s, src, _scratch) in stores_with_source().await {
+            let id = s
+                .insert_article(&article(src.id, "1", 1))
+                .await
+                .unwrap()
+                .unwrap();
+            s.set_article_story(id, StoryId(1), None).await.unwrap();
+            let mut row = story(1, 5);
+            row.title = "العنوان".into();
+            row.outlet_count = 3;
+            s.upsert_story(&row).await.unwrap();
+            s.upsert_story(&story(2, 6)).await.unwrap();
+            // Counts from the index; the title stays.
+            let mut counted = story(1, 7);
+            counted.title = "ignored".into();
+            counted.outlet_count = 1;
+            s.update_story_counts(&counted).await.unwrap();
+            let got = s.get_story(StoryId(1)).await.unwrap().story;
+            assert_eq!((got.title.as_str(), got.outlet_count), ("العنوان", 1));
+            assert_eq!(got.last_seen, t(7));
+            // Story 2 holds no article: emptied once, and not listed.
+            assert_eq!(s.empty_stories_without_articles().await.unwrap(), 1);
+            assert_eq!(s.empty_stories_without_articles().await.unwrap(), 0);
+            let listed: Vec<StoryId> = s
+                .list_stories(t(0), 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(listed, [StoryId(1)]);
         }
     }
 

@@ -1614,6 +1614,18 @@ async fn a_removed_source_no_longer_confirms_a_story() {
     let (_dir, config, store) = setup(None).await;
     let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
     let reports = embassy_reports();
+    // A story of its own from an outlet removed later.
+    let lone = add_one_item_source_in(
+        &store,
+        &fx,
+        "outlet-z",
+        "Sun, 29 Nov 2026 06:50:00 GMT",
+        "منتخب المغرب يفوز على تونس في مباراة ودية",
+        &["فاز منتخب المغرب على نظيره التونسي بهدفين دون رد في مباراة ودية أقيمت في الرباط مساء السبت."],
+        None,
+    )
+    .await;
+    p.run_cycle(t0(), false).await.unwrap();
     let mut ids = Vec::new();
     for (i, (name, published, title, text)) in reports.into_iter().enumerate() {
         let source =
@@ -1623,6 +1635,7 @@ async fn a_removed_source_no_longer_confirms_a_story() {
             // Outlet b is removed (as `ajil sources remove` does, from another
             // process) before c reports: two outlets confirm the story, not three.
             store.remove_source(ids[1]).await.unwrap();
+            store.remove_source(lone.id).await.unwrap();
         }
         let r = p
             .run_cycle(t0() + TimeDelta::minutes(i as i64 + 1), false)
@@ -1635,7 +1648,27 @@ async fn a_removed_source_no_longer_confirms_a_story() {
         .list_stories(t0() - TimeDelta::days(2), 10)
         .await
         .unwrap();
-    assert_eq!(stories.len(), 1);
+    assert_eq!(
+        stories.len(),
+        1,
+        "the removed outlet's own story is not listed"
+    );
     assert_eq!(stories[0].independent_outlets, 2);
     assert_ne!(stories[0].state, ajil_store::StoryState::Breaking);
+
+    // With c removed too and nothing new, the stored story counts a alone.
+    store.remove_source(ids[2]).await.unwrap();
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(10), true)
+        .await
+        .unwrap();
+    assert_eq!(r.new_articles, 0);
+    let stories = store
+        .list_stories(t0() - TimeDelta::days(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stories[0].article_count, stories[0].independent_outlets),
+        (1, 1)
+    );
 }
