@@ -68,3 +68,38 @@ pub(crate) async fn stories_matching(
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     Ok(found)
 }
+
+/// Stories for a listing: those seen since `since`, newest first, at most
+/// `limit`; with `query`, only those it matches (see [`stories_matching`]);
+/// with `breaking`, only breaking ones. Also returns how many reports the
+/// query read.
+pub(crate) async fn listing(
+    state: &crate::AppState,
+    query: Option<Query>,
+    breaking: bool,
+    since: DateTime<Utc>,
+    limit: u32,
+) -> Result<(Vec<ajil_store::StoryRow>, Option<usize>), StoreError> {
+    let found = match query {
+        Some(query) => Some(stories_matching(state, query, state.now()).await?),
+        None => None,
+    };
+    // Filtering reads further back and wider, then keeps `limit`.
+    let (since, read) = match (&found, breaking) {
+        (Some(_), _) => (
+            since.min(state.now() - Duration::days(SEARCH_DAYS)),
+            limit.saturating_mul(10),
+        ),
+        (None, true) => (since, limit.saturating_mul(10)),
+        (None, false) => (since, limit),
+    };
+    let mut stories = state.store.list_stories(since, read).await?;
+    if let Some(found) = &found {
+        stories.retain(|s| found.stories.contains(&s.id));
+    }
+    if breaking {
+        stories.retain(|s| s.state == ajil_store::StoryState::Breaking);
+    }
+    stories.truncate(limit as usize);
+    Ok((stories, found.map(|f| f.searched)))
+}

@@ -46,16 +46,13 @@ pub(super) async fn list(
             })?,
         None => DEFAULT_LIMIT,
     };
-    let found = match params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty()) {
-        Some(q) => {
-            let query = ajil_query::Query::parse(q).map_err(|e| {
-                ApiError::bad_request(
-                    format!("q does not parse: {e}"),
-                    "write it as a subscription query: words, \"phrases\", -exclusions, OR, lang:ar",
-                )
-            })?;
-            Some(crate::search::stories_matching(&state, query, state.now()).await?)
-        }
+    let query = match params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty()) {
+        Some(q) => Some(ajil_query::Query::parse(q).map_err(|e| {
+            ApiError::bad_request(
+                format!("q does not parse: {e}"),
+                "write it as a subscription query: words, \"phrases\", -exclusions, OR, lang:ar",
+            )
+        })?),
         None => None,
     };
     let breaking = match params.get("breaking").map(String::as_str) {
@@ -68,17 +65,7 @@ pub(super) async fn list(
             ));
         }
     };
-    let filtered = found.is_some() || breaking;
-    // Filtering reads further, then keeps `limit`.
-    let read = if filtered { MAX_LIMIT * 10 } else { limit };
-    let mut stories = state.store.list_stories(since, read).await?;
-    if let Some(found) = &found {
-        stories.retain(|s| found.stories.contains(&s.id));
-    }
-    if breaking {
-        stories.retain(|s| s.state == ajil_store::StoryState::Breaking);
-    }
-    stories.truncate(limit as usize);
+    let (mut stories, _) = crate::search::listing(&state, query, breaking, since, limit).await?;
     if let Some(lang) = reader_lang(&params)? {
         state.store.headlines_in(&mut stories, lang).await?;
     }

@@ -34,7 +34,7 @@ pub(super) async fn stories(
         .as_deref()
         .is_some_and(|b| !b.is_empty() && b != "0");
     let mut error = None;
-    let mut found = None;
+    let mut query = None;
     if !q.is_empty() {
         if let Some(axum::Extension(peer)) = &peer
             && !state.search_limiter.allow(peer.0.ip(), state.now())
@@ -48,38 +48,14 @@ pub(super) async fn stories(
         }
         match super::signup::check_query(lang, q) {
             Err(e) => error = Some(e),
-            Ok(()) => {
-                let query = ajil_query::Query::parse(q).expect("checked above");
-                found = Some(
-                    crate::search::stories_matching(&state, query, state.now())
-                        .await
-                        .map_err(store_err)?,
-                );
-            }
+            Ok(()) => query = Some(ajil_query::Query::parse(q).expect("checked above")),
         }
     }
-    let (since, limit) = match &found {
-        Some(_) => (
-            state.now() - Duration::days(crate::search::SEARCH_DAYS + STORIES_WINDOW_DAYS),
-            STORIES_LIMIT * 10,
-        ),
-        None => (
-            state.now() - Duration::days(STORIES_WINDOW_DAYS),
-            STORIES_LIMIT,
-        ),
-    };
-    let mut stories = state
-        .store
-        .list_stories(since, limit)
-        .await
-        .map_err(store_err)?;
-    if let Some(found) = &found {
-        stories.retain(|s| found.stories.contains(&s.id));
-    }
-    if breaking {
-        stories.retain(|s| s.state == ajil_store::StoryState::Breaking);
-    }
-    stories.truncate(STORIES_LIMIT as usize);
+    let since = state.now() - Duration::days(STORIES_WINDOW_DAYS);
+    let (mut stories, searched) =
+        crate::search::listing(&state, query, breaking, since, STORIES_LIMIT)
+            .await
+            .map_err(store_err)?;
     // A story told in several languages is listed by its report in the page's.
     state
         .store
@@ -100,7 +76,7 @@ pub(super) async fn stories(
             q,
             breaking,
             error,
-            searched => found.as_ref().map(|f| f.searched),
+            searched,
             search_days => crate::search::SEARCH_DAYS,
         },
     )
