@@ -407,6 +407,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Lavrov Istanbul, \"Iran deal\" -sport",
     ),
     ("search_button", "ابحث", "Search"),
+    ("feed_title", "عاجل: الأخبار", "ajil: stories"),
+    (
+        "feed_link",
+        "تابِع هذه القائمة في قارئ خلاصات (Atom)",
+        "Follow this list in a feed reader (Atom)",
+    ),
     (
         "search_recent",
         "ما يطابقه من الأخبار الأخيرة",

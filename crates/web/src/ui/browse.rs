@@ -28,11 +28,9 @@ pub(super) async fn stories(
 ) -> Result<Response, PageError> {
     let lang = lang.lang;
     let store_err = |e| PageError::store(lang, e);
-    let q = params.q.as_deref().map(str::trim).unwrap_or_default();
-    let breaking = params
-        .breaking
-        .as_deref()
-        .is_some_and(|b| !b.is_empty() && b != "0");
+    let q = params.q().unwrap_or_default();
+    let breaking = params.breaking();
+    let feed = params.query_string(lang.code());
     let mut error = None;
     let mut query = None;
     if !q.is_empty() {
@@ -77,16 +75,44 @@ pub(super) async fn stories(
             breaking,
             error,
             searched,
+            feed,
             search_days => crate::search::SEARCH_DAYS,
         },
     )
 }
 
-/// The stories page's filters.
+/// The stories page's (and feed's) filters.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct StoriesParams {
     q: Option<String>,
     breaking: Option<String>,
+}
+
+impl StoriesParams {
+    /// The query, trimmed, unless empty.
+    pub(super) fn q(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+
+    /// Whether only breaking stories are asked for.
+    pub(super) fn breaking(&self) -> bool {
+        self.breaking
+            .as_deref()
+            .is_some_and(|b| !b.is_empty() && b != "0")
+    }
+
+    /// The filters as a query string, with the reader's language.
+    pub(super) fn query_string(&self, lang: &str) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        out.append_pair("lang", lang);
+        if let Some(q) = self.q() {
+            out.append_pair("q", q);
+        }
+        if self.breaking() {
+            out.append_pair("breaking", "1");
+        }
+        out.finish()
+    }
 }
 
 pub(super) async fn story(

@@ -4,6 +4,7 @@ pub(crate) mod admin_sources;
 pub(crate) mod admin_subscriptions;
 pub(crate) mod browse;
 mod confirm;
+mod feed;
 mod manage;
 mod resend;
 mod signup;
@@ -59,6 +60,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
             get(unsubscribe::show).post(unsubscribe::unsubscribe),
         )
         .route("/stories", get(browse::stories))
+        .route("/stories.atom", get(feed::stories))
         .route("/stories/{id}", get(browse::story))
         .route("/sources", get(browse::sources))
         .route("/healthz", get(browse::healthz))

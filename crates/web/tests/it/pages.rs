@@ -567,6 +567,64 @@ async fn a_query_is_tried_on_recent_stories() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = send(&h.app, api("/api/stories?breaking=maybe")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The same list as an Atom feed a reader can follow.
+    let feed = get(&h.app, "/stories.atom?lang=en&breaking=1").await;
+    assert_eq!(feed.status, StatusCode::OK, "{}", feed.body);
+    assert_eq!(
+        feed.headers[header::CONTENT_TYPE],
+        "application/atom+xml; charset=utf-8"
+    );
+    let parsed: atom_syndication::Feed = feed.body.parse().expect("a valid Atom feed");
+    assert_eq!(parsed.entries.len(), 1);
+    let entry = &parsed.entries[0];
+    assert_eq!(
+        entry.title.value,
+        "وصل لافروف إلى إسطنبول للقاء نظيره التركي"
+    );
+    assert_eq!(entry.id, format!("{PUBLIC_URL}/stories/1"));
+    assert_eq!(
+        entry.links[0].href,
+        format!("{PUBLIC_URL}/stories/1?lang=en")
+    );
+    assert_eq!(entry.categories[0].term, "breaking");
+    assert!(
+        entry
+            .summary
+            .as_ref()
+            .unwrap()
+            .value
+            .contains("Breaking since"),
+        "{:?}",
+        entry.summary
+    );
+    assert!(parsed.title.value.contains("Breaking stories only"));
+    let feed = get(
+        &h.app,
+        &format!("/stories.atom?lang=en&q={}", enc("\"Iran deal\" -sport")),
+    )
+    .await;
+    let parsed: atom_syndication::Feed = feed.body.parse().unwrap();
+    let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, [format!("{PUBLIC_URL}/stories/2")]);
+    assert!(
+        parsed
+            .links
+            .iter()
+            .any(|l| l.rel == "self" && l.href.contains("q=%22Iran+deal%22+-sport")),
+        "{:?}",
+        parsed.links
+    );
+    let bad = get(&h.app, &format!("/stories.atom?q={}", enc("غزة (حرب"))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // The page points readers at it.
+    let page = get(&h.app, "/stories?lang=en&breaking=1").await;
+    assert!(
+        page.body.contains(r#"type="application/atom+xml""#)
+            && page.body.contains("/stories.atom?lang=en&amp;breaking=1"),
+        "{}",
+        page.body
+    );
+
     // One client may try only so many queries an hour; others still can.
     let try_from = |peer: &str| {
         from_peer(
