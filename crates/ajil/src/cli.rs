@@ -62,7 +62,7 @@ pub enum Command {
     /// Returned mail: bounces (DSN) and complaints (ARF).
     #[command(subcommand)]
     Bounces(BouncesCommand),
-    /// The database: copy the store to PostgreSQL.
+    /// The database: prune old articles, copy the store to PostgreSQL.
     #[command(subcommand)]
     Store(StoreCommand),
     /// Send every email due now and exit, without polling sources.
@@ -77,6 +77,27 @@ pub enum Command {
 /// `ajil store …`.
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
+    /// Drop the text, feed summary and analysis of articles older than the
+    /// retention period (`retention_days`, 90 by default; `serve` does this
+    /// once an hour). Their titles, links, outlets and stories stay, so story
+    /// pages remain whole and a feed that still lists them does not bring
+    /// them back as new.
+    Prune {
+        /// Prune articles published and fetched more than DAYS days ago
+        /// (default: `retention_days`); at least the story window and a day.
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<u32>,
+        /// Only count what would be pruned.
+        #[arg(long)]
+        dry_run: bool,
+        /// Afterwards give the freed space back to the file system (`VACUUM`;
+        /// rewrites the SQLite file, so run it when the service is quiet).
+        #[arg(long)]
+        vacuum: bool,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy every row of the current store (the data folder's SQLite file, or
     /// AJIL_DATABASE_URL) into an empty PostgreSQL database, keeping every id.
     ///

@@ -53,6 +53,7 @@ struct FileConfig {
     user_agent: Option<String>,
     api_token: Option<String>,
     story_window_hours: Option<i64>,
+    retention_days: Option<u32>,
     quiet_sections: Option<Vec<String>>,
     incident_words: Option<Vec<String>>,
     send_batch: Option<usize>,
@@ -115,6 +116,10 @@ pub struct Config {
     pub api_token: Option<Secret>,
     /// How far back stories stay open for new articles.
     pub story_window_hours: i64,
+    /// Days an article keeps its text, feed summary and analysis; older ones
+    /// keep only their title, link, outlet and story (see
+    /// `ajil_store::Store::prune_articles`). `None` keeps everything.
+    pub retention_days: Option<u32>,
     /// Sections whose reports never make a story breaking (see
     /// `ajil_story::StoryOptions::quiet_sections`); empty for none.
     pub quiet_sections: Vec<String>,
@@ -247,6 +252,19 @@ impl Config {
         let story_window_hours =
             num::<i64>("AJIL_STORY_WINDOW_HOURS", env("AJIL_STORY_WINDOW_HOURS"))?
                 .or(fc.story_window_hours);
+        let retention_days = num::<u32>("AJIL_RETENTION_DAYS", env("AJIL_RETENTION_DAYS"))?
+            .or(fc.retention_days)
+            .unwrap_or(90);
+        let window_hours = story_window_hours.unwrap_or(72).max(1);
+        // Articles still in the story window (with a day to spare) keep their
+        // analysis: the story index is rebuilt from it on start-up.
+        let fewest_days = fewest_retention_days(window_hours);
+        if retention_days != 0 && i64::from(retention_days) < fewest_days {
+            bail!(
+                "retention_days = {retention_days} would drop the text of articles still in the \
+                 {window_hours} h story window: keep at least {fewest_days} days, or 0 to keep everything"
+            );
+        }
         let send_batch = num::<usize>("AJIL_SEND_BATCH", env("AJIL_SEND_BATCH"))?.or(fc.send_batch);
         let send_concurrency = num::<usize>("AJIL_SEND_CONCURRENCY", env("AJIL_SEND_CONCURRENCY"))?
             .or(fc.send_concurrency);
@@ -293,7 +311,8 @@ impl Config {
                 .or(fc.user_agent)
                 .unwrap_or_else(|| format!("ajil/{} (news alerts)", env!("CARGO_PKG_VERSION"))),
             api_token: env("AJIL_API_TOKEN").or(fc.api_token).map(Secret),
-            story_window_hours: story_window_hours.unwrap_or(72).max(1),
+            story_window_hours: window_hours,
+            retention_days: (retention_days != 0).then_some(retention_days),
             // A comma-separated list, or "none" (an empty variable counts as unset).
             quiet_sections: match env("AJIL_QUIET_SECTIONS") {
                 Some(v) if v.trim().eq_ignore_ascii_case("none") => Vec::new(),
@@ -452,6 +471,12 @@ fn is_loopback_url(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
+/// The fewest days of retention a story window of `window_hours` allows: the
+/// window and a day to spare, in whole days.
+pub fn fewest_retention_days(window_hours: i64) -> i64 {
+    (window_hours.max(1) + 24 + 23) / 24
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,6 +537,37 @@ mod tests {
     }
 
     #[test]
+    fn retention_keeps_the_story_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let c = Config::resolve(path.clone(), FileConfig::default(), &env_of(&[])).unwrap();
+        assert_eq!(c.retention_days, Some(90));
+        let c = Config::resolve(
+            path.clone(),
+            FileConfig::default(),
+            &env_of(&[("AJIL_RETENTION_DAYS", "0")]),
+        )
+        .unwrap();
+        assert_eq!(c.retention_days, None, "0 keeps everything");
+        let fc: FileConfig = toml::from_str("retention_days = 4").unwrap();
+        assert_eq!(
+            Config::resolve(path.clone(), fc, &env_of(&[]))
+                .unwrap()
+                .retention_days,
+            Some(4)
+        );
+        let fc: FileConfig = toml::from_str("retention_days = 3").unwrap();
+        let e = Config::resolve(path.clone(), fc, &env_of(&[])).unwrap_err();
+        assert!(
+            e.to_string().contains("at least 4 days"),
+            "the error says what would work: {e}"
+        );
+        let fc: FileConfig =
+            toml::from_str("retention_days = 7\nstory_window_hours = 240").unwrap();
+        assert!(Config::resolve(path, fc, &env_of(&[])).is_err());
+    }
+
+    #[test]
     fn the_example_config_holds_every_setting_and_parses() {
         let text = include_str!("../../../ajil.example.toml");
         // Every setting, commented out or not, with its comment markers removed.
@@ -543,6 +599,7 @@ mod tests {
             user_agent: _,
             api_token: _,
             story_window_hours: _,
+            retention_days: _,
             quiet_sections: _,
             incident_words: _,
             send_batch: _,
@@ -571,6 +628,7 @@ mod tests {
             ("user_agent", fc.user_agent.is_some()),
             ("api_token", fc.api_token.is_some()),
             ("story_window_hours", fc.story_window_hours.is_some()),
+            ("retention_days", fc.retention_days.is_some()),
             ("quiet_sections", fc.quiet_sections.is_some()),
             ("incident_words", fc.incident_words.is_some()),
             ("send_batch", fc.send_batch.is_some()),

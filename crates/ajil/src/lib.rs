@@ -8,6 +8,7 @@
 pub mod config;
 pub mod inspect;
 pub mod pipeline;
+pub mod retention;
 pub mod sources;
 pub mod telemetry;
 pub mod web_glue;

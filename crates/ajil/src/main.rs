@@ -6,7 +6,7 @@
 mod cli;
 mod cmd;
 
-use ajil::{config, pipeline, web_glue};
+use ajil::{config, pipeline, retention, web_glue};
 
 use std::process::ExitCode;
 
@@ -78,6 +78,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cmd::bounces::poll(config, url, json).await
         }
         Command::Deliver { json } => cmd::deliver::run(config, json).await,
+        Command::Store(cli::StoreCommand::Prune {
+            older_than,
+            dry_run,
+            vacuum,
+            json,
+        }) => cmd::store::prune(config, older_than, dry_run, vacuum, json).await,
         Command::Store(cli::StoreCommand::Copy { to, json }) => {
             cmd::store::copy(config, &to, json).await
         }

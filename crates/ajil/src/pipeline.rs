@@ -661,7 +661,7 @@ impl Pipeline {
                 Some(Err(e)) => {
                     // The article is kept with the feed's own text: a dead
                     // page must not lose the item.
-                    warn!(source_id = %source.id, url = %n.url, "page not extracted: {e:#}");
+                    warn!(source_id = %source.id, url = %n.url, "article page not extracted, the article keeps the feed's own text: {e:#}");
                     crate::telemetry::record_page_failure();
                     ajil_model::Extracted::default()
                 }

@@ -85,6 +85,10 @@ fn describe() {
         Unit::Seconds,
         "From an article's publication time to ajil storing it."
     );
+    describe_counter!(
+        "ajil_articles_pruned_total",
+        "Articles that gave up their text and analysis under retention_days."
+    );
     describe_counter!("ajil_stories_total", "Stories started.");
     describe_counter!(
         "ajil_stories_breaking_total",
@@ -147,6 +151,11 @@ pub(crate) fn record_fetch(outcome: &'static str) {
 /// Counts an article page that could not be had.
 pub(crate) fn record_page_failure() {
     metrics::counter!("ajil_page_fetch_failures_total").increment(1);
+}
+
+/// Counts articles pruned under the retention policy.
+pub(crate) fn record_pruned(n: u64) {
+    metrics::counter!("ajil_articles_pruned_total").increment(n);
 }
 
 /// Records how long after publication an article was stored.

@@ -84,7 +84,9 @@ fn retry_after_note(retry_after: Option<Duration>) -> String {
 
 fn status_advice(status: u16) -> &'static str {
     match status {
-        404 | 410 => "the feed is gone; update or remove the source",
+        404 | 410 => {
+            "nothing is at this address any more; if it is a source's, update or remove the source"
+        }
         401 | 403 => {
             "access is refused; the site may block crawlers, check the user agent or remove the source"
         }
@@ -177,6 +179,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "https://ex.org/rss answered HTTP 503 (retry after 120s): the site has a server error; will retry later"
+        );
+        let e = FetchError::Status {
+            url: "https://ex.org/a.html".into(),
+            status: 404,
+            retry_after: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "https://ex.org/a.html answered HTTP 404: nothing is at this address any more; if it is a source's, update or remove the source"
         );
         let e = FetchError::TooLarge {
             url: "https://ex.org/big".into(),

@@ -82,6 +82,9 @@ pub struct StoredArticle {
     pub story_id: Option<StoryId>,
     /// The earlier article it is an exact copy of, if any.
     pub copy_of: Option<ArticleId>,
+    /// When its text, summary and analysis were dropped under the retention
+    /// policy ([`Store::prune_articles`]); `None` while it keeps them.
+    pub pruned_at: Option<DateTime<Utc>>,
 }
 
 impl StoredArticle {
@@ -105,7 +108,7 @@ impl StoredArticle {
 
 const SELECT: &str = "SELECT a.id, a.source_id, s.name AS source_name, a.guid, a.url, \
      a.canonical_url, a.title, a.text, a.summary, a.lang, a.published, a.fetched_at, a.author, \
-     a.wire, a.content_hash, a.analysis, a.story_id, a.copy_of \
+     a.wire, a.content_hash, a.analysis, a.story_id, a.copy_of, a.pruned_at \
      FROM articles a JOIN sources s ON s.id = a.source_id";
 
 /// A stored article as the story index reads it at start-up: everything but the
@@ -157,6 +160,7 @@ fn from_row(row: &AnyRow) -> Result<StoredArticle> {
         analysis: row.try_get("analysis")?,
         story_id: row.try_get::<Option<i64>, _>("story_id")?.map(StoryId),
         copy_of: row.try_get::<Option<i64>, _>("copy_of")?.map(ArticleId),
+        pruned_at: crate::time_opt(row, "pruned_at")?,
     })
 }
 

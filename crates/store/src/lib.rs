@@ -43,6 +43,7 @@ mod copy;
 mod emails;
 mod error;
 mod feedback;
+mod retention;
 mod sources;
 mod stories;
 mod subscribers;
@@ -68,6 +69,7 @@ pub use copy::CopyReport;
 pub use emails::{Email, EmailCounts, EmailId, EmailKind, EmailStatus, NewEmail};
 pub use error::{Result, StoreError};
 pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};
+pub use retention::RetentionCounts;
 pub use sources::{Source, SourceChanges};
 pub use stories::{StoryArticle, StoryDetail, StoryRow, StoryState};
 pub use subscribers::{

@@ -47,6 +47,9 @@ pub async fn run(mut config: Config, args: ServeArgs) -> Result<()> {
         ))),
         None => None,
     };
+    let pruner = config
+        .retention_days
+        .map(|days| tokio::spawn(pruner(store.clone(), days, stop_rx.clone())));
     let app = crate::web_glue::router(&config, pipeline.clone())?;
     info!(
         "ajil is serving on http://{} (data in {}, mail to {})",
@@ -76,6 +79,11 @@ pub async fn run(mut config: Config, args: ServeArgs) -> Result<()> {
     if let Err(e) = scheduler.await {
         error!("scheduler task ended abnormally: {e}");
     }
+    if let Some(pruner) = pruner
+        && let Err(e) = pruner.await
+    {
+        error!("pruner task ended abnormally: {e}");
+    }
     if let Some(poller) = bounce_poller
         && let Err(e) = poller.await
     {
@@ -97,6 +105,37 @@ async fn scheduler(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = tokio::time::sleep(TICK) => {}
             _ = stop.changed() => {}
+        }
+    }
+}
+
+/// How often `serve` prunes articles past `retention_days`.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Prunes articles older than `days` a minute after start-up (once the story
+/// index is rebuilt) and then every hour, until shutdown. A failed run is
+/// logged and the next one goes on where it stopped.
+async fn pruner(store: Store, days: u32, mut stop: watch::Receiver<bool>) {
+    let mut wait = Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+        wait = PRUNE_EVERY;
+        let now = Utc::now();
+        match crate::retention::prune(&store, crate::retention::cutoff(now, days), now, |_| {})
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => info!(
+                "pruned {n} articles older than {days} days (text and analysis dropped; titles, \
+                 links and stories kept)"
+            ),
+            Err(e) => warn!("{e:#}"),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `ajil store copy`: moving the store to PostgreSQL.
+//! `ajil store prune` (retention) and `ajil store copy` (moving the store to
+//! PostgreSQL).
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -17,6 +18,94 @@ fn shown(url: &str) -> String {
         }
         Err(_) => "the database URL".to_string(),
     }
+}
+
+/// Prunes articles older than `older_than` days (by default the configured
+/// retention), or only counts them with `dry_run`.
+pub async fn prune(
+    config: Config,
+    older_than: Option<u32>,
+    dry_run: bool,
+    vacuum: bool,
+    json: bool,
+) -> Result<()> {
+    let fewest = crate::config::fewest_retention_days(config.story_window_hours);
+    let days = match (older_than, config.retention_days) {
+        (Some(d), _) => d,
+        (None, Some(d)) => d,
+        (None, None) => bail!(
+            "retention is off (retention_days = 0) and no --older-than was given: \
+             say how old, e.g. --older-than 90"
+        ),
+    };
+    if i64::from(days) < fewest {
+        bail!(
+            "--older-than {days} would drop the text of articles still in the {} h story window: \
+             give at least {fewest} days",
+            config.story_window_hours
+        );
+    }
+    let store = open_store(&config).await?;
+    let now = chrono::Utc::now();
+    let before = crate::retention::cutoff(now, days);
+    let due = store.prunable_articles(before).await?;
+    let pruned = if dry_run || due == 0 {
+        0
+    } else {
+        let bar = if json {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(due)
+        };
+        bar.set_style(
+            ProgressStyle::with_template("pruning {bar:40} {pos}/{len} articles")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let n = crate::retention::prune(&store, before, now, |done| bar.set_position(done)).await?;
+        bar.finish_and_clear();
+        n
+    };
+    let compacted = vacuum && !dry_run;
+    if compacted {
+        store.compact().await.context(
+            "VACUUM failed (the pruning itself is done): try again when the service is quiet",
+        )?;
+    }
+    let counts = store.retention_counts().await?;
+    let before_s = before.format("%Y-%m-%d %H:%M UTC").to_string();
+    if json {
+        return print_json(&serde_json::json!({
+            "older_than_days": days,
+            "before": before.to_rfc3339(),
+            "dry_run": dry_run,
+            "prunable": due,
+            "pruned": pruned,
+            "compacted": compacted,
+            "articles": counts.articles,
+            "articles_pruned": counts.pruned,
+        }));
+    }
+    if dry_run {
+        println!(
+            "{due} articles published and fetched before {before_s} would give up their text, \
+             summary and analysis (titles, links and stories stay); run without --dry-run to prune"
+        );
+    } else {
+        println!(
+            "pruned {pruned} articles published and fetched before {before_s} (text, summary and \
+             analysis dropped; titles, links and stories kept){}",
+            if compacted {
+                "; the store was compacted"
+            } else {
+                ""
+            }
+        );
+    }
+    println!(
+        "the store holds {} articles, {} of them pruned",
+        counts.articles, counts.pruned
+    );
+    Ok(())
 }
 
 /// Copies the configured store into the empty PostgreSQL database at `to`.

@@ -29,6 +29,7 @@ async fn every_command_has_help() {
         vec!["bounces", "--help"],
         vec!["store", "--help"],
         vec!["store", "copy", "--help"],
+        vec!["store", "prune", "--help"],
     ] {
         let out = ajil.ok(&args).await;
         assert!(out.contains("Usage:"), "{args:?}: {out}");
@@ -616,6 +617,74 @@ async fn store_copy_moves_a_sqlite_store_to_postgres() {
         r.stderr
     );
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn store_prune_drops_old_text_and_keeps_the_rows() {
+    let ajil = Ajil::new(&[]);
+    one_source_and_subscription(&ajil).await;
+    let now = chrono::Utc::now();
+    {
+        let store = ajil_store::Store::open(&ajil.data.path().join("ajil.db"))
+            .await
+            .unwrap();
+        let source = store.list_sources().await.unwrap().remove(0);
+        for (guid, age_days) in [("old", 200), ("new", 1)] {
+            let when = now - chrono::TimeDelta::days(age_days);
+            let a = ajil_store::NewArticle {
+                source_id: source.id,
+                guid: guid.into(),
+                url: format!("https://example.org/{guid}"),
+                canonical_url: None,
+                title: format!("خبر {guid}"),
+                text: "نص الخبر كاملا".into(),
+                summary: Some("ملخص".into()),
+                lang: "ar".into(),
+                published: when,
+                fetched_at: when,
+                author: None,
+                wire: None,
+                section: None,
+                content_hash: 1,
+                analysis: "{}".into(),
+            };
+            store.insert_article(&a).await.unwrap().unwrap();
+        }
+    }
+    let out = ajil.ok(&["store", "prune", "--dry-run", "--json"]).await;
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (r["prunable"].as_u64(), r["pruned"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    assert_eq!(r["older_than_days"], 90);
+
+    let out = ajil.ok(&["store", "prune", "--vacuum", "--json"]).await;
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["pruned"], 1, "{r}");
+    assert_eq!(r["compacted"], true);
+    assert_eq!(
+        (r["articles"].as_u64(), r["articles_pruned"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let out = ajil.ok(&["store", "prune"]).await;
+    assert!(out.contains("pruned 0 articles"), "{out}");
+    assert!(out.contains("2 articles, 1 of them pruned"), "{out}");
+
+    let r = ajil.run(&["store", "prune", "--older-than", "2"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("give at least 4 days"), "{}", r.stderr);
+    let mut off = Ajil::new(&[("AJIL_RETENTION_DAYS", "0".to_string())]);
+    off.env[0].1 = ajil.data.path().display().to_string();
+    let r = off.run(&["store", "prune"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("--older-than 90"), "{}", r.stderr);
+    let out = off
+        .ok(&["store", "prune", "--older-than", "30", "--json"])
+        .await;
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["pruned"], 0, "{r}");
 }
 
 /// Adds the source "مثال" (unchecked) and a confirmed subscription.

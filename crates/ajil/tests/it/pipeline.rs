@@ -1672,3 +1672,51 @@ async fn a_removed_source_no_longer_confirms_a_story() {
         (1, 1)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pruned_article_is_not_brought_back_by_a_feed_that_still_lists_it() {
+    let fx = Fixtures::start().await;
+    iran_feed(&fx);
+    let (_dir, config, store) = setup(None).await;
+    assert_eq!(config.retention_days, Some(90));
+    subscribe(&store, "r@example.org", "Iran", Cadence::Realtime, t0()).await;
+    add_feed(&store, &fx, "Wire").await;
+    let r = cycle_in_a_new_process(&config, &store, 0).await;
+    assert_eq!((r.new_articles, r.emails_sent), (1, 1), "{r:?}");
+
+    // A hundred days on, the article gives up its text and analysis.
+    let later = t0() + TimeDelta::days(100);
+    let before = ajil::retention::cutoff(later, 90);
+    assert_eq!(store.prunable_articles(before).await.unwrap(), 1);
+    let pruned = ajil::retention::prune(&store, before, later, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    let story = store
+        .list_stories(t0() - TimeDelta::days(1), 10)
+        .await
+        .unwrap()
+        .remove(0);
+    let kept = store.story_articles(story.id).await.unwrap().remove(0);
+    assert!(kept.text.is_empty() && kept.analysis.is_empty());
+    assert!(
+        kept.title.contains("Iran deal"),
+        "the story keeps its report"
+    );
+
+    // The feed still lists the item: a restarted pipeline polls it and finds
+    // nothing new, so no second story and no second alert.
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+    let r = p.run_cycle(later, true).await.unwrap();
+    assert_eq!(
+        (
+            r.new_articles,
+            r.new_stories,
+            r.alerts_queued,
+            r.emails_sent
+        ),
+        (0, 0, 0, 0),
+        "{r:?}"
+    );
+    assert_eq!(outbox_files(&config).len(), 1);
+}
