@@ -319,6 +319,17 @@ pub enum SubscriptionsCommand {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// Delete an email address and everything kept about it: its
+    /// subscriptions and their alert records, every email to it in the outbox
+    /// (sent or pending) and the bounce and complaint reports that name it.
+    /// Subscribers can do the same from their manage page.
+    Erase {
+        /// The address, as it signed up (case does not matter).
+        email: String,
+        /// Print what was deleted as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `ajil extract`.

@@ -73,7 +73,7 @@ pub use retention::RetentionCounts;
 pub use sources::{Source, SourceChanges};
 pub use stories::{StoryArticle, StoryDetail, StoryRow, StoryState};
 pub use subscribers::{
-    NewSubscription, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus,
+    Erased, NewSubscription, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus,
     SubscriptionWithEmail,
 };
 pub use websub::WebSub;

@@ -242,6 +242,19 @@ fn with_email_from_row(row: &AnyRow) -> Result<SubscriptionWithEmail> {
 }
 
 /// Lowercases and trims an address so that one mailbox is one subscriber.
+/// What [`Store::erase_subscriber`] deleted besides the subscriber itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Erased {
+    /// Subscriptions, whatever their state.
+    pub subscriptions: u64,
+    /// Alert records (which story each subscription was told about).
+    pub alerts: u64,
+    /// Outbox rows to the address: sent, failed or still pending.
+    pub emails: u64,
+    /// Bounce and complaint reports naming it.
+    pub feedback: u64,
+}
+
 pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
@@ -541,6 +554,83 @@ impl Store {
         Ok(())
     }
 
+    /// Erases a subscriber and everything kept about the address, in one
+    /// transaction: its subscriptions and their alert records, every email to
+    /// it in the outbox (sent or not, so none is sent after), and the bounce
+    /// and complaint reports that name it. The address can sign up again
+    /// afterwards, as a stranger would, with a confirmation email.
+    /// [`StoreError::NotFound`] if there is no such subscriber.
+    pub async fn erase_subscriber(&self, id: SubscriberId) -> Result<Erased> {
+        let mut tx = self.pool.begin().await?;
+        let email: Option<String> =
+            sqlx::query_scalar("SELECT email FROM subscribers WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(email) = email else {
+            return Err(StoreError::NotFound {
+                what: "subscriber",
+                id: id.0,
+            });
+        };
+        let alerts = sqlx::query(
+            "DELETE FROM alerts WHERE subscription_id IN \
+             (SELECT id FROM subscriptions WHERE subscriber_id = $1)",
+        )
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let subscriptions = sqlx::query("DELETE FROM subscriptions WHERE subscriber_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        // Rows of other subscribers' alerts never point at these emails, but
+        // clear any link first so no backend's foreign keys object.
+        sqlx::query(
+            "UPDATE alerts SET email_id = NULL WHERE email_id IN \
+             (SELECT id FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2)",
+        )
+        .bind(id.0)
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE alerts SET update_email_id = NULL WHERE update_email_id IN \
+             (SELECT id FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2)",
+        )
+        .bind(id.0)
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
+        let emails =
+            sqlx::query("DELETE FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2")
+                .bind(id.0)
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        let feedback =
+            sqlx::query("DELETE FROM feedback WHERE subscriber_id = $1 OR LOWER(email) = $2")
+                .bind(id.0)
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        sqlx::query("DELETE FROM subscribers WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Erased {
+            subscriptions,
+            alerts,
+            emails,
+            feedback,
+        })
+    }
+
     /// Sets a subscriber's time zone, quiet hours and daily cap (the caller
     /// validated them).
     pub async fn set_subscriber_pacing(
@@ -626,6 +716,89 @@ pub(crate) mod tests {
             cadence: Cadence::Hourly,
             breaking_only: true,
             confirmed: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn erasing_a_subscriber_leaves_nothing_of_the_address() {
+        for (s, _scratch) in crate::testing::stores().await {
+            let sub = active_subscription(&s, "gone@example.org").await;
+            let keep = active_subscription(&s, "stays@example.org").await;
+            let who = s.subscription(sub).await.unwrap().subscriber_id;
+            s.add_subscription(&pending(who), t(1)).await.unwrap();
+            for (n, (subscription, recipient)) in [
+                (sub, "gone@example.org"),
+                (sub, "gone@example.org"),
+                (keep, "stays@example.org"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                s.record_match(subscription, ajil_model::StoryId(n as i64 + 1), t(2))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let owner = s.subscription(subscription).await.unwrap().subscriber_id;
+                let e = crate::NewEmail {
+                    kind: crate::EmailKind::Alert,
+                    subscriber_id: Some(owner),
+                    recipient: recipient.into(),
+                    message_id: format!("<m{n}@x>"),
+                    subject: "s".into(),
+                    payload: "{}".into(),
+                };
+                s.enqueue_email(&e, t(3)).await.unwrap();
+            }
+            // A bounce that names the address, kept before the erasure.
+            s.record_feedback(
+                &crate::NewFeedback {
+                    email: Some("Gone@Example.org".into()),
+                    message_id: None,
+                    kind: "soft_bounce".into(),
+                    status: Some("4.2.2".into()),
+                    diagnostic: Some("mailbox full".into()),
+                    origin: "dsn".into(),
+                    dedup_key: Some("k1".into()),
+                },
+                t(0),
+                t(4),
+            )
+            .await
+            .unwrap();
+
+            let erased = s.erase_subscriber(who).await.unwrap();
+            assert_eq!(
+                erased,
+                Erased {
+                    subscriptions: 2,
+                    alerts: 2,
+                    emails: 2,
+                    feedback: 1
+                }
+            );
+            assert!(
+                s.subscriber_by_email("gone@example.org")
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(matches!(
+                s.erase_subscriber(who).await,
+                Err(StoreError::NotFound { .. })
+            ));
+            // The other subscriber is untouched.
+            assert_eq!(s.alerts_of(keep).await.unwrap().len(), 1);
+            let left = s.list_emails(10).await.unwrap();
+            assert_eq!(left.len(), 1);
+            assert_eq!(left[0].recipient, "stays@example.org");
+            assert!(s.list_feedback(10).await.unwrap().is_empty());
+            // The address may sign up again, as anyone would.
+            let again = s
+                .upsert_subscriber("gone@example.org", "en", t(9))
+                .await
+                .unwrap();
+            assert_ne!(again.id, who);
+            assert!(s.subscriptions_of(again.id).await.unwrap().is_empty());
         }
     }
 

@@ -388,6 +388,24 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Press the button to stop all emails to",
     ),
     ("unsubscribe_button", "إلغاء الاشتراك", "Unsubscribe"),
+    ("erase_title", "حذف عنوانك", "Delete your address"),
+    (
+        "erase_help",
+        "يحذف عنوان بريدك واشتراكاتك وسجلّ الرسائل التي أُرسلت إليك، فلا يبقى لدينا منها شيء. يمكنك الاشتراك من جديد لاحقا.",
+        "Deletes your email address, your subscriptions and the record of the emails sent to you, so that nothing of them stays with us. You can subscribe again later.",
+    ),
+    (
+        "erase_confirm",
+        "نعم، احذف عنواني وكل ما يتعلق به",
+        "Yes, delete my address and everything about it",
+    ),
+    ("erase_button", "احذف عنواني", "Delete my address"),
+    ("erased_title", "حُذف عنوانك", "Your address is deleted"),
+    (
+        "erased_body",
+        "حذفنا عنوان بريدك واشتراكاتك وسجلّ الرسائل التي أُرسلت إليك. لن تصلك منا أي رسالة بعد الآن.",
+        "We deleted your email address, your subscriptions and the record of the emails sent to you. You will get no more emails from us.",
+    ),
     ("unsubscribed_title", "تم إلغاء الاشتراك", "Unsubscribed"),
     (
         "unsubscribed_body",

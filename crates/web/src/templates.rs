@@ -33,6 +33,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "manage.html",
         "unsubscribe.html",
         "unsubscribed.html",
+        "erased.html",
         "stories.html",
         "story.html",
         "sources.html",

@@ -61,6 +61,26 @@ pub async fn run(config: Config, cmd: SubscriptionsCommand) -> Result<()> {
                 println!("subscription #{id} now alerts on every new matching story");
             }
         }
+        SubscriptionsCommand::Erase { email, json } => {
+            let Some(who) = store.subscriber_by_email(&email).await? else {
+                anyhow::bail!(
+                    "no subscriber has the address {email:?}: see `ajil subscriptions list`"
+                );
+            };
+            let erased = store.erase_subscriber(who.id).await?;
+            if json {
+                return print_json(&serde_json::json!({
+                    "email": who.email,
+                    "subscriber": who.id,
+                    "erased": erased,
+                }));
+            }
+            println!(
+                "erased {}: {} subscriptions, {} alert records, {} emails and {} bounce or \
+                 complaint reports deleted",
+                who.email, erased.subscriptions, erased.alerts, erased.emails, erased.feedback
+            );
+        }
     }
     Ok(())
 }

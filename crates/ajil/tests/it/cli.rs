@@ -22,6 +22,7 @@ async fn every_command_has_help() {
         vec!["subscriptions", "list", "--help"],
         vec!["subscriptions", "remove", "--help"],
         vec!["subscriptions", "breaking-only", "--help"],
+        vec!["subscriptions", "erase", "--help"],
         vec!["extract", "--help"],
         vec!["stories", "--help"],
         vec!["replay", "--help"],
@@ -617,6 +618,28 @@ async fn store_copy_moves_a_sqlite_store_to_postgres() {
         r.stderr
     );
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn subscriptions_erase_deletes_an_address() {
+    let ajil = Ajil::new(&[]);
+    one_source_and_subscription(&ajil).await;
+    let out = ajil
+        .ok(&["subscriptions", "erase", "A@Example.org", "--json"])
+        .await;
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["email"], "a@example.org");
+    assert_eq!(r["erased"]["subscriptions"], 1, "{r}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ajil.ok(&["subscriptions", "list", "--json"]).await).unwrap();
+    assert!(list.as_array().unwrap().is_empty(), "{list}");
+    let r = ajil.run(&["subscriptions", "erase", "a@example.org"]).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no subscriber has the address"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[tokio::test]

@@ -70,6 +70,10 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/stories/{id}", get(stories::get))
         .route("/emails", get(emails::overview))
         .route("/subscribers", get(suppressions::subscribers))
+        .route(
+            "/subscribers/{id}",
+            axum::routing::delete(suppressions::erase),
+        )
         .route("/suppressions", get(suppressions::suppressions))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, guard))

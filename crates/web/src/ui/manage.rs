@@ -3,7 +3,8 @@
 //! `POST /manage/{token}/breaking/{id}` makes one alert only when a story
 //! turns breaking or on every new story (form field `breaking_only`, `1` or
 //! `0`), and `POST /manage/{token}/pacing` saves the time zone, quiet hours and
-//! daily cap (all CSRF-protected).
+//! daily cap, and `POST /manage/{token}/erase` deletes the address and
+//! everything kept about it (form field `confirm=1`; all CSRF-protected).
 
 use ajil_mail::Purpose;
 use ajil_model::{SubscriberId, SubscriptionId};
@@ -354,6 +355,38 @@ pub(super) async fn remove(
     tracing::info!(subscription_id = %sub_id, "subscription removed by its subscriber");
     // Post/redirect/get, so reloading the page does not post again.
     Ok(Redirect::to(&format!("/manage/{token}?{}removed=1", lang_param(lang))).into_response())
+}
+
+/// Erases the subscriber and everything kept about its address, once the
+/// form's box saying so is ticked.
+pub(super) async fn erase(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = verify(&state, lang, &token)?;
+    let form = FormFields::parse(&body);
+    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang.lang));
+    }
+    if form.get("confirm") != "1" {
+        return Err(PageError::bad_form(lang.lang));
+    }
+    let who = state
+        .store
+        .subscriber(id)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))?;
+    let lang = lang.or_subscriber(&who.ui_lang);
+    let erased = state
+        .store
+        .erase_subscriber(id)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    tracing::info!(subscriber_id = %id, ?erased, "subscriber erased at their own request");
+    page(StatusCode::OK, "erased.html", lang, context! {})
 }
 
 #[cfg(test)]

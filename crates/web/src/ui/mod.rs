@@ -55,6 +55,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/manage/{token}/remove/{id}", post(manage::remove))
         .route("/manage/{token}/breaking/{id}", post(manage::breaking))
         .route("/manage/{token}/pacing", post(manage::pacing))
+        .route("/manage/{token}/erase", post(manage::erase))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::show).post(unsubscribe::unsubscribe),

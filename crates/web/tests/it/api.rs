@@ -769,3 +769,28 @@ async fn subscriptions_are_added_switched_and_removed() {
     let anonymous = get(&h.app, "/admin/subscriptions").await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn erasing_a_subscriber_over_the_api() {
+    let h = harness(Some(TOKEN)).await;
+    let who = h
+        .store
+        .upsert_subscriber("gone@example.org", "en", chrono::Utc::now())
+        .await
+        .unwrap();
+    let uri = format!("/api/subscribers/{}", who.id);
+    let r = send(&h.app, api(Method::DELETE, &uri, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["subscriptions"], 0);
+    assert!(
+        h.store
+            .subscriber_by_email("gone@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let again = send(&h.app, api(Method::DELETE, &uri, None)).await;
+    assert_error(&again, StatusCode::NOT_FOUND, "not found");
+    let junk = send(&h.app, api(Method::DELETE, "/api/subscribers/x", None)).await;
+    assert_error(&junk, StatusCode::BAD_REQUEST, "\"x\"");
+}

@@ -114,6 +114,50 @@ async fn manage_lists_and_removes_with_csrf() {
 }
 
 #[tokio::test]
+async fn manage_erases_the_address_only_when_asked_plainly() {
+    let h = harness(None).await;
+    let (who, _) = active(&h, "a@example.org", "غزة").await;
+    let (other, _) = active(&h, "b@example.org", "سوريا").await;
+    let url = ajil_web::links::manage_url(&h.signer, PUBLIC_URL, who);
+    let page = get(&h.app, &format!("{}?lang=en", path(&url))).await;
+    assert!(page.body.contains("Delete my address"), "{}", page.body);
+    let cookie = cookie_of(&page);
+    let csrf = csrf_of(&page.body);
+    let erase = format!("{}/erase?lang=en", path(&url));
+
+    let r = post_form(&h.app, &erase, Some(&cookie), "csrf=wrong&confirm=1").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Without the box ticked nothing happens.
+    let r = post_form(
+        &h.app,
+        &erase,
+        Some(&cookie),
+        &format!("csrf={}", enc(&csrf)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(h.store.subscriber(who).await.is_ok());
+
+    let body = format!("csrf={}&confirm=1", enc(&csrf));
+    let r = post_form(&h.app, &erase, Some(&cookie), &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Your address is deleted"), "{}", r.body);
+    assert!(
+        h.store
+            .subscriber_by_email("a@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(h.store.active_subscriptions().await.unwrap().len(), 1);
+    assert!(h.store.subscriber(other).await.is_ok());
+    // The link leads nowhere now, and posting again changes nothing.
+    assert_eq!(get(&h.app, path(&url)).await.status, StatusCode::NOT_FOUND);
+    let r = post_form(&h.app, &erase, Some(&cookie), &body).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn manage_switches_a_subscription_to_breaking_only_and_back() {
     let h = harness(None).await;
     let (who, sub) = active(&h, "a@example.org", "غزة").await;
