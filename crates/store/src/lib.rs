@@ -71,7 +71,7 @@ pub use error::{Result, StoreError};
 pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};
 pub use retention::RetentionCounts;
 pub use sources::{Source, SourceChanges};
-pub use stories::{StoryArticle, StoryDetail, StoryRow, StoryState};
+pub use stories::{StoryArticle, StoryDetail, StoryOutlet, StoryRow, StoryState};
 pub use subscribers::{
     Erased, NewSubscription, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus,
     SubscriptionWithEmail,

@@ -137,6 +137,41 @@ impl StoryDetail {
         }
         (&self.story.title, &self.story.lang)
     }
+
+    /// One entry per outlet: first those that reported the story in their own
+    /// words, each at its first own report and in the order they came (the
+    /// confirmations), then those that only reprinted another outlet's report,
+    /// marked as reprints. What alerts list and the story page shows.
+    pub fn outlets(&self) -> Vec<StoryOutlet> {
+        let mut seen = std::collections::BTreeSet::new();
+        // Articles come oldest first.
+        let own = self.articles.iter().filter(|a| a.copy_of.is_none());
+        let copies = self.articles.iter().filter(|a| a.copy_of.is_some());
+        own.map(|a| (a, false))
+            .chain(copies.map(|a| (a, true)))
+            .filter(|(a, _)| seen.insert(a.source_name.as_str()))
+            .map(|(a, reprint)| StoryOutlet {
+                name: a.source_name.clone(),
+                url: a.url.clone(),
+                published: a.published,
+                reprint,
+            })
+            .collect()
+    }
+}
+
+/// An outlet of a story, from [`StoryDetail::outlets`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoryOutlet {
+    /// The outlet's display name.
+    pub name: String,
+    /// Its first report's address (its own report's, for a confirmation).
+    pub url: String,
+    /// When that report was published.
+    pub published: DateTime<Utc>,
+    /// It only reprinted another outlet's report: it carries the story but
+    /// does not confirm it.
+    pub reprint: bool,
 }
 
 const COLUMNS: &str = "id, title, lang, first_seen, last_seen, article_count, outlet_count, \

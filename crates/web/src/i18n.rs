@@ -459,6 +459,22 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("state_developing", "متطور", "developing"),
     ("state_breaking", "عاجل", "breaking"),
     ("story_articles", "التقارير", "Reports"),
+    (
+        "story_outlets",
+        "الوسائل التي أكدته بتقاريرها",
+        "Outlets that confirmed it in their own reports",
+    ),
+    (
+        "confirmed_before_breaking",
+        "قبل أن يصير عاجلا",
+        "before it broke",
+    ),
+    (
+        "reprinted_by",
+        "وأعادت نشره دون تقرير خاص بها",
+        "Reprinted without a report of their own by",
+    ),
+    ("list_sep", "، ", ", "),
     ("copy_label", "نسخة", "copy"),
     (
         "angle_label",

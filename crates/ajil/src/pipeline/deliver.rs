@@ -656,22 +656,15 @@ fn reading_langs<'a>(filter: &'a [String], ui_lang: &'a str) -> Vec<&'a str> {
     langs
 }
 
-/// One line per outlet of a story: first those that reported it in their own text, at
-/// their first own report and in the order they came (the confirmations), then those
-/// that only reprinted another outlet's report, marked as reprints.
+/// The story's outlets as the email lists them (see `StoryDetail::outlets`).
 fn outlets(d: &ajil_store::StoryDetail) -> Vec<OutletLink> {
-    let mut seen = std::collections::BTreeSet::new();
-    // Articles come oldest first.
-    let own = d.articles.iter().filter(|a| a.copy_of.is_none());
-    let copies = d.articles.iter().filter(|a| a.copy_of.is_some());
-    own.map(|a| (a, false))
-        .chain(copies.map(|a| (a, true)))
-        .filter(|(a, _)| seen.insert(a.source_name.as_str()))
-        .map(|(a, reprint)| OutletLink {
-            name: a.source_name.clone(),
-            url: a.url.clone(),
-            published: a.published,
-            reprint,
+    d.outlets()
+        .into_iter()
+        .map(|o| OutletLink {
+            name: o.name,
+            url: o.url,
+            published: o.published,
+            reprint: o.reprint,
         })
         .collect()
 }

@@ -140,11 +140,27 @@ pub(super) async fn story(
     };
     let (title, story_lang) = detail.headline_in(&[lang.lang.code()]);
     (detail.story.title, detail.story.lang) = (title.to_string(), story_lang.to_string());
+    let outlets = detail.outlets();
+    let breaking_at = detail.story.breaking_at;
+    let (confirmed, reprinted): (Vec<_>, Vec<_>) = outlets.into_iter().partition(|o| !o.reprint);
+    // Which confirmations the story had when it turned breaking.
+    let confirmed: Vec<_> = confirmed
+        .into_iter()
+        .map(|o| {
+            let made_it_breaking = breaking_at.is_some_and(|b| o.published <= b);
+            context! { name => o.name, published => o.published, made_it_breaking }
+        })
+        .collect();
     page(
         StatusCode::OK,
         "story.html",
         lang.lang,
-        context! { story => detail.story, articles => detail.articles },
+        context! {
+            story => detail.story,
+            articles => detail.articles,
+            confirmed,
+            reprinted,
+        },
     )
 }
 

@@ -702,3 +702,70 @@ async fn a_query_is_tried_on_recent_stories() {
         "the list itself is not limited"
     );
 }
+
+#[tokio::test]
+async fn a_story_page_names_the_outlets_that_confirmed_it_and_those_that_reprinted() {
+    let h = harness(None).await;
+    let mut ids = Vec::new();
+    for (name, minute, copy) in [
+        ("Wire", 0, false),
+        ("Portal", 5, true),
+        ("Daily", 10, false),
+        ("Late", 30, false),
+    ] {
+        let src = h
+            .store
+            .add_source(
+                &format!("https://{name}.example/rss"),
+                name,
+                Duration::from_secs(300),
+                now(),
+            )
+            .await
+            .unwrap();
+        let mut a = news(src.id, name, "Earthquake in the south", "en");
+        a.published = now() + chrono::TimeDelta::minutes(minute);
+        let id = h.store.insert_article(&a).await.unwrap().unwrap();
+        let copy_of = copy.then(|| ids[0]);
+        h.store
+            .set_article_story(id, StoryId(9), copy_of)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    h.store
+        .upsert_story(&StoryRow {
+            id: StoryId(9),
+            title: "Earthquake in the south".into(),
+            lang: "en".into(),
+            first_seen: now(),
+            last_seen: now() + chrono::TimeDelta::minutes(30),
+            article_count: 4,
+            outlet_count: 4,
+            independent_outlets: 3,
+            state: StoryState::Breaking,
+            breaking_at: Some(now() + chrono::TimeDelta::minutes(10)),
+        })
+        .await
+        .unwrap();
+    let page = get(&h.app, "/stories/9?lang=en").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    let section = &body[body
+        .find("Outlets that confirmed it")
+        .expect("the outlets section")..];
+    let section = &section[..section.find("<h2>Reports").unwrap()];
+    let at = |name: &str| section.find(&format!("<li>{name} ·")).unwrap_or(usize::MAX);
+    assert!(
+        at("Wire") < at("Daily") && at("Daily") < at("Late"),
+        "{section}"
+    );
+    assert_eq!(section.matches("before it broke").count(), 2, "{section}");
+    assert!(!section.contains("<li>Portal"), "{section}");
+    assert!(
+        section.contains("Reprinted without a report of their own by: Portal"),
+        "{section}"
+    );
+    let ar = get(&h.app, "/stories/9?lang=ar").await;
+    assert!(ar.body.contains("قبل أن يصير عاجلا"), "{}", ar.body);
+}
