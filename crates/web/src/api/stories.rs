@@ -98,7 +98,17 @@ pub(super) async fn get(
         let (title, story_lang) = detail.headline_in(&[lang]);
         (detail.story.title, detail.story.lang) = (title.to_string(), story_lang.to_string());
     }
-    Ok(Json(detail).into_response())
+    // The outlets in confirmation order, reprint-only ones last and marked.
+    let outlets = detail.outlets();
+    Ok(Json(StoryWithOutlets { detail, outlets }).into_response())
+}
+
+/// `GET /api/stories/{id}`: the story, its articles and its outlets.
+#[derive(serde::Serialize)]
+struct StoryWithOutlets {
+    #[serde(flatten)]
+    detail: ajil_store::StoryDetail,
+    outlets: Vec<ajil_store::StoryOutlet>,
 }
 
 /// The `lang` parameter: a story told in several languages is then titled by its

@@ -243,6 +243,7 @@ async fn stories_subscriptions_and_emails() {
     let json = one.json();
     assert_eq!(json["id"], 2);
     assert_eq!(json["articles"], serde_json::json!([]));
+    assert_eq!(json["outlets"], serde_json::json!([]));
     let missing = send(&h.app, api(Method::GET, "/api/stories/9", None)).await;
     assert_error(&missing, StatusCode::NOT_FOUND, "story 9");
 
@@ -260,6 +261,9 @@ async fn stories_subscriptions_and_emails() {
     file(&h, news(src.id, "q", "قمة في هلسنكي", "ar"), StoryId(2)).await;
     let titled = send(&h.app, api(Method::GET, "/api/stories?lang=ar", None)).await;
     assert_eq!(titled.json()[0]["title"], "قمة في هلسنكي");
+    let one = send(&h.app, api(Method::GET, "/api/stories/2", None)).await;
+    assert_eq!(one.json()["outlets"][0]["name"], "news", "{}", one.body);
+    assert_eq!(one.json()["outlets"][0]["reprint"], false);
     assert_eq!(titled.json()[0]["lang"], "ar");
     assert_eq!(titled.json()[1]["title"], "story 1");
     let one = send(&h.app, api(Method::GET, "/api/stories/2?lang=ar", None)).await;
