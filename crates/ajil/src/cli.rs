@@ -62,7 +62,7 @@ pub enum Command {
     /// Returned mail: bounces (DSN) and complaints (ARF).
     #[command(subcommand)]
     Bounces(BouncesCommand),
-    /// The database: prune old articles, copy the store to PostgreSQL.
+    /// The database: back it up, prune old articles, copy it to PostgreSQL.
     #[command(subcommand)]
     Store(StoreCommand),
     /// Send every email due now and exit, without polling sources.
@@ -77,6 +77,16 @@ pub enum Command {
 /// `ajil store …`.
 #[derive(Debug, Subcommand)]
 pub enum StoreCommand {
+    /// Write a consistent copy of the SQLite store to FILE while ajil keeps
+    /// running (compacted, as of one moment). To restore it, stop ajil and put
+    /// the file at DATA/ajil.db. A PostgreSQL store is backed up with pg_dump.
+    Backup {
+        /// The new file to write (it must not exist).
+        file: PathBuf,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Drop the text, feed summary and analysis of articles older than the
     /// retention period (`retention_days`, 90 by default; `serve` does this
     /// once an hour). Their titles, links, outlets and stories stay, so story

@@ -78,6 +78,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cmd::bounces::poll(config, url, json).await
         }
         Command::Deliver { json } => cmd::deliver::run(config, json).await,
+        Command::Store(cli::StoreCommand::Backup { file, json }) => {
+            cmd::store::backup(config, &file, json).await
+        }
         Command::Store(cli::StoreCommand::Prune {
             older_than,
             dry_run,

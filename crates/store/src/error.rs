@@ -56,6 +56,12 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// A backup could not be made.
+    #[error("cannot back up the store: {reason}")]
+    Backup {
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// A database URL that does not parse.
     #[error(
         "the database URL does not parse ({reason}): write it as postgres://user:password@host:5432/ajil"

@@ -39,6 +39,7 @@
 
 mod alerts;
 mod articles;
+mod backup;
 mod copy;
 mod emails;
 mod error;

@@ -1,5 +1,5 @@
-//! `ajil store prune` (retention) and `ajil store copy` (moving the store to
-//! PostgreSQL).
+//! `ajil store backup`, `ajil store prune` (retention) and `ajil store copy`
+//! (moving the store to PostgreSQL).
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -18,6 +18,30 @@ fn shown(url: &str) -> String {
         }
         Err(_) => "the database URL".to_string(),
     }
+}
+
+/// Writes a consistent copy of the SQLite store to `file`.
+pub async fn backup(config: Config, file: &std::path::Path, json: bool) -> Result<()> {
+    let store = open_store(&config).await?;
+    let started = std::time::Instant::now();
+    store.backup_to(file).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    if json {
+        return print_json(&serde_json::json!({
+            "file": file.display().to_string(),
+            "bytes": bytes,
+            "seconds": seconds,
+        }));
+    }
+    println!(
+        "backed up the store to {} ({:.1} MB in {seconds:.1} s); to restore it, stop ajil and \
+         put it at {}",
+        file.display(),
+        bytes as f64 / 1e6,
+        config.db_path().display()
+    );
+    Ok(())
 }
 
 /// Prunes articles older than `older_than` days (by default the configured

@@ -31,6 +31,7 @@ async fn every_command_has_help() {
         vec!["store", "--help"],
         vec!["store", "copy", "--help"],
         vec!["store", "prune", "--help"],
+        vec!["store", "backup", "--help"],
     ] {
         let out = ajil.ok(&args).await;
         assert!(out.contains("Usage:"), "{args:?}: {out}");
@@ -618,6 +619,24 @@ async fn store_copy_moves_a_sqlite_store_to_postgres() {
         r.stderr
     );
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn store_backup_writes_a_store_that_opens() {
+    let ajil = Ajil::new(&[]);
+    one_source_and_subscription(&ajil).await;
+    let file = ajil.data.path().join("backup.db");
+    let out = ajil
+        .ok(&["store", "backup", file.to_str().unwrap(), "--json"])
+        .await;
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(r["bytes"].as_u64().unwrap() > 0, "{r}");
+    let copy = ajil_store::Store::open(&file).await.unwrap();
+    assert_eq!(copy.list_sources().await.unwrap()[0].name, "مثال");
+    assert_eq!(copy.active_subscriptions().await.unwrap().len(), 1);
+    let r = ajil.run(&["store", "backup", file.to_str().unwrap()]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
 }
 
 #[tokio::test]
