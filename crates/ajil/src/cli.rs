@@ -62,6 +62,17 @@ pub enum Command {
     /// Returned mail: bounces (DSN) and complaints (ARF).
     #[command(subcommand)]
     Bounces(BouncesCommand),
+    /// Check the setup before going live: the store, the mail route (one SMTP
+    /// session, nothing sent), sender, DKIM, bounces, sources and subscriptions.
+    /// Exits with 1 when something ajil needs does not work.
+    Check {
+        /// Do not contact the SMTP server.
+        #[arg(long)]
+        offline: bool,
+        /// Print the outcomes as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The database: back it up, prune old articles, copy it to PostgreSQL.
     #[command(subcommand)]
     Store(StoreCommand),

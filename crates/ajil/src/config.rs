@@ -457,7 +457,7 @@ fn getrandom(buf: &mut [u8]) {
 }
 
 /// Whether `url`'s host is this machine only (a WebSub hub could not call it).
-fn is_loopback_url(url: &str) -> bool {
+pub fn is_loopback_url(url: &str) -> bool {
     let Some(host) = url::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))

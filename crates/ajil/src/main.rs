@@ -78,6 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cmd::bounces::poll(config, url, json).await
         }
         Command::Deliver { json } => cmd::deliver::run(config, json).await,
+        Command::Check { offline, json } => cmd::check::run(config, !offline, json).await,
         Command::Store(cli::StoreCommand::Backup { file, json }) => {
             cmd::store::backup(config, &file, json).await
         }

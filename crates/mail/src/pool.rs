@@ -137,6 +137,17 @@ impl Pool {
         Ok(response)
     }
 
+    /// Opens one connection as a send would (connect, greeting, EHLO, TLS as
+    /// configured, AUTH) and says goodbye: whether the server takes us, without
+    /// sending anything. Returns whether the session was encrypted.
+    pub(crate) async fn probe(&self) -> Result<bool, Failure> {
+        let mut connection = self.open().await?;
+        let encrypted = connection.is_encrypted();
+        // A failed QUIT after a good login still means the server takes us.
+        let _ = connection.quit().await;
+        Ok(encrypted)
+    }
+
     /// The freshest idle connection that still answers `NOOP`.
     async fn take_idle(&self) -> Option<AsyncSmtpConnection> {
         loop {

@@ -465,6 +465,52 @@ impl Mailer {
         self.dkim.as_deref()
     }
 
+    /// Checks that mail can leave, sending nothing: for SMTP, one session up
+    /// to a successful login, then `QUIT`; for the outbox, that a file can be
+    /// written to its folder. Says what worked, or why not as a send would.
+    pub async fn check(&self) -> Result<String, SendError> {
+        match &self.backend {
+            Backend::Smtp { pool, config } => {
+                match tokio::time::timeout(config.timeout, pool.probe()).await {
+                    Ok(Ok(encrypted)) => Ok(format!(
+                        "{}:{} accepted a session{}{}",
+                        config.host,
+                        config.port,
+                        if encrypted {
+                            " over TLS"
+                        } else {
+                            " (not encrypted)"
+                        },
+                        match &config.username {
+                            Some(user) => format!(", logged in as {user}"),
+                            None => String::new(),
+                        }
+                    )),
+                    Ok(Err(e)) => Err(classify(&e, config)),
+                    Err(_elapsed) => Err(SendError::Temporary {
+                        code: None,
+                        reason: format!(
+                            "no answer from {}:{} within {} s",
+                            config.host,
+                            config.port,
+                            config.timeout.as_secs()
+                        ),
+                    }),
+                }
+            }
+            Backend::Outbox(outbox) => {
+                let probe = outbox.dir.join(format!(".check-{}", std::process::id()));
+                let written = tokio::fs::write(&probe, b"check").await;
+                let _ = tokio::fs::remove_file(&probe).await;
+                written.map_err(|e| SendError::Temporary {
+                    code: None,
+                    reason: format!("cannot write to {}: {e}", outbox.dir.display()),
+                })?;
+                Ok(format!("writes each email to {}", outbox.dir.display()))
+            }
+        }
+    }
+
     /// Delivers one message to the recipients of its envelope (its `To`).
     pub async fn send(&self, message: &Message) -> Result<(), SendError> {
         let signed;

@@ -3,6 +3,7 @@
 //! returns errors that end with what to do.
 
 pub mod bounces;
+pub mod check;
 pub mod deliver;
 pub mod dkim;
 pub mod extract;

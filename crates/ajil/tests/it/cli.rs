@@ -32,6 +32,7 @@ async fn every_command_has_help() {
         vec!["store", "copy", "--help"],
         vec!["store", "prune", "--help"],
         vec!["store", "backup", "--help"],
+        vec!["check", "--help"],
     ] {
         let out = ajil.ok(&args).await;
         assert!(out.contains("Usage:"), "{args:?}: {out}");
@@ -619,6 +620,57 @@ async fn store_copy_moves_a_sqlite_store_to_postgres() {
         r.stderr
     );
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_says_what_works_and_what_to_fix() {
+    let ajil = Ajil::new(&[]);
+    let out = ajil.ok(&["check", "--json"]).await;
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let status = |got: &serde_json::Value, check: &str| {
+        got.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["check"] == check)
+            .map(|o| o["status"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(status(&got, "store"), "ok", "{got}");
+    assert_eq!(
+        status(&got, "mail"),
+        "warn",
+        "the outbox sends nothing: {got}"
+    );
+    assert_eq!(status(&got, "public_url"), "warn");
+    assert_eq!(status(&got, "sources"), "warn", "no sources yet");
+
+    // A server that takes the session: mail is ok, and nothing was sent.
+    let server = ajil_testkit::SmtpServer::start();
+    let mut with_smtp = Ajil::new(&[("AJIL_SMTP_URL", server.url())]);
+    with_smtp.env[0].1 = ajil.data.path().display().to_string();
+    let got: serde_json::Value =
+        serde_json::from_str(&with_smtp.ok(&["check", "--json"]).await).unwrap();
+    assert_eq!(status(&got, "mail"), "ok", "{got}");
+    assert_eq!(status(&got, "dkim"), "warn", "unsigned: {got}");
+    assert!(server.messages().is_empty());
+
+    // Nothing listens: the check fails and says where to look.
+    let closed = crate::support::free_port();
+    let mut dead = Ajil::new(&[(
+        "AJIL_SMTP_URL",
+        format!("smtp://127.0.0.1:{closed}?tls=none"),
+    )]);
+    dead.env[0].1 = ajil.data.path().display().to_string();
+    let r = dead.run(&["check"]).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("FAIL  mail") && r.stdout.contains("check smtp_url"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("1 of"), "{}", r.stderr);
+    let r = dead.run(&["check", "--offline"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[tokio::test]

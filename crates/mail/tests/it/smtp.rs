@@ -254,3 +254,40 @@ async fn outage_then_recovery_on_the_same_port() {
     let ids: Vec<_> = got.iter().filter_map(|m| m.header("Message-ID")).collect();
     assert_eq!(ids, ["<alert-1@ajil.example>", "<alert-3@ajil.example>"]);
 }
+
+#[tokio::test]
+async fn check_opens_a_session_and_sends_nothing() {
+    let server = SmtpServer::start();
+    let url = format!("smtp://alerts%40ajil.example:pw@{}?tls=none", server.addr());
+    let said = mailer(&url).check().await.unwrap();
+    assert!(
+        said.contains("accepted a session") && said.contains("logged in as alerts@ajil.example"),
+        "{said}"
+    );
+    assert!(said.contains("not encrypted"), "{said}");
+    assert!(server.messages().is_empty());
+
+    server.set_reject_at(Stage::Greeting, Some((421, "4.3.2 shutting down".into())));
+    let err = mailer(&server.url()).check().await.unwrap_err();
+    assert!(err.to_string().contains("shutting down"), "{err}");
+
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let err = mailer(&format!("smtp://{addr}?tls=none"))
+        .check()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), None, "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Mailer::outbox(dir.path().join("outbox")).unwrap();
+    assert!(outbox.check().await.unwrap().contains("outbox"));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
