@@ -11,6 +11,7 @@
 //! Failures of one source, one page or one email are recorded (source health,
 //! email retry state) and logged; they never stop the cycle.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -44,6 +45,23 @@ const PAGE_LINKS_PER_POLL: usize = 60;
 
 /// Article pages of one source fetched at once (processing stays in feed order).
 const PAGE_FETCHES: usize = 4;
+
+/// Times an item whose article page failed for a passing reason (a timeout, a
+/// 5xx, a refused connection) is put off to the next poll before it is stored
+/// with the feed's own text: the page usually answers a minute later, and a
+/// teaser clusters and reads worse than the article.
+const PAGE_ATTEMPTS: u32 = 3;
+
+/// The first wait before such an item is tried again; each next one doubles
+/// (1 then 2 minutes: an alert is held back at most about three minutes).
+const PAGE_RETRY_WAIT: TimeDelta = TimeDelta::minutes(1);
+
+/// An item held back because its page failed for a passing reason.
+#[derive(Debug, Clone, Copy)]
+struct PageRetry {
+    /// Failed attempts so far.
+    attempts: u32,
+}
 
 /// A feed item not stored yet: what [`Pipeline::new_item`] found.
 struct NewItem {
@@ -127,6 +145,10 @@ pub struct Pipeline {
     matchers: Mutex<Matchers>,
     delivery: Delivery,
     lock_path: PathBuf,
+    /// Items put off to the next poll, by source and guid (see
+    /// [`PAGE_ATTEMPTS`]). Kept in memory: after a restart an item gets its
+    /// attempts again, which costs at most a few minutes.
+    page_retries: Mutex<HashMap<(SourceId, String), PageRetry>>,
 }
 
 impl Pipeline {
@@ -156,6 +178,7 @@ impl Pipeline {
             fetcher,
             delivery,
             lock_path,
+            page_retries: Mutex::new(HashMap::new()),
         };
         pipeline.catch_up(Utc::now()).await?;
         Ok(pipeline)
@@ -630,7 +653,8 @@ impl Pipeline {
             }
         };
         crate::telemetry::record_fetch("fetched");
-        self.apply_items(source, lang.as_deref(), items, now, report)
+        let held = self
+            .apply_items(source, lang.as_deref(), items, now, report)
             .await;
         let next = ajil_fetch::next_fetch_at(now, self.poll_interval(source, now).await?, 0);
         self.store
@@ -642,11 +666,18 @@ impl Pipeline {
                 next,
             )
             .await?;
+        if let Some(at) = held {
+            // The feed may not change before then: read it whole next time.
+            self.store.refetch_source_by(source.id, at).await?;
+        }
         Ok(())
     }
 
     /// Stores, clusters and matches new items in order; a failing item is
-    /// logged and the rest go on.
+    /// logged and the rest go on. An item whose article page failed for a
+    /// passing reason is held back for the next poll, up to [`PAGE_ATTEMPTS`]
+    /// times, and then stored with the feed's own text, so it is never lost;
+    /// returns when the source should be read again for the items held back.
     async fn apply_items(
         &self,
         source: &Source,
@@ -654,19 +685,39 @@ impl Pipeline {
         items: Vec<NewEntry>,
         now: DateTime<Utc>,
         report: &mut CycleReport,
-    ) {
+    ) -> Option<DateTime<Utc>> {
+        let mut again: Option<DateTime<Utc>> = None;
         for (item, n, page) in items {
+            let key = (source.id, n.guid.clone());
             let page = match page {
                 Some(Ok(p)) => p,
                 Some(Err(e)) => {
+                    crate::telemetry::record_page_failure();
+                    let passing = e
+                        .downcast_ref::<ajil_fetch::FetchError>()
+                        .is_some_and(ajil_fetch::FetchError::is_retryable);
+                    let attempts = {
+                        let mut retries = self.page_retries.lock().expect("not poisoned");
+                        let r = retries
+                            .entry(key.clone())
+                            .or_insert(PageRetry { attempts: 0 });
+                        r.attempts += 1;
+                        r.attempts
+                    };
+                    if passing && attempts < PAGE_ATTEMPTS {
+                        let at = now + PAGE_RETRY_WAIT * 2i32.pow(attempts - 1);
+                        warn!(source_id = %source.id, url = %n.url, attempts, "article page failed, the item waits for the next poll ({at}): {e:#}");
+                        again = Some(again.map_or(at, |a| a.min(at)));
+                        continue;
+                    }
                     // The article is kept with the feed's own text: a dead
                     // page must not lose the item.
-                    warn!(source_id = %source.id, url = %n.url, "article page not extracted, the article keeps the feed's own text: {e:#}");
-                    crate::telemetry::record_page_failure();
+                    warn!(source_id = %source.id, url = %n.url, attempts, "article page not extracted, the article keeps the feed's own text: {e:#}");
                     ajil_model::Extracted::default()
                 }
                 None => ajil_model::Extracted::default(),
             };
+            self.page_retries.lock().expect("not poisoned").remove(&key);
             if let Err(e) = self
                 .process_item(source, lang, &item, n, page, now, report)
                 .await
@@ -674,6 +725,7 @@ impl Pipeline {
                 warn!(source_id = %source.id, item = ?item.url, "item failed: {e:#}");
             }
         }
+        again
     }
 
     /// Asks `hub` to push `topic` to this instance, unless a subscription
@@ -786,8 +838,13 @@ impl Pipeline {
         self.refresh_matchers().await?;
         let mut report = CycleReport::default();
         let (lang, items) = self.gather_items(&source, feed).await;
-        self.apply_items(&source, lang.as_deref(), items, now, &mut report)
-            .await;
+        if let Some(at) = self
+            .apply_items(&source, lang.as_deref(), items, now, &mut report)
+            .await
+        {
+            // A push is not sent again: the next poll, whole and soon, finds it.
+            self.store.refetch_source_by(source.id, at).await?;
+        }
         let (sent, failed) = self.delivery.send_due(now, self.config.send_batch).await?;
         report.emails_sent += sent;
         report.emails_failed += failed;

@@ -265,6 +265,23 @@ impl Store {
         found(done.rows_affected(), id)
     }
 
+    /// Makes the next poll of `id` come by `at` (or sooner, if it is due sooner)
+    /// and read the feed whole, without its validators, so items held back
+    /// from this poll are seen again even if the feed does not change.
+    pub async fn refetch_source_by(&self, id: SourceId, at: DateTime<Utc>) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE sources SET etag = NULL, last_modified = NULL, \
+             next_fetch_at = CASE WHEN next_fetch_at > $1 THEN $2 ELSE next_fetch_at END \
+             WHERE id = $3",
+        )
+        .bind(ts(at))
+        .bind(ts(at))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        found(done.rows_affected(), id)
+    }
+
     /// Records a failed poll: keeps the error text, counts one more failure in
     /// a row and schedules the next try (the caller computes the back-off).
     pub async fn record_fetch_error(

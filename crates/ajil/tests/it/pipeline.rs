@@ -1720,3 +1720,82 @@ async fn a_pruned_article_is_not_brought_back_by_a_feed_that_still_lists_it() {
     );
     assert_eq!(outbox_files(&config).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_whose_page_is_briefly_down_waits_for_it_and_is_never_lost() {
+    let fx = Fixtures::start().await;
+    iran_feed(&fx);
+    let (_dir, config, store) = setup(None).await;
+    subscribe(&store, "r@example.org", "Iran", Cadence::Realtime, t0()).await;
+    add_feed(&store, &fx, "Wire").await;
+    let p = Pipeline::new(config.clone(), store.clone()).await.unwrap();
+
+    // The page answers 503: the item waits for the next poll, which comes in
+    // a minute and reads the feed whole.
+    fx.put_status("/iran", 503, &[]);
+    let r = p.run_cycle(t0(), false).await.unwrap();
+    assert_eq!((r.new_articles, r.emails_sent), (0, 0), "{r:?}");
+    let source = store.list_sources().await.unwrap().remove(0);
+    assert_eq!(source.next_fetch_at, t0() + TimeDelta::minutes(1));
+    assert_eq!((source.etag, source.last_modified), (None, None));
+
+    // A minute later the page is back: the article comes with its full text.
+    fx.clear_status("/iran");
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(1), false)
+        .await
+        .unwrap();
+    assert_eq!((r.new_articles, r.emails_sent), (1, 1), "{r:?}");
+    let story = store
+        .list_stories(t0() - TimeDelta::days(2), 10)
+        .await
+        .unwrap()
+        .remove(0);
+    let article = store.story_articles(story.id).await.unwrap().remove(0);
+    assert!(
+        article.text.len() > 500,
+        "the page's text: {}",
+        article.text
+    );
+
+    // A page that stays down: after three attempts the item is stored with
+    // the feed's own text and alerts all the same.
+    feed(
+        &fx,
+        &[(
+            "tanker",
+            "Tanker seized in the Gulf of Oman, Iran says",
+            "tanker.html",
+        )],
+    );
+    fx.put_status("/tanker", 503, &[]);
+    let mut stored_at = None;
+    for minutes in [5, 6, 8, 12] {
+        let r = p
+            .run_cycle(t0() + TimeDelta::minutes(minutes), true)
+            .await
+            .unwrap();
+        if r.new_articles > 0 {
+            stored_at = Some(minutes);
+            assert_eq!(r.emails_sent, 1, "{r:?}");
+            break;
+        }
+    }
+    assert_eq!(stored_at, Some(8), "the third attempt stores it");
+
+    // A page that is gone (404) is not waited for.
+    feed(
+        &fx,
+        &[(
+            "gone",
+            "Iran oil minister resigns after talks collapse",
+            "tanker.html",
+        )],
+    );
+    fx.put_status("/gone", 404, &[]);
+    let r = p
+        .run_cycle(t0() + TimeDelta::minutes(20), false)
+        .await
+        .unwrap();
+    assert_eq!(r.new_articles, 1, "{r:?}");
+}

@@ -115,6 +115,11 @@ impl Fixtures {
         );
     }
 
+    /// Stops answering `path` with the status [`Fixtures::put_status`] gave it.
+    pub fn clear_status(&self, path: &str) {
+        self.shared.statuses.lock().unwrap().remove(path);
+    }
+
     /// Serves a page from `tests/data/e2e/`, with `{{BASE}}` replaced.
     pub fn put_page(&self, path: &str, file: &str) {
         let text = std::fs::read_to_string(data_dir().join("e2e").join(file)).unwrap();
