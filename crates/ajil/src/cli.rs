@@ -374,6 +374,14 @@ pub struct StoriesArgs {
     /// Only stories seen within this long, e.g. `90m`, `24h`, `7d`.
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub since: String,
+    /// Only stories whose reports within `--since` this query matches (as
+    /// for a subscription: words, "phrases", -exclusions, OR, lang:, source:),
+    /// the ones a subscription with it would have been alerted on.
+    #[arg(long, short = 'q', value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Only stories that turned breaking.
+    #[arg(long)]
+    pub breaking: bool,
 }
 
 /// `ajil replay`.

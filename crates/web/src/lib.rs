@@ -47,7 +47,7 @@ mod i18n;
 pub mod limits;
 pub mod links;
 mod query_check;
-mod search;
+pub mod search;
 mod templates;
 mod ui;
 mod websub;

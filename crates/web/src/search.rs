@@ -45,28 +45,33 @@ pub(crate) async fn stories_matching(
         .recent_articles(now - Duration::days(SEARCH_DAYS), SEARCH_ARTICLES)
         .await?;
     // Keying thousands of reports is CPU work: off the request threads.
-    let found = tokio::task::spawn_blocking(move || {
-        let compiled = query.compile(&|s: &str| ajil_analyze::match_keys(s, None));
-        let mut found = Found {
-            searched: articles.len(),
-            ..Found::default()
-        };
-        for a in &articles {
-            let Some(story) = a.story_id else { continue };
-            if found.stories.contains(&story) {
-                continue;
-            }
-            let keys = ajil_analyze::report_match_keys(&a.title, &a.text, &a.lang);
-            let index = DocIndex::with_variants(&keys.keys, &keys.variants);
-            if compiled.matches_index(&index, &a.lang, &a.source_name) {
-                found.stories.insert(story);
-            }
-        }
-        found
+    let found = tokio::task::spawn_blocking(move || Found {
+        searched: articles.len(),
+        stories: stories_matched(&query, &articles),
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     Ok(found)
+}
+
+/// The stories of those `articles` that `query` matches, each report keyed as
+/// the pipeline's matcher keys it: the stories a subscription with `query`
+/// would have been alerted on. CPU work, no I/O.
+pub fn stories_matched(query: &Query, articles: &[ajil_store::StoredArticle]) -> HashSet<StoryId> {
+    let compiled = query.compile(&|s: &str| ajil_analyze::match_keys(s, None));
+    let mut stories = HashSet::new();
+    for a in articles {
+        let Some(story) = a.story_id else { continue };
+        if stories.contains(&story) {
+            continue;
+        }
+        let keys = ajil_analyze::report_match_keys(&a.title, &a.text, &a.lang);
+        let index = DocIndex::with_variants(&keys.keys, &keys.variants);
+        if compiled.matches_index(&index, &a.lang, &a.source_name) {
+            stories.insert(story);
+        }
+    }
+    stories
 }
 
 /// Stories for a listing: those seen since `since`, newest first, at most

@@ -674,6 +674,102 @@ async fn check_says_what_works_and_what_to_fix() {
 }
 
 #[tokio::test]
+async fn stories_filter_by_query_and_breaking() {
+    let ajil = Ajil::new(&[]);
+    one_source_and_subscription(&ajil).await;
+    let now = chrono::Utc::now();
+    {
+        let store = ajil_store::Store::open(&ajil.data.path().join("ajil.db"))
+            .await
+            .unwrap();
+        let source = store.list_sources().await.unwrap().remove(0);
+        for (id, guid, title, breaking) in [
+            (1, "quake", "زلزال بقوة 6 درجات يضرب جنوب تركيا", true),
+            (2, "summit", "قمة ترامب وبوتين في هلسنكي", false),
+        ] {
+            let a = ajil_store::NewArticle {
+                source_id: source.id,
+                guid: guid.into(),
+                url: format!("https://example.org/{guid}"),
+                canonical_url: None,
+                title: title.into(),
+                text: format!("{title}. تفاصيل الخبر كما وردت."),
+                summary: None,
+                lang: "ar".into(),
+                published: now,
+                fetched_at: now,
+                author: None,
+                wire: None,
+                section: None,
+                content_hash: id as u64,
+                analysis: "{}".into(),
+            };
+            let aid = store.insert_article(&a).await.unwrap().unwrap();
+            store
+                .set_article_story(aid, ajil_model::StoryId(id), None)
+                .await
+                .unwrap();
+            store
+                .upsert_story(&ajil_store::StoryRow {
+                    id: ajil_model::StoryId(id),
+                    title: title.into(),
+                    lang: "ar".into(),
+                    first_seen: now,
+                    last_seen: now,
+                    article_count: 1,
+                    outlet_count: 1,
+                    independent_outlets: 1,
+                    state: if breaking {
+                        ajil_store::StoryState::Breaking
+                    } else {
+                        ajil_store::StoryState::New
+                    },
+                    breaking_at: breaking.then_some(now),
+                })
+                .await
+                .unwrap();
+        }
+    }
+    let ids = |out: &str| -> Vec<i64> {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&ajil.ok(&["stories", "--json"]).await).len(), 2);
+    assert_eq!(
+        ids(&ajil.ok(&["stories", "--query", "تركيا", "--json"]).await),
+        [1]
+    );
+    assert_eq!(
+        ids(&ajil
+            .ok(&["stories", "-q", "هلسنكي OR بوتين", "--json"])
+            .await),
+        [2]
+    );
+    assert_eq!(
+        ids(&ajil.ok(&["stories", "--breaking", "--json"]).await),
+        [1]
+    );
+    let out = ajil
+        .ok(&["stories", "--query", "هلسنكي", "--breaking"])
+        .await;
+    assert!(
+        out.contains("no breaking story within 24h matches"),
+        "{out}"
+    );
+    let r = ajil.run(&["stories", "--query", "\"Iran deal"]).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("query does not parse") && r.stderr.contains('^'),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test]
 async fn store_backup_writes_a_store_that_opens() {
     let ajil = Ajil::new(&[]);
     one_source_and_subscription(&ajil).await;
