@@ -71,7 +71,7 @@ pub use emails::{Email, EmailCounts, EmailId, EmailKind, EmailStatus, NewEmail};
 pub use error::{Result, StoreError};
 pub use feedback::{FeedbackRecorded, FeedbackRow, NewFeedback};
 pub use retention::RetentionCounts;
-pub use sources::{Source, SourceChanges};
+pub use sources::{QUIET_AFTER, Source, SourceChanges};
 pub use stories::{StoryArticle, StoryDetail, StoryOutlet, StoryRow, StoryState};
 pub use subscribers::{
     Erased, NewSubscription, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus,

@@ -44,6 +44,27 @@ pub struct Source {
     /// When the operator paused the source; `None` while it is watched. A
     /// paused source is not polled and takes no pushes.
     pub paused_at: Option<DateTime<Utc>>,
+    /// When its latest stored article was published; `None` before its first.
+    /// A source that answers every poll but brings nothing new for days has
+    /// probably moved its feed.
+    pub last_article_at: Option<DateTime<Utc>>,
+}
+
+/// How long a source may answer its polls with nothing new before it is
+/// called quiet ([`Source::is_quiet`]).
+pub const QUIET_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
+impl Source {
+    /// Whether the source answers its polls but has brought no new article for
+    /// [`QUIET_AFTER`] (or none at all since it was added that long ago): its
+    /// feed has probably moved or stopped. A paused or failing source is not
+    /// quiet; its own state says more.
+    pub fn is_quiet(&self, now: DateTime<Utc>) -> bool {
+        self.paused_at.is_none()
+            && self.consecutive_failures == 0
+            && self.last_success_at.is_some()
+            && now - self.last_article_at.unwrap_or(self.created_at) > QUIET_AFTER
+    }
 }
 
 /// What [`Store::update_source`] changes; `None` leaves a field as it is.
@@ -62,7 +83,13 @@ pub struct SourceChanges {
 
 const COLUMNS: &str = "id, url, name, interval_secs, etag, last_modified, created_at, \
      last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at, section, \
-     paused_at";
+     paused_at, (SELECT MAX(a.published) FROM articles a WHERE a.source_id = sources.id) \
+     AS last_article_at";
+
+/// [`COLUMNS`] for `RETURNING`, where a new source has no articles yet.
+const NEW_COLUMNS: &str = "id, url, name, interval_secs, etag, last_modified, created_at, \
+     last_fetch_at, last_success_at, last_error, consecutive_failures, next_fetch_at, section, \
+     paused_at, NULL AS last_article_at";
 
 fn from_row(row: &AnyRow) -> Result<Source> {
     Ok(Source {
@@ -80,6 +107,7 @@ fn from_row(row: &AnyRow) -> Result<Source> {
         next_fetch_at: crate::time(row, "next_fetch_at")?,
         section: row.try_get("section")?,
         paused_at: crate::time_opt(row, "paused_at")?,
+        last_article_at: crate::time_opt(row, "last_article_at")?,
     })
 }
 
@@ -177,7 +205,7 @@ impl Store {
         let secs = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
         let row = sqlx::query(&format!(
             "INSERT INTO sources (url, name, interval_secs, created_at, next_fetch_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5) RETURNING {NEW_COLUMNS}"
         ))
         .bind(url)
         .bind(name)
@@ -323,6 +351,38 @@ mod tests {
 
     fn t(secs: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_source_that_answers_but_brings_nothing_new_is_quiet() {
+        const DAY: i64 = 86_400;
+        for (s, _scratch) in crate::testing::stores().await {
+            let src = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            assert_eq!(src.last_article_at, None);
+            s.record_fetch_ok(src.id, None, None, t(DAY), t(DAY + 60))
+                .await
+                .unwrap();
+            let got = s.get_source(src.id).await.unwrap();
+            assert!(!got.is_quiet(t(DAY)), "a new source has time");
+            assert!(got.is_quiet(t(8 * DAY)), "a week with nothing");
+            for (guid, day) in [("old", 1), ("new", 6)] {
+                s.insert_article(&crate::articles::tests::article(src.id, guid, day * DAY))
+                    .await
+                    .unwrap();
+            }
+            let got = s.list_sources().await.unwrap().remove(0);
+            assert_eq!(got.last_article_at, Some(t(6 * DAY)));
+            assert!(!got.is_quiet(t(8 * DAY)));
+            assert!(got.is_quiet(t(14 * DAY)));
+            // Failing or paused sources say so themselves.
+            s.record_fetch_error(src.id, "503", t(14 * DAY), t(14 * DAY + 60))
+                .await
+                .unwrap();
+            assert!(!s.get_source(src.id).await.unwrap().is_quiet(t(14 * DAY)));
+        }
     }
 
     #[tokio::test]

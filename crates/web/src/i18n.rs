@@ -490,6 +490,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("sources_empty", "لا مصادر بعد.", "No sources yet."),
     ("col_source", "المصدر", "Source"),
     ("col_last_success", "آخر نجاح", "Last success"),
+    ("col_last_article", "أحدث مقال", "Latest article"),
+    (
+        "source_quiet",
+        "لا جديد منذ أيام مع أنه يجيب: ربما انتقلت تغذيته",
+        "Nothing new for days though it answers: its feed may have moved",
+    ),
     ("col_last_error", "آخر خطأ", "Last error"),
     ("col_failures", "إخفاقات متتالية", "Failures in a row"),
     ("col_next_fetch", "الجلب التالي", "Next poll"),

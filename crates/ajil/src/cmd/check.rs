@@ -189,7 +189,21 @@ async fn contents(store: &ajil_store::Store) -> Vec<Outcome> {
                 .iter()
                 .filter(|s| s.paused_at.is_none() && s.consecutive_failures > 0)
                 .collect();
+            let now = chrono::Utc::now();
+            let quiet: Vec<_> = sources.iter().filter(|s| s.is_quiet(now)).collect();
             let mut detail = format!("{} sources, {paused} paused", sources.len());
+            if !quiet.is_empty() {
+                let mut q = format!(
+                    "{} answer but brought nothing new in {} days:",
+                    quiet.len(),
+                    ajil_store::QUIET_AFTER.num_days()
+                );
+                for s in quiet.iter().take(5) {
+                    q += &format!(" #{} {};", s.id, s.name);
+                }
+                q += " check that their feeds still update";
+                out.push(outcome("quiet sources", Status::Warn, q));
+            }
             if failing.is_empty() {
                 out.push(outcome("sources", Status::Ok, detail));
             } else {

@@ -65,6 +65,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                 println!("no sources yet: add one with `ajil sources add URL`");
             }
             let pushes = store.websubs().await?;
+            let now = chrono::Utc::now();
             for s in sources {
                 if let Some(since) = s.paused_at {
                     println!(
@@ -86,13 +87,24 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                     }
                     (None, None) => "not fetched yet".to_string(),
                 };
+                let latest = match (s.last_article_at, s.last_success_at) {
+                    (Some(t), _) => format!(", latest article {} UTC", t.format("%Y-%m-%d %H:%M")),
+                    (None, Some(_)) => ", no article yet".to_string(),
+                    (None, None) => String::new(),
+                };
+                let quiet = if s.is_quiet(now) {
+                    "\n      QUIET: it answers but has brought nothing new for days; check that \
+                     its feed still updates (`ajil sources edit` to change the address)"
+                } else {
+                    ""
+                };
                 let section = s
                     .section
                     .as_deref()
                     .map_or(String::new(), |section| format!(", section {section}"));
                 let next = s.next_fetch_at.format("%Y-%m-%d %H:%M");
                 println!(
-                    "#{:<4} {:<24} {}\n      {health}{section}; next poll {next} UTC",
+                    "#{:<4} {:<24} {}\n      {health}{latest}{section}; next poll {next} UTC{quiet}",
                     s.id, s.name, s.url
                 );
                 if let Some(push) = pushes.iter().find(|p| p.source_id == s.id) {

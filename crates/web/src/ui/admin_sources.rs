@@ -178,6 +178,7 @@ async fn render(
     let pushed = super::browse::pushed_sources(state)
         .await
         .map_err(|e| PageError::store(lang, e))?;
+    let quiet = super::browse::quiet_sources(&sources, state.now());
     let (csrf_token, cookie) = csrf::issue(&state.csrf_secret, headers, state.https());
     let mut res = page(
         outcome.status,
@@ -186,6 +187,7 @@ async fn render(
         context! {
             sources,
             pushed,
+            quiet,
             csrf => csrf_token,
             notice => outcome.notice,
             error => outcome.error,

@@ -176,12 +176,26 @@ pub(super) async fn sources(
     let pushed = pushed_sources(&state)
         .await
         .map_err(|e| PageError::store(lang.lang, e))?;
+    let quiet = quiet_sources(&sources, state.now());
     page(
         StatusCode::OK,
         "sources.html",
         lang.lang,
-        context! { sources, pushed },
+        context! { sources, pushed, quiet },
     )
+}
+
+/// Ids of the sources that answer but have brought nothing new for a while
+/// ([`ajil_store::Source::is_quiet`]).
+pub(crate) fn quiet_sources(
+    sources: &[ajil_store::Source],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<i64> {
+    sources
+        .iter()
+        .filter(|s| s.is_quiet(now))
+        .map(|s| s.id.0)
+        .collect()
 }
 
 /// Ids of the sources a WebSub hub pushes now (a verified, unexpired lease).

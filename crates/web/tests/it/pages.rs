@@ -769,3 +769,53 @@ async fn a_story_page_names_the_outlets_that_confirmed_it_and_those_that_reprint
     let ar = get(&h.app, "/stories/9?lang=ar").await;
     assert!(ar.body.contains("قبل أن يصير عاجلا"), "{}", ar.body);
 }
+
+#[tokio::test]
+async fn a_source_that_brings_nothing_new_for_days_is_marked_quiet() {
+    let h = harness(Some("tok")).await;
+    let quiet = h
+        .store
+        .add_source(
+            "https://quiet.example/rss",
+            "Quiet",
+            Duration::from_secs(300),
+            now() - chrono::TimeDelta::days(10),
+        )
+        .await
+        .unwrap();
+    let busy = h
+        .store
+        .add_source(
+            "https://busy.example/rss",
+            "Busy",
+            Duration::from_secs(300),
+            now() - chrono::TimeDelta::days(10),
+        )
+        .await
+        .unwrap();
+    for id in [quiet.id, busy.id] {
+        h.store
+            .record_fetch_ok(id, None, None, now(), now() + chrono::TimeDelta::minutes(5))
+            .await
+            .unwrap();
+    }
+    file(&h, news(busy.id, "b", "خبر جديد", "ar"), StoryId(1)).await;
+    for path in ["/sources?lang=en", "/admin/sources?lang=en"] {
+        let req = Request::get(path)
+            .header(header::AUTHORIZATION, "Bearer tok")
+            .body(Body::empty())
+            .unwrap();
+        let page = send(&h.app, req).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("Latest article"), "{}", page.body);
+        assert_eq!(
+            page.body.matches("its feed may have moved").count(),
+            1,
+            "{path}: {}",
+            page.body
+        );
+        let quiet_row = &page.body[page.body.find("quiet.example").unwrap()..];
+        let quiet_row = &quiet_row[..quiet_row.find("</tr>").unwrap()];
+        assert!(quiet_row.contains("its feed may have moved"), "{quiet_row}");
+    }
+}
