@@ -197,6 +197,18 @@ impl Pipeline {
     /// One full cycle. With `all_sources`, every source is fetched now;
     /// otherwise only those whose next fetch is due.
     pub async fn run_cycle(&self, now: DateTime<Utc>, all_sources: bool) -> Result<CycleReport> {
+        self.run_cycle_reporting(now, all_sources, |_, _, _| {})
+            .await
+    }
+
+    /// [`Pipeline::run_cycle`], telling `progress` of each source as it is
+    /// applied: the source, how many are done and how many the cycle polls.
+    pub async fn run_cycle_reporting(
+        &self,
+        now: DateTime<Utc>,
+        all_sources: bool,
+        mut progress: impl FnMut(&Source, usize, usize),
+    ) -> Result<CycleReport> {
         let _lock = self.lock().await?;
         let started = std::time::Instant::now();
         let mut report = CycleReport::default();
@@ -237,6 +249,7 @@ impl Pipeline {
                     report.sources_failed += 1;
                     warn!(source_id = %source.id, url = %source.url, "source failed: {e:#}");
                 }
+                progress(source, report.sources_polled, sources.len());
                 // Alerts go out as soon as their source is applied, not when
                 // the slowest source of the cycle is done.
                 if report.alerts_queued > queued {

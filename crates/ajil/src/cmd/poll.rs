@@ -12,7 +12,24 @@ use crate::pipeline::Pipeline;
 pub async fn run(config: Config, args: PollArgs) -> Result<()> {
     let store = open_store(&config).await?;
     let pipeline = Pipeline::new(config, store).await?;
-    let report = pipeline.run_cycle(Utc::now(), true).await?;
+    // On a terminal only (indicatif draws nothing when stderr is not one).
+    let bar = if args.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("polling {bar:30} {pos}/{len} sources  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = pipeline
+        .run_cycle_reporting(Utc::now(), true, |source, done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(source.name.clone());
+        })
+        .await?;
+    bar.finish_and_clear();
     if args.json {
         return print_json(&report);
     }
