@@ -94,7 +94,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                 };
                 let quiet = if s.is_quiet(now) {
                     "\n      QUIET: it answers but has brought nothing new for days; check that \
-                     its feed still updates (`ajil sources edit` to change the address)"
+                     its feed still updates (if it moved, `ajil sources add` the new address and pause or remove this one)"
                 } else {
                     ""
                 };
