@@ -246,6 +246,10 @@ pub enum SourcesCommand {
     Edit {
         /// The source id (see `ajil sources list`).
         id: i64,
+        /// A new address, for a feed that moved: the source keeps its
+        /// articles and stories and is polled there at once.
+        #[arg(long)]
+        url: Option<String>,
         /// The outlet's display name.
         #[arg(long)]
         name: Option<String>,

@@ -37,7 +37,9 @@ pub async fn update(
 ) -> Result<Source, StoreError> {
     let source = store.update_source(id, changes, now).await?;
     info!(source_id = %id, paused = source.paused_at.is_some(), "source changed");
-    if changes.paused == Some(true)
+    // A paused source takes no pushes; a moved one is subscribed again at
+    // its new address's hub, if it names one, when it is next polled.
+    if (changes.paused == Some(true) || changes.url.is_some())
         && let Some(push) = store.websub_forget(id).await?
     {
         tell_hub_to_stop(fetcher, public_url, &push).await;

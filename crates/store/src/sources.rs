@@ -70,6 +70,10 @@ impl Source {
 /// What [`Store::update_source`] changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceChanges {
+    /// A new address, for a feed that moved (http or https; not another
+    /// source's). The source keeps its articles and stories; its validators
+    /// and failures are cleared and it is due for a poll at once.
+    pub url: Option<String>,
     /// A new display name (trimmed; must not be empty).
     pub name: Option<String>,
     /// A new interval between polls.
@@ -160,7 +164,32 @@ impl Store {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         });
+        let url = match changes.url.as_deref().map(str::trim) {
+            Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+                return Err(StoreError::Refused {
+                    what: "source address",
+                    reason: format!("{u:?} is not an http or https address"),
+                });
+            }
+            u => u,
+        };
         let mut tx = self.pool.begin().await?;
+        if let Some(u) = url {
+            // A new address starts afresh: no validators of the old one, no
+            // failures counted against it, polled at once.
+            sqlx::query(
+                "UPDATE sources SET url = $1, etag = NULL, last_modified = NULL, \
+                 last_error = NULL, consecutive_failures = 0, next_fetch_at = $2 \
+                 WHERE id = $3 AND url <> $4",
+            )
+            .bind(u)
+            .bind(ts(now))
+            .bind(id.0)
+            .bind(u)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| crate::error::conflict(e, || format!("source {u}")))?;
+        }
         let done = sqlx::query(
             "UPDATE sources SET \
                name = CASE WHEN $1 = 1 THEN $2 ELSE name END, \
@@ -386,6 +415,57 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_moved_feed_keeps_its_source_and_starts_afresh_at_the_new_address() {
+        for (s, _scratch) in crate::testing::stores().await {
+            let src = s
+                .add_source("https://a.example/rss", "A", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            s.add_source("https://b.example/rss", "B", Duration::from_secs(60), t(0))
+                .await
+                .unwrap();
+            s.insert_article(&crate::articles::tests::article(src.id, "g", 10))
+                .await
+                .unwrap();
+            s.record_fetch_error(src.id, "404", t(20), t(3_600))
+                .await
+                .unwrap();
+            s.record_fetch_ok(src.id, Some("\"v1\""), None, t(30), t(3_600))
+                .await
+                .unwrap();
+            let moved = |url: &str| SourceChanges {
+                url: Some(url.into()),
+                ..SourceChanges::default()
+            };
+            let got = s
+                .update_source(src.id, &moved(" https://a.example/feed "), t(40))
+                .await
+                .unwrap();
+            assert_eq!(got.url, "https://a.example/feed");
+            assert_eq!((got.etag, got.last_error), (None, None));
+            assert_eq!(got.next_fetch_at, t(40), "polled at once");
+            assert_eq!(got.name, "A");
+            assert_eq!(got.last_article_at, Some(t(10)), "its articles stay");
+            assert!(s.article_exists(src.id, "g").await.unwrap());
+
+            let err = s
+                .update_source(src.id, &moved("https://b.example/rss"), t(50))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+            let err = s
+                .update_source(src.id, &moved("ftp://a.example/rss"), t(50))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::Refused { .. }), "{err}");
+            assert_eq!(
+                s.get_source(src.id).await.unwrap().url,
+                "https://a.example/feed"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn duplicate_url_is_a_conflict() {
         for (s, _scratch) in crate::testing::stores().await {
             let url = "https://example.org/rss";
@@ -452,6 +532,7 @@ mod tests {
                 .update_source(
                     a.id,
                     &SourceChanges {
+                        url: None,
                         name: Some(" Agence A ".into()),
                         interval: Some(Duration::from_secs(900)),
                         section: Some(Some("sport".into())),
@@ -469,6 +550,7 @@ mod tests {
 
             // Paused: never due, and pausing again keeps the first time.
             let pause = SourceChanges {
+                url: None,
                 paused: Some(true),
                 ..SourceChanges::default()
             };
@@ -486,6 +568,7 @@ mod tests {
 
             // Resumed: due at once; resuming a watched source moves nothing.
             let resume = SourceChanges {
+                url: None,
                 paused: Some(false),
                 ..SourceChanges::default()
             };
@@ -501,6 +584,7 @@ mod tests {
                 .update_source(
                     a.id,
                     &SourceChanges {
+                        url: None,
                         section: Some(None),
                         ..SourceChanges::default()
                     },
@@ -513,6 +597,7 @@ mod tests {
                 .update_source(
                     a.id,
                     &SourceChanges {
+                        url: None,
                         name: Some("  ".into()),
                         ..SourceChanges::default()
                     },

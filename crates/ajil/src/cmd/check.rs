@@ -201,7 +201,7 @@ async fn contents(store: &ajil_store::Store) -> Vec<Outcome> {
                 for s in quiet.iter().take(5) {
                     q += &format!(" #{} {};", s.id, s.name);
                 }
-                q += " check that their feeds still update";
+                q += " check that their feeds still update (`ajil sources edit ID --url NEW` if one moved)";
                 out.push(outcome("quiet sources", Status::Warn, q));
             }
             if failing.is_empty() {

@@ -94,7 +94,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                 };
                 let quiet = if s.is_quiet(now) {
                     "\n      QUIET: it answers but has brought nothing new for days; check that \
-                     its feed still updates (if it moved, `ajil sources add` the new address and pause or remove this one)"
+                     its feed still updates (if it moved: `ajil sources edit ID --url NEW`)"
                 } else {
                     ""
                 };
@@ -132,6 +132,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
         }
         SourcesCommand::Edit {
             id,
+            url,
             name,
             interval,
             section,
@@ -141,6 +142,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                 check_interval(secs)?;
             }
             let changes = SourceChanges {
+                url,
                 name,
                 interval: interval.map(Duration::from_secs),
                 section: section
@@ -148,7 +150,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
                 paused: None,
             };
             if changes == SourceChanges::default() {
-                bail!("nothing to change: give --name, --interval or --section");
+                bail!("nothing to change: give --url, --name, --interval or --section");
             }
             let s = change(&config, &store, id, &changes).await?;
             if json {
@@ -165,6 +167,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
         }
         SourcesCommand::Pause { id } => {
             let changes = SourceChanges {
+                url: None,
                 paused: Some(true),
                 ..SourceChanges::default()
             };
@@ -176,6 +179,7 @@ pub async fn run(config: Config, cmd: SourcesCommand) -> Result<()> {
         }
         SourcesCommand::Resume { id } => {
             let changes = SourceChanges {
+                url: None,
                 paused: Some(false),
                 ..SourceChanges::default()
             };

@@ -280,6 +280,31 @@ async fn sources_round_trip_through_opml() {
         out.contains("رياضة") && out.contains("every 600 s") && out.contains("no section"),
         "{out}"
     );
+    // A feed that moved keeps its source.
+    let out = ajil
+        .ok(&[
+            "sources",
+            "edit",
+            "2",
+            "--url",
+            "https://example.org/ar/sport/feed",
+        ])
+        .await;
+    assert!(out.contains("(https://example.org/ar/sport/feed)"), "{out}");
+    let r = ajil
+        .run(&[
+            "sources",
+            "edit",
+            "2",
+            "--url",
+            "https://example.org/ar/rss",
+        ])
+        .await;
+    assert!(
+        r.code != 0 && r.stderr.contains("already exists"),
+        "{}",
+        r.stderr
+    );
     let r = ajil.run(&["sources", "edit", "2"]).await;
     assert!(
         r.code != 0 && r.stderr.contains("nothing to change"),

@@ -39,6 +39,8 @@ pub(super) struct NewSource {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SourcePatch {
+    /// A new address, for a feed that moved.
+    url: Option<String>,
     name: Option<String>,
     interval_secs: Option<u64>,
     /// A section name; `null` or `""` clears it.
@@ -133,6 +135,7 @@ pub(super) async fn add(
     let source = match new.section.as_deref().map(str::trim) {
         Some(section) if !section.is_empty() => {
             let changes = SourceChanges {
+                url: None,
                 section: Some(Some(section.to_string())),
                 ..SourceChanges::default()
             };
@@ -166,13 +169,14 @@ pub(super) async fn update(
     let Json(patch) = body.map_err(|e| {
         ApiError::bad_request(
             e.body_text(),
-            r#"send JSON with the fields to change, like {"paused": true} or {"name": "Example", "interval_secs": 600, "section": null}"#,
+            r#"send JSON with the fields to change, like {"paused": true} or {"url": "https://example.org/rss", "name": "Example", "interval_secs": 600, "section": null}"#,
         )
     })?;
     if let Some(secs) = patch.interval_secs {
         check_interval(secs)?;
     }
     let changes = SourceChanges {
+        url: patch.url,
         name: patch.name,
         interval: patch.interval_secs.map(Duration::from_secs),
         section: patch.section,

@@ -144,6 +144,7 @@ pub(crate) async fn act(
         "pause" | "resume" => {
             let paused = action == "pause";
             let changes = ajil_store::SourceChanges {
+                url: None,
                 paused: Some(paused),
                 ..ajil_store::SourceChanges::default()
             };

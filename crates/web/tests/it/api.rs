@@ -134,6 +134,13 @@ async fn sources_crud_and_errors() {
         StatusCode::BAD_REQUEST,
         "source name",
     );
+    let r = send(&h.app, patch(r#"{"url": "https://moved.example/rss"}"#)).await;
+    assert_eq!(r.json()["url"], "https://moved.example/rss", "{}", r.body);
+    assert_error(
+        &send(&h.app, patch(r#"{"url": "gopher://x"}"#)).await,
+        StatusCode::BAD_REQUEST,
+        "source address",
+    );
     assert_error(
         &send(&h.app, patch(r#"{"interval_secs": 10}"#)).await,
         StatusCode::BAD_REQUEST,
