@@ -359,6 +359,42 @@ async fn the_operator_adds_and_removes_sources_from_the_browser() {
             .is_none()
     );
 
+    // Edited: a moved address, a new name, a section and an interval.
+    let edit = pause.replace("/pause", "/edit");
+    let moved = format!("{base}/news/moved.xml");
+    let fields = |url: &str, interval: &str| {
+        vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("url".to_string(), url.to_string()),
+            ("name".to_string(), "Nouvelles".to_string()),
+            ("section".to_string(), "sport".to_string()),
+            ("interval".to_string(), interval.to_string()),
+        ]
+    };
+    let f = fields(&moved, "600");
+    let (status, html) = post_form(&edit, &cookie, &refs(&f)).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Source saved: Nouvelles"), "{html}");
+    let got = store.get_source(sources[0].id).await.unwrap();
+    assert_eq!(
+        (
+            got.url.as_str(),
+            got.name.as_str(),
+            got.section.as_deref(),
+            got.interval_secs
+        ),
+        (moved.as_str(), "Nouvelles", Some("sport"), 600)
+    );
+    let (status, html) = post_form(&edit, &cookie, &refs(&f)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Nothing changed."), "{html}");
+    let f = fields(&moved, "5");
+    let (status, html) = post_form(&edit, &cookie, &refs(&f)).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("60 or more"), "{html}");
+    let (status, _) = post_form(&edit, &cookie, &[("url", &moved)]).await;
+    assert_eq!(status, 403, "editing needs the form token too");
+
     let remove = format!("{site}/admin/sources/{}/remove?lang=ar", sources[0].id);
     let (status, html) = post_form(&remove, &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(status, 200, "{html}");
@@ -367,4 +403,9 @@ async fn the_operator_adds_and_removes_sources_from_the_browser() {
         "{html}"
     );
     assert!(store.list_sources().await.unwrap().is_empty());
+}
+
+/// Form fields as `post_form` takes them.
+fn refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, x)| (k.as_str(), x.as_str())).collect()
 }

@@ -1,5 +1,5 @@
-//! `/admin/sources`: the operator adds, pauses, resumes and removes sources
-//! from the browser,
+//! `/admin/sources`: the operator adds, edits (address, name, section,
+//! interval), pauses, resumes and removes sources from the browser,
 //! each new address checked first as `ajil sources add` checks it. Behind
 //! the API's access rule (see [`crate::api`]), with CSRF-checked forms.
 
@@ -20,6 +20,9 @@ use crate::{AppState, csrf};
 
 /// Seconds between polls of a source added here (the API's default too).
 const INTERVAL_SECS: u64 = 300;
+
+/// The shortest interval the edit form takes (the API's and CLI's floor too).
+const MIN_INTERVAL_SECS: u64 = 60;
 
 /// What the page says above the list after a form was sent.
 struct Outcome {
@@ -125,7 +128,40 @@ pub(crate) async fn add(
     render(&state, lang, &headers, outcome).await
 }
 
-/// `POST /admin/sources/{id}/{remove|pause|resume}`.
+/// The changes the edit form of `source` asks for, only the fields that
+/// differ; an error message in `lang` for a field that is not valid.
+fn edit_changes(
+    form: &FormFields,
+    source: &ajil_store::Source,
+    lang: Lang,
+) -> Result<ajil_store::SourceChanges, String> {
+    let url = form.get("url").trim();
+    let url = match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => url,
+        _ => return Err(format!("{} {url:?}", lang.t("err_source_url"))),
+    };
+    let name = form.get("name").trim();
+    if name.is_empty() {
+        return Err(lang.t("err_source_name").to_string());
+    }
+    let interval = match form.get("interval").trim().parse::<u64>() {
+        Ok(secs) if secs >= MIN_INTERVAL_SECS => secs,
+        _ => return Err(lang.t("err_source_interval").to_string()),
+    };
+    let section = Some(form.get("section").trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    Ok(ajil_store::SourceChanges {
+        url: (url != source.url).then(|| url.to_string()),
+        name: (name != source.name).then(|| name.to_string()),
+        interval: (i64::try_from(interval).ok() != Some(source.interval_secs))
+            .then(|| Duration::from_secs(interval)),
+        section: (section != source.section).then_some(section),
+        paused: None,
+    })
+}
+
+/// `POST /admin/sources/{id}/{remove|pause|resume|edit}`.
 pub(crate) async fn act(
     State(state): State<AppState>,
     lang: PageLang,
@@ -155,6 +191,42 @@ pub(crate) async fn act(
                 "source_resumed"
             };
             format!("{} {}", lang.t(key), source.name)
+        }
+        "edit" => {
+            let source = state.store.get_source(id).await.map_err(store_err)?;
+            let form = FormFields::parse(&body);
+            let changes = match edit_changes(&form, &source, lang) {
+                Ok(c) => c,
+                Err(error) => {
+                    let outcome = Outcome {
+                        status: StatusCode::UNPROCESSABLE_ENTITY,
+                        error: Some(format!("#{} {}: {error}", source.id, source.name)),
+                        ..Outcome::none()
+                    };
+                    return render(&state, lang, &headers, outcome).await;
+                }
+            };
+            if changes == ajil_store::SourceChanges::default() {
+                lang.t("source_unchanged").to_string()
+            } else {
+                match state.update_source(id, changes).await {
+                    Ok(source) => format!(
+                        "{} {} ({})",
+                        lang.t("source_saved"),
+                        source.name,
+                        source.url
+                    ),
+                    Err(ajil_store::StoreError::Conflict { what }) => {
+                        let outcome = Outcome {
+                            status: StatusCode::UNPROCESSABLE_ENTITY,
+                            error: Some(format!("{} {what}", lang.t("err_source_exists"))),
+                            ..Outcome::none()
+                        };
+                        return render(&state, lang, &headers, outcome).await;
+                    }
+                    Err(e) => return Err(store_err(e)),
+                }
+            }
         }
         _ => return Err(PageError::not_found(lang)),
     };
