@@ -487,15 +487,7 @@ impl Mailer {
                         }
                     )),
                     Ok(Err(e)) => Err(classify(&e, config)),
-                    Err(_elapsed) => Err(SendError::Temporary {
-                        code: None,
-                        reason: format!(
-                            "no answer from {}:{} within {} s",
-                            config.host,
-                            config.port,
-                            config.timeout.as_secs()
-                        ),
-                    }),
+                    Err(_elapsed) => Err(no_answer(config)),
                 }
             }
             Backend::Outbox(outbox) => {
@@ -548,15 +540,7 @@ impl Mailer {
                         Ok(())
                     }
                     Ok(Err(e)) => Err(classify(&e, config)),
-                    Err(_elapsed) => Err(SendError::Temporary {
-                        code: None,
-                        reason: format!(
-                            "no answer from {}:{} within {} s",
-                            config.host,
-                            config.port,
-                            config.timeout.as_secs()
-                        ),
-                    }),
+                    Err(_elapsed) => Err(no_answer(config)),
                 }
             }
             Backend::Outbox(outbox) => {
@@ -595,6 +579,19 @@ impl fmt::Debug for Mailer {
 }
 
 /// Sorts a failed exchange into retry-later or give-up.
+/// The server took longer than `config.timeout` over one exchange.
+fn no_answer(config: &SmtpConfig) -> SendError {
+    SendError::Temporary {
+        code: None,
+        reason: format!(
+            "no answer from {}:{} within {} s",
+            config.host,
+            config.port,
+            config.timeout.as_secs()
+        ),
+    }
+}
+
 fn classify(failure: &Failure, config: &SmtpConfig) -> SendError {
     let error = match failure {
         Failure::Smtp(e) => e,

@@ -588,22 +588,16 @@ impl Store {
             .rows_affected();
         // Rows of other subscribers' alerts never point at these emails, but
         // clear any link first so no backend's foreign keys object.
-        sqlx::query(
-            "UPDATE alerts SET email_id = NULL WHERE email_id IN \
-             (SELECT id FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2)",
-        )
-        .bind(id.0)
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE alerts SET update_email_id = NULL WHERE update_email_id IN \
-             (SELECT id FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2)",
-        )
-        .bind(id.0)
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
+        for column in ["email_id", "update_email_id"] {
+            sqlx::query(&format!(
+                "UPDATE alerts SET {column} = NULL WHERE {column} IN \
+                 (SELECT id FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2)"
+            ))
+            .bind(id.0)
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        }
         let emails =
             sqlx::query("DELETE FROM emails WHERE subscriber_id = $1 OR LOWER(recipient) = $2")
                 .bind(id.0)

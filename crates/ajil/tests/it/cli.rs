@@ -712,23 +712,7 @@ async fn stories_filter_by_query_and_breaking() {
             (1, "quake", "زلزال بقوة 6 درجات يضرب جنوب تركيا", true),
             (2, "summit", "قمة ترامب وبوتين في هلسنكي", false),
         ] {
-            let a = ajil_store::NewArticle {
-                source_id: source.id,
-                guid: guid.into(),
-                url: format!("https://example.org/{guid}"),
-                canonical_url: None,
-                title: title.into(),
-                text: format!("{title}. تفاصيل الخبر كما وردت."),
-                summary: None,
-                lang: "ar".into(),
-                published: now,
-                fetched_at: now,
-                author: None,
-                wire: None,
-                section: None,
-                content_hash: id as u64,
-                analysis: "{}".into(),
-            };
+            let a = stored_article(source.id, guid, title, now);
             let aid = store.insert_article(&a).await.unwrap().unwrap();
             store
                 .set_article_story(aid, ajil_model::StoryId(id), None)
@@ -846,23 +830,8 @@ async fn store_prune_drops_old_text_and_keeps_the_rows() {
         let source = store.list_sources().await.unwrap().remove(0);
         for (guid, age_days) in [("old", 200), ("new", 1)] {
             let when = now - chrono::TimeDelta::days(age_days);
-            let a = ajil_store::NewArticle {
-                source_id: source.id,
-                guid: guid.into(),
-                url: format!("https://example.org/{guid}"),
-                canonical_url: None,
-                title: format!("خبر {guid}"),
-                text: "نص الخبر كاملا".into(),
-                summary: Some("ملخص".into()),
-                lang: "ar".into(),
-                published: when,
-                fetched_at: when,
-                author: None,
-                wire: None,
-                section: None,
-                content_hash: 1,
-                analysis: "{}".into(),
-            };
+            let mut a = stored_article(source.id, guid, &format!("خبر {guid}"), when);
+            a.summary = Some("ملخص".into());
             store.insert_article(&a).await.unwrap().unwrap();
         }
     }
@@ -900,6 +869,33 @@ async fn store_prune_drops_old_text_and_keeps_the_rows() {
         .await;
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["pruned"], 0, "{r}");
+}
+
+/// An Arabic article of `source` published and fetched `when`, for filling a
+/// data folder's store directly.
+fn stored_article(
+    source: ajil_model::SourceId,
+    guid: &str,
+    title: &str,
+    when: chrono::DateTime<chrono::Utc>,
+) -> ajil_store::NewArticle {
+    ajil_store::NewArticle {
+        source_id: source,
+        guid: guid.into(),
+        url: format!("https://example.org/{guid}"),
+        canonical_url: None,
+        title: title.into(),
+        text: format!("{title}. تفاصيل الخبر كما وردت."),
+        summary: None,
+        lang: "ar".into(),
+        published: when,
+        fetched_at: when,
+        author: None,
+        wire: None,
+        section: None,
+        content_hash: guid.len() as u64,
+        analysis: "{}".into(),
+    }
 }
 
 /// Adds the source "مثال" (unchecked) and a confirmed subscription.
