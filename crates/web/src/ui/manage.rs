@@ -219,6 +219,26 @@ fn zone_names() -> Vec<&'static str> {
     chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
 }
 
+/// The subscriber a manage form was posted for, once its link and the form's
+/// CSRF field are checked.
+async fn posting_subscriber(
+    state: &AppState,
+    lang: PageLang,
+    token: &str,
+    headers: &HeaderMap,
+    form: &FormFields,
+) -> Result<Subscriber, PageError> {
+    let id = verify(state, lang, token)?;
+    if !csrf::check(&state.csrf_secret, headers, form.get("csrf")) {
+        return Err(PageError::csrf(lang.lang));
+    }
+    state
+        .store
+        .subscriber(id)
+        .await
+        .map_err(|e| PageError::store(lang.lang, e))
+}
+
 pub(super) async fn pacing(
     State(state): State<AppState>,
     lang: PageLang,
@@ -226,16 +246,9 @@ pub(super) async fn pacing(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = verify(&state, lang, &token)?;
     let form = FormFields::parse(&body);
-    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
-        return Err(PageError::csrf(lang.lang));
-    }
-    let who = state
-        .store
-        .subscriber(id)
-        .await
-        .map_err(|e| PageError::store(lang.lang, e))?;
+    let who = posting_subscriber(&state, lang, &token, &headers, &form).await?;
+    let id = who.id;
     let page_lang = lang;
     let lang = lang.or_subscriber(&who.ui_lang);
     let values = PacingForm::from_fields(&form);
@@ -366,19 +379,12 @@ pub(super) async fn erase(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = verify(&state, lang, &token)?;
     let form = FormFields::parse(&body);
-    if !csrf::check(&state.csrf_secret, &headers, form.get("csrf")) {
-        return Err(PageError::csrf(lang.lang));
-    }
+    let who = posting_subscriber(&state, lang, &token, &headers, &form).await?;
     if form.get("confirm") != "1" {
         return Err(PageError::bad_form(lang.lang));
     }
-    let who = state
-        .store
-        .subscriber(id)
-        .await
-        .map_err(|e| PageError::store(lang.lang, e))?;
+    let id = who.id;
     let lang = lang.or_subscriber(&who.ui_lang);
     let erased = state
         .store
