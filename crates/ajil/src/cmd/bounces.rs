@@ -270,6 +270,18 @@ pub async fn poll(config: Config, url: Option<String>, json: bool) -> Result<()>
 /// store has the feedback, so a poll cut short re-reads the messages next
 /// time and the dedup keys make that harmless.
 pub async fn poll_imap(store: &Store, url: &ImapUrl, now: DateTime<Utc>) -> Result<ImportReport> {
+    imap(Some(store), url, now).await
+}
+
+/// Logs in to the bounce mailbox and opens it, reading and changing nothing;
+/// returns how many messages in it are unseen (waiting for the next poll).
+pub async fn check_imap(url: &ImapUrl) -> Result<usize> {
+    Ok(imap(None, url, Utc::now()).await?.messages)
+}
+
+/// One IMAP session: with a store, a poll ([`poll_imap`]); without, a check
+/// ([`check_imap`]) that counts the unseen messages and goes.
+async fn imap(store: Option<&Store>, url: &ImapUrl, now: DateTime<Utc>) -> Result<ImportReport> {
     let tcp = tokio::time::timeout(
         IMAP_TIMEOUT,
         tokio::net::TcpStream::connect((url.host.as_str(), url.port)),
@@ -306,7 +318,7 @@ pub async fn poll_imap(store: &Store, url: &ImapUrl, now: DateTime<Utc>) -> Resu
 
 async fn imap_session<T>(
     mut client: async_imap::Client<T>,
-    store: &Store,
+    store: Option<&Store>,
     url: &ImapUrl,
     now: DateTime<Utc>,
 ) -> Result<ImportReport>
@@ -334,6 +346,14 @@ where
         .into_iter()
         .collect();
     uids.sort_unstable();
+    let Some(store) = store else {
+        session.logout().await.context("IMAP logout failed")?;
+        return Ok(ImportReport {
+            messages: uids.len(),
+            not_reports: 0,
+            items: Vec::new(),
+        });
+    };
     let mut fetched = Vec::new();
     if !uids.is_empty() {
         // PEEK: nothing is marked seen until the store has the feedback.

@@ -115,14 +115,7 @@ pub async fn checks(config: &Config, network: bool) -> Vec<Outcome> {
         )),
     }
     match (&config.bounce_url, &config.smtp_url) {
-        (Some(_), _) => out.push(outcome(
-            "bounces",
-            Status::Ok,
-            format!(
-                "the bounce mailbox is read every {} s",
-                config.bounce_poll_interval.as_secs()
-            ),
-        )),
+        (Some(url), _) => out.push(bounces(url.expose(), config, network).await),
         (None, Some(_)) => out.push(outcome(
             "bounces",
             Status::Warn,
@@ -136,6 +129,35 @@ pub async fn checks(config: &Config, network: bool) -> Vec<Outcome> {
         out.extend(contents(&store).await);
     }
     out
+}
+
+/// The bounce mailbox: its URL reads, and (with `network`) ajil can log in
+/// and open the mailbox.
+async fn bounces(url: &str, config: &Config, network: bool) -> Outcome {
+    let url = match crate::cmd::bounces::ImapUrl::parse(url) {
+        Ok(u) => u,
+        Err(e) => return outcome("bounces", Status::Fail, format!("{e:#}")),
+    };
+    let every = config.bounce_poll_interval.as_secs();
+    if !network {
+        return outcome(
+            "bounces",
+            Status::Ok,
+            format!("{url:?} is read every {every} s (not contacted)"),
+        );
+    }
+    match crate::cmd::bounces::check_imap(&url).await {
+        Ok(unseen) => outcome(
+            "bounces",
+            Status::Ok,
+            format!("{url:?} opens ({unseen} unseen messages); read every {every} s"),
+        ),
+        Err(e) => outcome(
+            "bounces",
+            Status::Fail,
+            format!("{e:#}; check bounce_url (host, port, user, password, mailbox)"),
+        ),
+    }
 }
 
 /// The mail route: the SMTP server takes a session, or the outbox is writable.

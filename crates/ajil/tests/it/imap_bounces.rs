@@ -118,6 +118,30 @@ async fn poll_applies_reports_and_cleans_the_mailbox() {
     );
 
     let url = server.url();
+    // `ajil check` logs in and opens the mailbox, reading nothing.
+    for (given, status, says) in [
+        (&url, "ok", "opens (9 unseen messages)"),
+        (&wrong, "fail", "check the user name and password"),
+    ] {
+        let mut checking = Ajil::new(&[("AJIL_BOUNCE_URL", given.clone())]);
+        checking.env[0].1 = ajil.data.path().display().to_string();
+        let r = checking.run(&["check", "--json"]).await;
+        let got: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let bounces = got
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["check"] == "bounces")
+            .unwrap()
+            .clone();
+        assert_eq!(bounces["status"], status, "{bounces}");
+        let detail = bounces["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{detail}");
+        assert!(
+            !detail.contains("s3cret") && !detail.contains("wrong"),
+            "{detail}"
+        );
+    }
     let out = ajil.ok(&["bounces", "poll", "--url", &url, "--json"]).await;
     println!("{out}");
     let r: serde_json::Value = serde_json::from_str(&out)
