@@ -111,6 +111,10 @@ fn describe() {
         "Sources by health: ok, or failing (their last poll failed)."
     );
     describe_gauge!(
+        "ajil_sources_quiet",
+        "Sources that answer their polls but brought no new article for a week."
+    );
+    describe_gauge!(
         "ajil_outbox_emails",
         "Emails in the outbox by status: pending, sent, failed."
     );
@@ -178,6 +182,9 @@ pub async fn render(pipeline: &crate::pipeline::Pipeline) -> anyhow::Result<Stri
         .set((sources.len() - failing - paused) as f64);
     metrics::gauge!("ajil_sources", "health" => "failing").set(failing as f64);
     metrics::gauge!("ajil_sources", "health" => "paused").set(paused as f64);
+    let now = chrono::Utc::now();
+    metrics::gauge!("ajil_sources_quiet")
+        .set(sources.iter().filter(|s| s.is_quiet(now)).count() as f64);
     let emails = store.email_counts().await?;
     for (status, n) in [
         ("pending", emails.pending),

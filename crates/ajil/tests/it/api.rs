@@ -206,6 +206,7 @@ async fn metrics_count_what_the_pipeline_did() {
         Some(0.0),
         "{body}"
     );
+    assert_eq!(sample(&body, "ajil_sources_quiet"), Some(0.0), "{body}");
     assert_eq!(
         sample(&body, "ajil_outbox_emails{status=\"pending\"}"),
         Some(0.0),
