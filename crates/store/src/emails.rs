@@ -512,6 +512,18 @@ impl Store {
         .await
     }
 
+    /// Every email to subscriber `id`, oldest first: what it may ask to see
+    /// of what was kept about it.
+    pub async fn subscriber_emails(&self, id: SubscriberId) -> Result<Vec<Email>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM emails WHERE subscriber_id = $1 ORDER BY id"
+        ))
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     async fn emails_where(&self, filter: &str, limit: u32) -> Result<Vec<Email>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM emails WHERE {filter} ORDER BY id DESC LIMIT $1"

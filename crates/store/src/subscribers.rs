@@ -760,6 +760,9 @@ pub(crate) mod tests {
             .await
             .unwrap();
 
+            let kept = s.subscriber_emails(who).await.unwrap();
+            assert_eq!(kept.len(), 2, "the address's own emails, oldest first");
+            assert_eq!(kept[0].message_id, "<m0@x>");
             let erased = s.erase_subscriber(who).await.unwrap();
             assert_eq!(
                 erased,

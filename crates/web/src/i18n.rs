@@ -388,7 +388,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Press the button to stop all emails to",
     ),
     ("unsubscribe_button", "إلغاء الاشتراك", "Unsubscribe"),
-    ("erase_title", "حذف عنوانك", "Delete your address"),
+    ("your_data_title", "بياناتك", "Your data"),
+    (
+        "download_data",
+        "نزّل كل ما نحفظه عنك (JSON)",
+        "Download everything kept about you (JSON)",
+    ),
     (
         "erase_help",
         "يحذف عنوان بريدك واشتراكاتك وسجلّ الرسائل التي أُرسلت إليك، فلا يبقى لدينا منها شيء. يمكنك الاشتراك من جديد لاحقا.",

@@ -5,6 +5,9 @@
 //! `0`), and `POST /manage/{token}/pacing` saves the time zone, quiet hours and
 //! daily cap, and `POST /manage/{token}/erase` deletes the address and
 //! everything kept about it (form field `confirm=1`; all CSRF-protected).
+//! `GET /manage/{token}/data.json` hands over everything kept about the
+//! address: its settings, subscriptions, the stories it was alerted on and
+//! the emails sent to it.
 
 use ajil_mail::Purpose;
 use ajil_model::{SubscriberId, SubscriptionId};
@@ -368,6 +371,71 @@ pub(super) async fn remove(
     tracing::info!(subscription_id = %sub_id, "subscription removed by its subscriber");
     // Post/redirect/get, so reloading the page does not post again.
     Ok(Redirect::to(&format!("/manage/{token}?{}removed=1", lang_param(lang))).into_response())
+}
+
+/// Everything kept about the subscriber, as a JSON download.
+pub(super) async fn data(
+    State(state): State<AppState>,
+    lang: PageLang,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let id = verify(&state, lang, &token)?;
+    let store_err = |e| PageError::store(lang.lang, e);
+    let who = state.store.subscriber(id).await.map_err(store_err)?;
+    let subscriptions = state.store.subscriptions_of(id).await.map_err(store_err)?;
+    let mut alerts = Vec::new();
+    for sub in &subscriptions {
+        for alert in state.store.alerts_of(sub.id).await.map_err(store_err)? {
+            let title = state
+                .store
+                .get_story(alert.story_id)
+                .await
+                .map(|d| d.story.title)
+                .ok();
+            alerts.push(serde_json::json!({
+                "subscription": sub.id,
+                "story": alert.story_id,
+                "story_title": title,
+                "matched_at": alert.created_at,
+                "waiting_for_digest": alert.digest_pending,
+            }));
+        }
+    }
+    let emails: Vec<_> = state
+        .store
+        .subscriber_emails(id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "kind": e.kind,
+                "to": e.recipient,
+                "subject": e.subject,
+                "status": e.status,
+                "created_at": e.created_at,
+                "sent_at": e.sent_at,
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "subscriber": who,
+        "subscriptions": subscriptions,
+        "alerts": alerts,
+        "emails": emails,
+    });
+    tracing::info!(subscriber_id = %id, "subscriber downloaded what is kept about them");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ajil-my-data.json\"",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 /// Erases the subscriber and everything kept about its address, once the

@@ -56,6 +56,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/manage/{token}/breaking/{id}", post(manage::breaking))
         .route("/manage/{token}/pacing", post(manage::pacing))
         .route("/manage/{token}/erase", post(manage::erase))
+        .route("/manage/{token}/data.json", get(manage::data))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::show).post(unsubscribe::unsubscribe),

@@ -121,6 +121,31 @@ async fn manage_erases_the_address_only_when_asked_plainly() {
     let url = ajil_web::links::manage_url(&h.signer, PUBLIC_URL, who);
     let page = get(&h.app, &format!("{}?lang=en", path(&url))).await;
     assert!(page.body.contains("Delete my address"), "{}", page.body);
+    // First, everything kept about the address, as a download.
+    h.store
+        .record_match(
+            h.store.subscriptions_of(who).await.unwrap()[0].id,
+            StoryId(4),
+            now(),
+        )
+        .await
+        .unwrap();
+    let data = get(&h.app, &format!("{}/data.json", path(&url))).await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert!(
+        data.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let json: serde_json::Value = serde_json::from_str(&data.body).unwrap();
+    assert_eq!(json["subscriber"]["email"], "a@example.org");
+    assert_eq!(json["subscriptions"][0]["query"], "غزة");
+    assert_eq!(json["alerts"][0]["story"], 4, "{json}");
+    assert!(
+        !data.body.contains("b@example.org"),
+        "only this subscriber's"
+    );
     let cookie = cookie_of(&page);
     let csrf = csrf_of(&page.body);
     let erase = format!("{}/erase?lang=en", path(&url));
