@@ -59,14 +59,28 @@ pub async fn checks(config: &Config, network: bool) -> Vec<Outcome> {
     let store = match open_store(config).await {
         Ok(store) => {
             let what = match store.backend() {
-                ajil_store::Backend::Sqlite => format!("SQLite {}", config.db_path().display()),
+                ajil_store::Backend::Sqlite => {
+                    let size = std::fs::metadata(config.db_path()).map_or(0, |m| m.len());
+                    format!(
+                        "SQLite {} ({:.1} MB)",
+                        config.db_path().display(),
+                        size as f64 / 1e6
+                    )
+                }
                 ajil_store::Backend::Postgres => "PostgreSQL (database_url)".to_string(),
+            };
+            let retention = match config.retention_days {
+                Some(days) => format!("text kept {days} days"),
+                None => "text kept forever (retention_days = 0)".to_string(),
             };
             match store.retention_counts().await {
                 Ok(c) => out.push(outcome(
                     "store",
                     Status::Ok,
-                    format!("{what}: {} articles, {} pruned", c.articles, c.pruned),
+                    format!(
+                        "{what}: {} articles, {} pruned; {retention}",
+                        c.articles, c.pruned
+                    ),
                 )),
                 Err(e) => out.push(outcome("store", Status::Fail, format!("{what}: {e}"))),
             }
